@@ -1,0 +1,1 @@
+"""What staff use at the window: calling, first inquiries, time-limited cases, ratings."""

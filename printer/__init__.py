@@ -1,0 +1,1 @@
+"""Ticket layout, rendering, ESC/POS transports and the print spooler."""

@@ -1,0 +1,119 @@
+"""create_app(): the only place that builds the qhall application."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, abort, render_template, request, send_from_directory
+from flask_babel import Babel
+
+from config import CONFIG_DIR
+from qhall.clock import SystemClock
+from qhall.db import connect_database, db, sqlite_url
+from qhall.models import Unit
+from qhall.realtime import socketio
+from qhall.web import register_error_handlers
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Front-end packages installed by npm and served by qhall itself: no CDN in a hall.
+VENDOR_FILES = {
+    "socket.io.min.js": PROJECT_ROOT / "node_modules/socket.io-client/dist",
+    "socket.io.min.js.map": PROJECT_ROOT / "node_modules/socket.io-client/dist",
+}
+LOCALES = ["zh_CN", "en"]
+
+
+@dataclass
+class HallState:
+    """What the application holds besides Flask's config: the clock it reads time from."""
+
+    clock: object
+
+
+def instance_path() -> Path:
+    """Return the instance folder (database, logs, uploads): QHALL_INSTANCE or ./instance."""
+    return Path(os.environ.get("QHALL_INSTANCE", "instance")).resolve()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: config, database, Socket.IO, blueprints."""
+    app = Flask(__name__, instance_path=str(instance_path()), instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_file(str(CONFIG_DIR / "default.toml"), load=tomllib.load, text=False)
+    if test_config is None:
+        app.config.from_file("qhall.toml", load=tomllib.load, text=False, silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    app.config.from_prefixed_env("QHALL")
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or _instance_secret(app)
+    app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or sqlite_url(
+        Path(app.instance_path) / "qhall.db"
+    )
+
+    connect_database(
+        app.config["DATABASE_URL"],
+        synchronous=app.config["SQLITE_SYNCHRONOUS"],
+        busy_timeout_s=app.config["SQLITE_BUSY_TIMEOUT_S"],
+    )
+    app.extensions["qhall"] = HallState(clock=app.config.get("CLOCK") or SystemClock())
+
+    @app.before_request
+    def open_connection():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_appcontext
+    def close_connection(_error):
+        if not db.is_closed():
+            db.close()
+
+    Babel(app, locale_selector=_locale)
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=app.config["MESSAGE_QUEUE"] or None,
+    )
+    register_error_handlers(app)
+
+    from qhall.api import bp as api_bp
+
+    app.register_blueprint(api_bp)
+
+    @app.get("/healthz")
+    def healthz():
+        """Tell a load balancer or a watchdog that the server and its database answer."""
+        db.execute_sql("SELECT 1")
+        return {"status": "ok"}
+
+    @app.get("/")
+    def index():
+        """List the halls and their pages."""
+        return render_template("index.html", units=Unit.select().order_by(Unit.code))
+
+    @app.get("/vendor/<name>")
+    def vendor(name: str):
+        """Serve a front-end package file installed by npm."""
+        if name not in VENDOR_FILES:
+            abort(404)
+        return send_from_directory(VENDOR_FILES[name], name, max_age=86400)
+
+    return app
+
+
+def _locale() -> str:
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    if chosen in LOCALES:
+        return chosen
+    return request.accept_languages.best_match(LOCALES) or "zh_CN"
+
+
+def _instance_secret(app: Flask) -> str:
+    """Return the instance's session secret, made once and kept in the instance folder."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,97 @@
+"""Staff accounts: argon2 password hashes, sign-in, and bearer tokens for programs."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from qhall.db import write_transaction
+from qhall.errors import BadInput, NotFound
+from qhall.models import ROLES, ApiToken, Staff, Unit
+
+_hasher = PasswordHasher()
+# Verified against when the login is unknown, so a wrong login takes as long as a wrong
+# password and reveals nothing.
+_NO_SUCH_USER = _hasher.hash(secrets.token_hex(8))
+
+
+def hash_password(password: str) -> str:
+    """Return the argon2 hash to store for a password."""
+    return _hasher.hash(password)
+
+
+def authenticate(login: str, password: str) -> Staff | None:
+    """Return the active staff member with this login and password, or None."""
+    staff = Staff.get_or_none(Staff.login == login)
+    try:
+        _hasher.verify(staff.password_hash if staff else _NO_SUCH_USER, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return staff if staff and staff.active else None
+
+
+def add_staff(
+    login: str,
+    password: str,
+    *,
+    role: str = "staff",
+    name: str | None = None,
+    employee_no: str = "",
+    unit_code: str | None = None,
+) -> Staff:
+    """Create a staff account, or reset its password and role if the login exists."""
+    if role not in ROLES:
+        raise BadInput("角色无效。", "Unknown role.", allowed=list(ROLES))
+    if not login or not password:
+        raise BadInput("登录名和密码不能为空。", "Login and password are required.")
+    unit = None
+    if unit_code:
+        unit = Unit.get_or_none(Unit.code == unit_code)
+        if unit is None:
+            raise NotFound("没有找到该单位。", "No such unit.", unit=unit_code)
+    fields = {
+        "name": name or login,
+        "employee_no": employee_no,
+        "role": role,
+        "unit": unit,
+        "password_hash": hash_password(password),
+        "active": True,
+    }
+    with write_transaction():
+        staff = Staff.get_or_none(Staff.login == login)
+        if staff is None:
+            return Staff.create(login=login, **fields)
+        Staff.update(**fields).where(Staff.id == staff.id).execute()
+    return Staff.get_by_id(staff.id)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(login: str, now: datetime) -> str:
+    """Create a bearer token for a staff member; only its hash is stored."""
+    staff = Staff.get_or_none(Staff.login == login)
+    if staff is None:
+        raise NotFound("没有该登录名。", "No such login.", login=login)
+    token = secrets.token_urlsafe(32)
+    with write_transaction():
+        ApiToken.create(staff=staff, token_hash=_digest(token), created_at=now)
+    return token
+
+
+def staff_for_token(token: str) -> Staff | None:
+    """Return the active staff member a bearer token belongs to, or None."""
+    row = ApiToken.get_or_none(ApiToken.token_hash == _digest(token))
+    if row is None or not row.staff.active:
+        return None
+    return row.staff
+
+
+def may_work_at(staff: Staff, unit: Unit) -> bool:
+    """Tell whether a staff member may act at a unit's windows."""
+    return staff.role == "admin" or staff.unit_id == unit.id

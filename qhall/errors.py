@@ -1,0 +1,86 @@
+"""Errors the hall reports to people: each has an HTTP status and a polite zh/en message."""
+
+from __future__ import annotations
+
+
+class HallError(Exception):
+    """A request the hall cannot carry out; the message is shown to the person who asked."""
+
+    status = 400
+    code = "bad_request"
+    zh = "请求有误，请检查后重试。"
+    en = "The request is not valid. Please check it and try again."
+
+    def __init__(self, zh: str | None = None, en: str | None = None, **details: object) -> None:
+        self.zh = zh or self.zh
+        self.en = en or self.en
+        self.details = details
+        super().__init__(self.en)
+
+    def as_json(self) -> dict:
+        """Return the error as the API's JSON body."""
+        return {"error": self.code, "message": self.zh, "message_en": self.en, **self.details}
+
+
+class BadInput(HallError):
+    status = 400
+    code = "bad_input"
+
+
+class NotSignedIn(HallError):
+    status = 401
+    code = "not_signed_in"
+    zh = "请先登录。"
+    en = "Please sign in first."
+
+
+class Forbidden(HallError):
+    status = 403
+    code = "forbidden"
+    zh = "抱歉，您没有权限进行此操作。"
+    en = "Sorry, you are not allowed to do this."
+
+
+class NotFound(HallError):
+    status = 404
+    code = "not_found"
+    zh = "抱歉，没有找到您要的内容。"
+    en = "Sorry, that could not be found."
+
+
+class Conflict(HallError):
+    """The request is well formed but the hall's state does not allow it now."""
+
+    status = 409
+    code = "conflict"
+
+
+class ServiceClosed(Conflict):
+    code = "service_closed"
+    zh = "抱歉，该业务当前不在办理时间。"
+    en = "Sorry, this service is not open at this time."
+
+
+class SoldOut(Conflict):
+    code = "sold_out"
+    zh = "抱歉，该业务今日号源已发放完毕，欢迎您下个工作日再来。"
+    en = "Sorry, all of today's tickets for this service have been given out. Please come again on the next working day."
+
+
+class CounterNotOpen(Conflict):
+    code = "counter_not_open"
+    zh = "本窗口尚未开放，请先开启窗口。"
+    en = "This window is not open. Please open it first."
+
+
+class NoTicketInHand(Conflict):
+    code = "no_ticket_in_hand"
+    zh = "本窗口当前没有正在办理的号。"
+    en = "This window has no ticket in hand."
+
+
+class Busy(HallError):
+    status = 503
+    code = "busy"
+    zh = "系统繁忙，请稍后再试，谢谢您的耐心。"
+    en = "The system is busy. Please try again in a moment. Thank you for your patience."

@@ -1,0 +1,544 @@
+"""The queue rules: issue, call, recall, no-show, start, finish, transfer, pause, cancel.
+
+Each public function is one transaction (db.write_transaction) and returns an Outcome:
+its result for the caller and the events to publish once the commit has succeeded. A
+request key makes a function idempotent: sent again, it replays the first result and
+changes nothing. Times come in as `now` (naive UTC) so that tests can freeze them.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+
+from peewee import JOIN, Case
+
+from qhall import events as ev
+from qhall.clock import local_day
+from qhall.db import is_sqlite, write_transaction
+from qhall.errors import (
+    BadInput,
+    Conflict,
+    CounterNotOpen,
+    NoTicketInHand,
+    NotFound,
+    ServiceClosed,
+    SoldOut,
+)
+from qhall.events import Outcome
+from qhall.models import (
+    PRIORITY_CLASSES,
+    TICKET_SOURCES,
+    Counter,
+    CounterService,
+    DayNumber,
+    IdempotencyRecord,
+    PauseReason,
+    Ticket,
+    Unit,
+)
+from qhall.views import (
+    counter_view,
+    find_counter,
+    find_service,
+    find_unit,
+    issued_ticket,
+    service_is_open,
+    ticket_in_hand,
+    ticket_view,
+    waiting_counts,
+)
+
+Work = Callable[[list[dict]], object]
+
+
+def _perform(request_key: str | None, scope: str, now: datetime, work: Work) -> Outcome:
+    """Run work in one write transaction; replay the stored result for a repeated key."""
+    key = f"{scope}:{request_key}" if request_key else None
+    events: list[dict] = []
+    with write_transaction():
+        if key:
+            done = IdempotencyRecord.get_or_none(IdempotencyRecord.key == key)
+            if done is not None:
+                return Outcome(json.loads(done.result), [], replayed=True)
+        result = work(events)
+        if key:
+            IdempotencyRecord.create(
+                key=key, result=json.dumps(result, ensure_ascii=False), created_at=now
+            )
+    return Outcome(result, events)
+
+
+# --- issuing -------------------------------------------------------------------------
+
+
+def issue_ticket(
+    unit_code: str,
+    service_code: str,
+    *,
+    now: datetime,
+    priority: str | None = None,
+    source: str = "kiosk",
+    request_key: str | None = None,
+) -> Outcome:
+    """Give a visitor the next number of a service for today."""
+    if priority is not None and priority not in PRIORITY_CLASSES:
+        raise BadInput("优先类别无效。", "Unknown priority class.", allowed=list(PRIORITY_CLASSES))
+    if source not in TICKET_SOURCES:
+        raise BadInput("取号来源无效。", "Unknown ticket source.", allowed=list(TICKET_SOURCES))
+
+    def work(events: list[dict]) -> dict:
+        unit = find_unit(unit_code)
+        service = find_service(unit, service_code)
+        if not service_is_open(service, unit, now):
+            raise ServiceClosed(hours=service.hours, weekdays=service.weekdays)
+        day = local_day(now, unit.timezone)
+        number = _next_number(service.id, day)
+        if service.daily_limit is not None and number > service.daily_limit:
+            raise SoldOut()  # the rollback takes the number back
+        ticket = Ticket.create(
+            unit=unit,
+            service=service,
+            day=day,
+            number=f"{service.code}{number:03d}",
+            priority=priority,
+            source=source,
+            token=secrets.token_urlsafe(16),
+            issued_at=now,
+            queue_at=now,
+        )
+        ev.record(
+            events,
+            unit,
+            ev.TICKET_ISSUED,
+            now,
+            ticket=ticket,
+            ticket_view=ticket_view(ticket),
+            waiting=waiting_counts(unit, day),
+        )
+        return issued_ticket(ticket)
+
+    return _perform(request_key, f"issue:{unit_code}", now, work)
+
+
+def _next_number(service_id: int, day) -> int:
+    """Take the service's next number of the day, in the caller's transaction."""
+    (row,) = (
+        DayNumber.insert(service=service_id, day=day, last_number=1)
+        .on_conflict(
+            conflict_target=[DayNumber.service, DayNumber.day],
+            update={DayNumber.last_number: DayNumber.last_number + 1},
+        )
+        .returning(DayNumber.last_number)
+        .execute()
+    )
+    return row.last_number
+
+
+# --- calling -------------------------------------------------------------------------
+
+
+def call_next(
+    unit_code: str, window: int, *, staff_id: int | None, now: datetime, request_key: str | None = None
+) -> Outcome:
+    """Call the next visitor to a window, finishing the one it had in hand."""
+
+    def work(events: list[dict]) -> dict:
+        unit, counter = _open_counter(unit_code, window)
+        _let_go(unit, counter, now, events, staff_id)
+        ticket = _claim_next(unit, counter, local_day(now, unit.timezone))
+        if ticket is None:
+            return {"ticket": None, "counter": counter_view(counter)}
+        counter.priority_streak = counter.priority_streak + 1 if ticket.priority else 0
+        counter.save()
+        return _mark_called(unit, counter, ticket, now, events, staff_id)
+
+    return _perform(request_key, f"call:{unit_code}:{window}", now, work)
+
+
+def call_number(
+    unit_code: str,
+    window: int,
+    number: str,
+    *,
+    staff_id: int | None,
+    now: datetime,
+    request_key: str | None = None,
+) -> Outcome:
+    """Call one waiting number to a window, out of turn."""
+
+    def work(events: list[dict]) -> dict:
+        unit, counter = _open_counter(unit_code, window)
+        ticket = _todays_ticket(unit, number, now)
+        if ticket.status != "waiting":
+            raise Conflict("该号当前不在等候中。", "That ticket is not waiting.", status=ticket.status)
+        _let_go(unit, counter, now, events, staff_id)
+        claimed = _claim(Ticket.id == ticket.id, counter)
+        if claimed is None:  # pragma: no cover - the write lock makes this unreachable
+            raise Conflict("该号已被其他窗口呼叫。", "Another window has just called that ticket.")
+        return _mark_called(unit, counter, claimed, now, events, staff_id)
+
+    return _perform(request_key, f"call:{unit_code}:{window}", now, work)
+
+
+def _claim_next(unit: Unit, counter: Counter, day) -> Ticket | None:
+    """Take the window's next ticket: priority first within the streak limit, then the
+    window's services in its order, then the oldest place in line."""
+    has_priority = Ticket.priority.is_null(False)
+    if counter.priority_streak < unit.priority_streak_limit:
+        priority_rank = Case(None, [(has_priority, 0)], 1)
+    else:  # enough priority calls in a row: ordinary visitors first while any wait
+        priority_rank = Case(None, [(has_priority, 1)], 0)
+    # A ticket transferred to this window in particular comes before the window's services.
+    service_rank = Case(None, [(Ticket.target_counter == counter.id, -1)], CounterService.position)
+    candidates = (
+        Ticket.select(Ticket.id)
+        .join(
+            CounterService,
+            JOIN.LEFT_OUTER,
+            on=(CounterService.service == Ticket.service) & (CounterService.counter == counter.id),
+        )
+        .where(
+            Ticket.unit == unit.id,
+            Ticket.day == day,
+            Ticket.status == "waiting",
+            (Ticket.target_counter == counter.id)
+            | (Ticket.target_counter.is_null() & CounterService.id.is_null(False)),
+        )
+        .order_by(priority_rank, service_rank, Ticket.queue_at, Ticket.id)
+        .limit(1)
+    )
+    if not is_sqlite():
+        candidates = candidates.for_update(of=Ticket, skip_locked=True)
+    return _claim(Ticket.id.in_(candidates), counter)
+
+
+def _claim(which, counter: Counter) -> Ticket | None:
+    """Mark one waiting ticket called by this window in a single UPDATE … RETURNING, so two
+    windows can never both take it."""
+    rows = list(
+        Ticket.update(status="called", counter=counter.id)
+        .where(which, Ticket.status == "waiting")
+        .returning(Ticket.id)
+        .execute()
+    )
+    return Ticket.get_by_id(rows[0].id) if rows else None
+
+
+def _mark_called(
+    unit: Unit, counter: Counter, ticket: Ticket, now: datetime, events: list[dict], staff_id
+) -> dict:
+    ticket.staff = staff_id
+    ticket.called_at = now
+    ticket.target_counter = None
+    if ticket.first_called_at is None:
+        ticket.first_called_at = now
+        ticket.wait_s = ticket.waited_since(now)
+    ticket.save()
+    return _announce(events, unit, ev.TICKET_CALLED, now, ticket, counter, staff_id)
+
+
+def _announce(events, unit, name, now, ticket, counter, staff_id, **data) -> dict:
+    """Record a ticket event at a window; return the same payload as the caller's result."""
+    payload = ev.record(
+        events,
+        unit,
+        name,
+        now,
+        ticket=ticket,
+        counter=counter,
+        staff_id=staff_id,
+        ticket_view=ticket_view(ticket),
+        counter_view=counter_view(counter),
+        **data,
+    )
+    return {"ticket": payload["ticket_view"], "counter": payload["counter_view"], **data}
+
+
+def _let_go(unit: Unit, counter: Counter, now: datetime, events: list[dict], staff_id) -> None:
+    """Finish the ticket a window still holds before it calls another."""
+    ticket = ticket_in_hand(counter)
+    if ticket is not None:
+        _finish(unit, counter, ticket, now, events, staff_id)
+
+
+def _finish(unit, counter, ticket: Ticket, now: datetime, events, staff_id) -> dict:
+    # A visitor never marked as started is taken to have started when called.
+    ticket.started_at = ticket.started_at or ticket.called_at
+    ticket.finished_at = now
+    ticket.service_s = int((now - ticket.started_at).total_seconds())
+    ticket.status = "finished"
+    ticket.save()
+    return _announce(events, unit, ev.TICKET_FINISHED, now, ticket, counter, staff_id)
+
+
+# --- the ticket in hand --------------------------------------------------------------
+
+
+def recall(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
+    """Call the window's ticket again (重呼)."""
+
+    def work(events):
+        unit, counter, ticket = _in_hand(unit_code, window, "called")
+        ticket.recall_count += 1
+        ticket.called_at = now
+        ticket.save()
+        return _announce(events, unit, ev.TICKET_RECALLED, now, ticket, counter, staff_id)
+
+    return _perform(request_key, f"recall:{unit_code}:{window}", now, work)
+
+
+def start(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
+    """Record that the visitor has arrived at the window and service has begun."""
+
+    def work(events):
+        unit, counter, ticket = _in_hand(unit_code, window, "called")
+        ticket.status = "serving"
+        ticket.started_at = now
+        ticket.save()
+        return _announce(events, unit, ev.TICKET_STARTED, now, ticket, counter, staff_id)
+
+    return _perform(request_key, f"start:{unit_code}:{window}", now, work)
+
+
+def finish(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
+    """Finish the visit at the window."""
+
+    def work(events):
+        unit, counter, ticket = _in_hand(unit_code, window, "called", "serving")
+        return _finish(unit, counter, ticket, now, events, staff_id)
+
+    return _perform(request_key, f"finish:{unit_code}:{window}", now, work)
+
+
+def mark_no_show(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
+    """Record that the called visitor did not come (过号)."""
+
+    def work(events):
+        unit, counter, ticket = _in_hand(unit_code, window, "called")
+        ticket.status = "no_show"
+        ticket.no_show_at = now
+        ticket.save()
+        return _announce(events, unit, ev.TICKET_NO_SHOW, now, ticket, counter, staff_id)
+
+    return _perform(request_key, f"no-show:{unit_code}:{window}", now, work)
+
+
+def transfer(
+    unit_code: str,
+    window: int,
+    *,
+    to_service: str | None = None,
+    to_window: int | None = None,
+    staff_id,
+    now: datetime,
+    request_key=None,
+) -> Outcome:
+    """Send the visitor to another service or window, keeping their place in line (一站式)."""
+    if to_service is None and to_window is None:
+        raise BadInput("请选择转往的业务或窗口。", "Choose the service or window to transfer to.")
+
+    def work(events):
+        unit, counter, ticket = _in_hand(unit_code, window, "called", "serving")
+        if to_service is not None:
+            ticket.service = find_service(unit, to_service)
+        target = find_counter(unit, to_window) if to_window is not None else None
+        if target is not None and target.id == counter.id:
+            raise BadInput("不能转给本窗口。", "A ticket cannot be transferred to its own window.")
+        ticket.target_counter = target
+        ticket.status = "waiting"
+        ticket.counter = None
+        ticket.transfer_count += 1
+        ticket.save()
+        return _announce(
+            events,
+            unit,
+            ev.TICKET_TRANSFERRED,
+            now,
+            ticket,
+            counter,
+            staff_id,
+            to_service=ticket.service.code,
+            to_window=target.window if target else None,
+        )
+
+    return _perform(request_key, f"transfer:{unit_code}:{window}", now, work)
+
+
+def requeue_no_show(
+    unit_code: str, number: str, *, staff_id, now: datetime, request_key=None
+) -> Outcome:
+    """Put a visitor who missed the call back in line at their old place, once, within the
+    unit's grace period."""
+
+    def work(events):
+        unit = find_unit(unit_code)
+        ticket = _todays_ticket(unit, number, now)
+        if ticket.status != "no_show":
+            raise Conflict("该号不是过号状态。", "That ticket was not missed.", status=ticket.status)
+        if ticket.requeued:
+            raise Conflict(
+                "该号已重新排队过一次，请您重新取号，谢谢。",
+                "That ticket was already put back in line once. Please take a new ticket. Thank you.",
+            )
+        if (now - ticket.no_show_at).total_seconds() > unit.no_show_grace_s:
+            raise Conflict(
+                "已超过过号保留时间，请您重新取号，谢谢。",
+                "The time to return has passed. Please take a new ticket. Thank you.",
+            )
+        counter = ticket.counter
+        ticket.status = "waiting"
+        ticket.requeued = True
+        ticket.counter = None
+        ticket.save()
+        payload = ev.record(
+            events,
+            unit,
+            ev.TICKET_REQUEUED,
+            now,
+            ticket=ticket,
+            counter=counter,
+            staff_id=staff_id,
+            ticket_view=ticket_view(ticket),
+        )
+        return {"ticket": payload["ticket_view"]}
+
+    return _perform(request_key, f"requeue:{unit_code}", now, work)
+
+
+def cancel(token: str, *, now: datetime, staff_id=None, request_key=None) -> Outcome:
+    """Withdraw a waiting ticket at the visitor's request."""
+
+    def work(events):
+        ticket = Ticket.get_or_none(Ticket.token == token)
+        if ticket is None:
+            raise NotFound("没有找到这张票。", "No such ticket.")
+        if ticket.status != "waiting":
+            raise Conflict("只有等候中的号可以取消。", "Only a waiting ticket can be cancelled.")
+        ticket.status = "cancelled"
+        ticket.closed_reason = "cancelled"
+        ticket.finished_at = now
+        ticket.save()
+        payload = ev.record(
+            events,
+            ticket.unit,
+            ev.TICKET_CANCELLED,
+            now,
+            ticket=ticket,
+            staff_id=staff_id,
+            ticket_view=ticket_view(ticket),
+            waiting=waiting_counts(ticket.unit, ticket.day),
+        )
+        return {"ticket": payload["ticket_view"]}
+
+    return _perform(request_key, "cancel", now, work)
+
+
+def _in_hand(unit_code: str, window: int, *states: str) -> tuple[Unit, Counter, Ticket]:
+    unit = find_unit(unit_code)
+    counter = find_counter(unit, window)
+    ticket = ticket_in_hand(counter)
+    if ticket is None:
+        raise NoTicketInHand()
+    if ticket.status not in states:
+        raise Conflict(
+            "当前号的状态不允许此操作。", "The ticket in hand cannot do that now.", status=ticket.status
+        )
+    return unit, counter, ticket
+
+
+def _todays_ticket(unit: Unit, number: str, now: datetime) -> Ticket:
+    ticket = Ticket.get_or_none(
+        Ticket.unit == unit.id,
+        Ticket.day == local_day(now, unit.timezone),
+        Ticket.number == number.strip().upper(),
+    )
+    if ticket is None:
+        raise NotFound("今天没有这个号。", "No ticket with that number today.", number=number)
+    return ticket
+
+
+# --- windows -------------------------------------------------------------------------
+
+
+def _open_counter(unit_code: str, window: int) -> tuple[Unit, Counter]:
+    unit = find_unit(unit_code)
+    counter = find_counter(unit, window)
+    if counter.state != "open":
+        raise CounterNotOpen(state=counter.state)
+    return unit, counter
+
+
+def open_counter(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
+    """Open a window for service with a staff member on duty."""
+
+    def work(events):
+        unit = find_unit(unit_code)
+        counter = find_counter(unit, window)
+        return _set_state(events, unit, counter, ev.COUNTER_OPENED, "open", now, staff_id, staff=staff_id)
+
+    return _perform(request_key, f"open:{unit_code}:{window}", now, work)
+
+
+def pause_counter(
+    unit_code: str, window: int, reason: str, *, staff_id, now: datetime, request_key=None
+) -> Outcome:
+    """Pause a window for a reason its screen explains politely."""
+
+    def work(events):
+        unit, counter = _open_counter(unit_code, window)
+        if PauseReason.get_or_none(PauseReason.code == reason) is None:
+            codes = [r.code for r in PauseReason.select().order_by(PauseReason.id)]
+            raise BadInput("暂停原因无效。", "Unknown pause reason.", allowed=codes)
+        counter.pause_reason = reason
+        return _set_state(events, unit, counter, ev.COUNTER_PAUSED, "paused", now, staff_id)
+
+    return _perform(request_key, f"pause:{unit_code}:{window}", now, work)
+
+
+def resume_counter(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
+    """Resume a paused window."""
+
+    def work(events):
+        unit = find_unit(unit_code)
+        counter = find_counter(unit, window)
+        if counter.state != "paused":
+            raise Conflict("窗口未处于暂停状态。", "The window is not paused.", state=counter.state)
+        counter.pause_reason = None
+        return _set_state(events, unit, counter, ev.COUNTER_RESUMED, "open", now, staff_id)
+
+    return _perform(request_key, f"resume:{unit_code}:{window}", now, work)
+
+
+def close_counter(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
+    """Close a window at the end of the shift."""
+
+    def work(events):
+        unit = find_unit(unit_code)
+        counter = find_counter(unit, window)
+        if ticket_in_hand(counter) is not None:
+            raise Conflict(
+                "请先办结或转出当前的号，再关闭窗口。",
+                "Please finish or transfer the ticket in hand before closing the window.",
+            )
+        counter.pause_reason = None
+        return _set_state(events, unit, counter, ev.COUNTER_CLOSED, "closed", now, staff_id, staff=None)
+
+    return _perform(request_key, f"close:{unit_code}:{window}", now, work)
+
+
+_UNCHANGED = object()
+
+
+def _set_state(events, unit, counter: Counter, name, state, now, staff_id, staff=_UNCHANGED) -> dict:
+    counter.state = state
+    counter.state_since = now
+    if staff is not _UNCHANGED:
+        counter.staff = staff
+    counter.save()
+    payload = ev.record(
+        events, unit, name, now, counter=counter, staff_id=staff_id, counter_view=counter_view(counter)
+    )
+    return {"counter": payload["counter_view"]}

@@ -1,0 +1,56 @@
+"""Creating the schema, the reference data every hall needs, and the demo bureau."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from config import CONFIG_DIR
+from qhall.auth import add_staff
+from qhall.db import write_transaction
+from qhall.models import Counter, CounterService, PauseReason, Service, Unit, create_tables
+
+DEMO_FILE = CONFIG_DIR / "demo.toml"
+
+
+def init_db(pause_reasons: list[dict]) -> None:
+    """Create missing tables and the pause reasons no one has defined yet."""
+    create_tables()
+    with write_transaction():
+        for reason in pause_reasons:
+            if PauseReason.get_or_none(PauseReason.code == reason["code"]) is None:
+                PauseReason.create(**reason)
+
+
+def load_bureau(path: Path = DEMO_FILE) -> dict:
+    """Create the units, services, windows and staff described in a bureau file.
+
+    Units that already exist are left as they are, so loading twice changes nothing.
+    Returns the file's contents, for the caller to print the logins.
+    """
+    bureau = tomllib.loads(path.read_text(encoding="utf-8"))
+    password = bureau["password"]
+    for unit_spec in bureau.get("unit", []):
+        if Unit.get_or_none(Unit.code == unit_spec["code"]) is None:
+            _create_unit(unit_spec)
+        for person in unit_spec.get("staff", []):
+            add_staff(person["login"], password, role=person["role"], name=person["name"],
+                      employee_no=person["employee_no"], unit_code=unit_spec["code"])
+    for person in bureau.get("admin", []):
+        add_staff(person["login"], password, role=person["role"], name=person["name"],
+                  employee_no=person["employee_no"])
+    return bureau
+
+
+def _create_unit(spec: dict) -> None:
+    plain = {k: v for k, v in spec.items() if not isinstance(v, list)}
+    with write_transaction():
+        unit = Unit.create(**plain)
+        services = {}
+        for service_spec in spec.get("service", []):
+            services[service_spec["code"]] = Service.create(unit=unit, **service_spec)
+        for counter_spec in spec.get("counter", []):
+            fields = {k: v for k, v in counter_spec.items() if k != "services"}
+            counter = Counter.create(unit=unit, **fields)
+            for position, code in enumerate(counter_spec["services"]):
+                CounterService.create(counter=counter, service=services[code], position=position)

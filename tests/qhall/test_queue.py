@@ -1,0 +1,373 @@
+"""The queue rules, each with a frozen clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from qhall import queue
+from qhall.errors import BadInput, Conflict, CounterNotOpen, NotFound, ServiceClosed, SoldOut
+from qhall.models import Event, Ticket
+from qhall.views import people_ahead, snapshot, visitor_view
+from tests.conftest import gen_staff, gen_unit
+
+
+@pytest.fixture
+def hall(app):
+    unit = gen_unit()
+    staff = gen_staff(unit=unit)
+    return unit, staff
+
+
+def take(clock, service="A", priority=None, unit="T", **kw):
+    return queue.issue_ticket(unit, service, priority=priority, now=clock.now(), **kw).result
+
+
+def open_windows(clock, staff, *windows):
+    for window in windows:
+        queue.open_counter("T", window, staff_id=staff.id, now=clock.now())
+
+
+def call(clock, staff, window=1):
+    ticket = queue.call_next("T", window, staff_id=staff.id, now=clock.now()).result["ticket"]
+    return ticket["number"] if ticket else None
+
+
+# --- issuing ---
+
+
+def test_numbers_count_per_service_and_day(hall, clock):
+    assert [take(clock, "A")["number"], take(clock, "A")["number"], take(clock, "B")["number"]] == [
+        "A001",
+        "A002",
+        "B001",
+    ]
+
+
+def test_numbering_restarts_at_local_midnight_not_utc(hall, clock):
+    clock.at = clock.at.replace(hour=15, minute=58)  # 23:58 in Shanghai
+    assert take(clock)["number"] == "A001"
+    assert take(clock)["number"] == "A002"
+    clock.advance(minutes=4)  # 00:02 the next day in Shanghai, still the same UTC day
+    assert take(clock)["number"] == "A001"
+
+
+def test_a_closed_service_gives_no_ticket_and_says_its_hours(app, clock):
+    gen_unit(services={"A": {"hours": "08:30-12:00,13:30-17:30", "weekdays": "12345"}})
+    clock.at = clock.at.replace(hour=4, minute=30)  # 12:30 in Shanghai: lunch break
+    with pytest.raises(ServiceClosed) as closed:
+        take(clock)
+    assert closed.value.details["hours"] == "08:30-12:00,13:30-17:30"
+    clock.at = clock.at.replace(hour=5, minute=30)  # 13:30
+    assert take(clock)["number"] == "A001"
+    clock.advance(days=2)  # Saturday
+    with pytest.raises(ServiceClosed):
+        take(clock)
+
+
+def test_daily_limit_stops_issuing_without_using_up_a_number(app, clock):
+    gen_unit(services={"A": {"daily_limit": 2}})
+    take(clock), take(clock)
+    with pytest.raises(SoldOut):
+        take(clock)
+    assert Ticket.select().count() == 2
+    clock.advance(days=1)
+    assert take(clock)["number"] == "A001"
+
+
+def test_unknown_unit_service_or_priority_is_refused(hall, clock):
+    with pytest.raises(NotFound):
+        take(clock, unit="NOPE")
+    with pytest.raises(NotFound):
+        take(clock, service="Z")
+    with pytest.raises(BadInput):
+        take(clock, priority="vip")
+    assert Ticket.select().count() == 0
+
+
+def test_the_same_request_key_gives_the_same_ticket_once(hall, clock):
+    first = queue.issue_ticket("T", "A", now=clock.now(), request_key="kiosk-1-touch-77")
+    again = queue.issue_ticket("T", "A", now=clock.now(), request_key="kiosk-1-touch-77")
+    assert again.replayed and again.result == first.result and again.events == []
+    assert Ticket.select().count() == 1
+    assert take(clock)["number"] == "A002"
+
+
+def test_a_ticket_tells_how_many_are_ahead_and_how_long_to_wait(hall, clock):
+    unit, staff = hall
+    take(clock), take(clock)
+    third = take(clock)
+    assert third["ahead"] == 2
+    # No visits yet: the service's expected 300 s each, one window (none open counts as one).
+    assert third["estimated_wait_s"] == 600
+    open_windows(clock, staff, 1, 2)
+    assert visitor_view(third["token"])["estimated_wait_s"] == 300
+
+
+# --- calling ---
+
+
+def test_windows_serve_their_services_in_order_oldest_first(hall, clock):
+    unit, staff = hall
+    take(clock, "B")
+    clock.advance(minutes=1)
+    take(clock, "A")
+    take(clock, "A")
+    open_windows(clock, staff, 1, 2)
+    assert call(clock, staff, 1) == "A001"  # window 1 serves A before B, though B001 is older
+    assert call(clock, staff, 2) == "B001"
+    assert call(clock, staff, 2) == "A002"  # no B left: window 2 takes A
+    assert call(clock, staff, 1) is None
+
+
+def test_a_closed_or_paused_window_cannot_call(hall, clock):
+    unit, staff = hall
+    take(clock)
+    with pytest.raises(CounterNotOpen):
+        call(clock, staff)
+    open_windows(clock, staff, 1)
+    queue.pause_counter("T", 1, "break", staff_id=staff.id, now=clock.now())
+    with pytest.raises(CounterNotOpen):
+        call(clock, staff)
+    queue.resume_counter("T", 1, staff_id=staff.id, now=clock.now())
+    assert call(clock, staff) == "A001"
+
+
+def test_priority_goes_first_but_never_more_than_the_limit_in_a_row(hall, clock):
+    unit, staff = hall  # priority_streak_limit defaults to 2
+    take(clock)  # A001 ordinary
+    for _ in range(4):
+        clock.advance(seconds=10)
+        take(clock, priority="elderly")  # A002..A005
+    open_windows(clock, staff, 1)
+    assert [call(clock, staff) for _ in range(5)] == ["A002", "A003", "A001", "A004", "A005"]
+
+
+def test_priority_may_run_on_when_no_ordinary_visitor_waits(hall, clock):
+    unit, staff = hall
+    for _ in range(3):
+        take(clock, priority="disabled")
+    open_windows(clock, staff, 1)
+    assert [call(clock, staff) for _ in range(3)] == ["A001", "A002", "A003"]
+
+
+def test_calling_next_finishes_the_ticket_in_hand(hall, clock):
+    unit, staff = hall
+    first, _ = take(clock), take(clock)
+    open_windows(clock, staff, 1)
+    call(clock, staff)
+    clock.advance(minutes=3)
+    call(clock, staff)
+    done = Ticket.get(Ticket.token == first["token"])
+    assert done.status == "finished" and done.service_s == 180
+
+
+def test_two_windows_never_get_the_same_ticket(hall, clock):
+    unit, staff = hall
+    for _ in range(6):
+        take(clock, "A")
+    open_windows(clock, staff, 1, 2)
+    called = [call(clock, staff, window) for window in (1, 2, 1, 2, 1, 2, 1, 2)]
+    assert called[:6] == ["A001", "A002", "A003", "A004", "A005", "A006"]
+    assert called[6:] == [None, None]
+
+
+def test_call_a_particular_number(hall, clock):
+    unit, staff = hall
+    take(clock), take(clock), take(clock)
+    open_windows(clock, staff, 1)
+    result = queue.call_number("T", 1, "a003", staff_id=staff.id, now=clock.now()).result
+    assert result["ticket"]["number"] == "A003" and result["ticket"]["window"] == 1
+    with pytest.raises(Conflict):
+        queue.call_number("T", 1, "A003", staff_id=staff.id, now=clock.now())
+    with pytest.raises(NotFound):
+        queue.call_number("T", 1, "A099", staff_id=staff.id, now=clock.now())
+    assert call(clock, staff) == "A001"
+
+
+def test_recall_calls_the_same_ticket_again(hall, clock):
+    unit, staff = hall
+    take(clock)
+    open_windows(clock, staff, 1)
+    call(clock, staff)
+    outcome = queue.recall("T", 1, staff_id=staff.id, now=clock.advance(seconds=30))
+    assert outcome.result["ticket"]["recalls"] == 1
+    assert [e["name"] for e in outcome.events] == ["ticket.recalled"]
+    assert outcome.events[0]["counter_view"]["serving"] == "A001"
+
+
+def test_start_and_finish_record_wait_and_service_time(hall, clock):
+    unit, staff = hall
+    issued = take(clock)
+    open_windows(clock, staff, 1)
+    clock.advance(minutes=5)
+    call(clock, staff)
+    clock.advance(minutes=1)
+    queue.start("T", 1, staff_id=staff.id, now=clock.now())
+    clock.advance(minutes=4)
+    queue.finish("T", 1, staff_id=staff.id, now=clock.now())
+    ticket = Ticket.get(Ticket.token == issued["token"])
+    assert (ticket.status, ticket.wait_s, ticket.service_s) == ("finished", 300, 240)
+    assert ticket.staff_id == staff.id
+    with pytest.raises(Conflict):
+        queue.finish("T", 1, staff_id=staff.id, now=clock.now())
+
+
+def test_a_missed_visitor_returns_once_to_their_old_place(hall, clock):
+    unit, staff = hall
+    take(clock), take(clock), take(clock)
+    open_windows(clock, staff, 1)
+    call(clock, staff)
+    queue.mark_no_show("T", 1, staff_id=staff.id, now=clock.now())
+    assert call(clock, staff) == "A002"
+    clock.advance(minutes=10)
+    queue.requeue_no_show("T", "A001", staff_id=staff.id, now=clock.now())
+    assert call(clock, staff) == "A001"  # back at the head of the line, before A003
+    queue.mark_no_show("T", 1, staff_id=staff.id, now=clock.now())
+    with pytest.raises(Conflict, match="already put back"):
+        queue.requeue_no_show("T", "A001", staff_id=staff.id, now=clock.now())
+
+
+def test_a_missed_visitor_cannot_return_after_the_grace_period(hall, clock):
+    unit, staff = hall  # no_show_grace_s defaults to 1800
+    take(clock)
+    open_windows(clock, staff, 1)
+    call(clock, staff)
+    queue.mark_no_show("T", 1, staff_id=staff.id, now=clock.now())
+    clock.advance(seconds=1801)
+    with pytest.raises(Conflict, match="time to return has passed"):
+        queue.requeue_no_show("T", "A001", staff_id=staff.id, now=clock.now())
+
+
+def test_transfer_to_another_service_keeps_the_place_in_line(hall, clock):
+    unit, staff = hall
+    take(clock, "A")  # A001 at 10:00
+    clock.advance(minutes=1)
+    take(clock, "B")  # B001 at 10:01
+    open_windows(clock, staff, 1, 2)
+    call(clock, staff, 1)
+    result = queue.transfer("T", 1, to_service="B", staff_id=staff.id, now=clock.now()).result
+    assert result["ticket"]["status"] == "waiting" and result["to_service"] == "B"
+    assert call(clock, staff, 2) == "A001"  # same number, no new ticket, ahead of B001
+    assert Ticket.select().count() == 2
+
+
+def test_transfer_to_a_window_is_called_there_first_and_only_there(hall, clock):
+    unit, staff = hall
+    take(clock, "B")  # B001
+    take(clock, "A")  # A001
+    take(clock, "A")  # A002
+    open_windows(clock, staff, 1, 2)
+    assert call(clock, staff, 1) == "A001"
+    queue.transfer("T", 1, to_window=2, staff_id=staff.id, now=clock.now())
+    assert call(clock, staff, 1) == "A002"  # window 1 does not take it back
+    assert call(clock, staff, 2) == "A001"  # window 2 takes it before its own B001
+    with pytest.raises(BadInput):
+        queue.transfer("T", 2, to_window=2, staff_id=staff.id, now=clock.now())
+
+
+def test_pause_needs_a_known_reason_and_close_needs_empty_hands(hall, clock):
+    unit, staff = hall
+    take(clock)
+    open_windows(clock, staff, 1)
+    with pytest.raises(BadInput):
+        queue.pause_counter("T", 1, "nap", staff_id=staff.id, now=clock.now())
+    paused = queue.pause_counter("T", 1, "meeting", staff_id=staff.id, now=clock.now()).result
+    assert paused["counter"]["state"] == "paused"
+    assert "会议" in paused["counter"]["pause_notice"]
+    queue.resume_counter("T", 1, staff_id=staff.id, now=clock.now())
+    call(clock, staff)
+    with pytest.raises(Conflict):
+        queue.close_counter("T", 1, staff_id=staff.id, now=clock.now())
+    queue.finish("T", 1, staff_id=staff.id, now=clock.now())
+    closed = queue.close_counter("T", 1, staff_id=staff.id, now=clock.now()).result
+    assert closed["counter"]["state"] == "closed" and closed["counter"]["staff"] is None
+
+
+def test_cancel_withdraws_a_waiting_ticket(hall, clock):
+    unit, staff = hall
+    first = take(clock)
+    second = take(clock)
+    queue.cancel(first["token"], now=clock.now())
+    assert visitor_view(second["token"])["ahead"] == 0
+    with pytest.raises(Conflict):
+        queue.cancel(first["token"], now=clock.now())
+
+
+def test_ordinary_visitors_count_priority_ones_as_ahead(hall, clock):
+    unit, staff = hall
+    ordinary = take(clock)
+    clock.advance(minutes=1)
+    take(clock, priority="pregnant")
+    assert people_ahead(Ticket.get(Ticket.token == ordinary["token"])) == 1
+
+
+def test_estimates_follow_recent_service_times(hall, clock):
+    unit, staff = hall
+    for _ in range(5):
+        take(clock)
+    open_windows(clock, staff, 1)
+    call(clock, staff)
+    clock.advance(minutes=2)
+    call(clock, staff)  # finishes A001 after 120 s
+    clock.advance(minutes=4)
+    call(clock, staff)  # finishes A002 after 240 s
+    last = Ticket.get(Ticket.number == "A005")
+    assert visitor_view(last.token)["estimated_wait_s"] == 180  # A004 ahead, at the 180 s mean
+
+
+# --- events ---
+
+
+def test_every_change_is_logged_with_the_next_sequence_number(hall, clock):
+    unit, staff = hall
+    outcomes = [
+        queue.open_counter("T", 1, staff_id=staff.id, now=clock.now()),
+        queue.issue_ticket("T", "A", now=clock.now()),
+        queue.call_next("T", 1, staff_id=staff.id, now=clock.now()),
+        queue.finish("T", 1, staff_id=staff.id, now=clock.now()),
+    ]
+    published = [event for outcome in outcomes for event in outcome.events]
+    assert [e["name"] for e in published] == [
+        "counter.opened",
+        "ticket.issued",
+        "ticket.called",
+        "ticket.finished",
+    ]
+    assert [e["seq"] for e in published] == [1, 2, 3, 4]
+    logged = Event.select().order_by(Event.seq)
+    assert [(e.seq, e.name, e.staff_id) for e in logged] == [
+        (1, "counter.opened", staff.id),
+        (2, "ticket.issued", None),
+        (3, "ticket.called", staff.id),
+        (4, "ticket.finished", staff.id),
+    ]
+    assert snapshot("T", clock.now())["seq"] == 4
+
+
+def test_published_events_never_carry_the_ticket_token(hall, clock):
+    unit, staff = hall
+    issued = queue.issue_ticket("T", "A", now=clock.now())
+    assert issued.result["token"]
+    assert issued.result["token"] not in str(issued.events)
+
+
+def test_a_failed_change_logs_nothing_and_takes_no_number(hall, clock):
+    unit, staff = hall
+    with pytest.raises(CounterNotOpen):
+        queue.call_next("T", 1, staff_id=staff.id, now=clock.now())
+    assert Event.select().count() == 0
+
+
+def test_snapshot_shows_calls_waiting_and_windows(hall, clock):
+    unit, staff = hall
+    take(clock, "A"), take(clock, "A"), take(clock, "B")
+    open_windows(clock, staff, 1)
+    call(clock, staff)
+    queue.pause_counter("T", 1, "break", staff_id=staff.id, now=clock.now())
+    snap = snapshot("T", clock.now())
+    assert snap["waiting"] == {"A": 1, "B": 1}
+    assert snap["calls"][0]["number"] == "A001" and snap["calls"][0]["window"] == 1
+    window1 = snap["counters"][0]
+    assert (window1["state"], window1["serving"], window1["pause_reason"]) == ("paused", "A001", "break")
+    assert window1["staff"]["name"] == staff.name
+    assert snap["counters"][1]["state"] == "closed"
