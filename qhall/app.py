@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         synchronous=app.config["SQLITE_SYNCHRONOUS"],
         busy_timeout_s=app.config["SQLITE_BUSY_TIMEOUT_S"],
     )
+    app.json.ensure_ascii = False  # Chinese as UTF-8, readable in logs and by hand
     app.extensions["qhall"] = HallState(clock=app.config.get("CLOCK") or SystemClock())
 
     @app.before_request

@@ -69,7 +69,9 @@ def user_add(login, password, role, unit_code, name, employee_no) -> None:
     app = _app()
     _init_db(app)
     try:
-        staff = add_staff(login, password, role=role, name=name, employee_no=employee_no, unit_code=unit_code)
+        staff = add_staff(
+            login, password, role=role, name=name, employee_no=employee_no, unit_code=unit_code
+        )
     except HallError as error:
         raise click.ClickException(f"{error.zh} {error.en}") from error
     click.echo(f"已保存账号 Saved account: {staff.login} ({staff.role})")
@@ -115,6 +117,8 @@ def serve(host: str, port: int, demo: bool, dev: bool) -> None:
         "--worker-connections", "4000",
         "--bind", f"{host}:{port}",
         "--graceful-timeout", "5",
+        # Several qhall servers may share a host; gunicorn's control socket path would clash.
+        "--no-control-socket",
         "--access-logfile", "-",
         "qhall.wsgi:app",
     ]  # fmt: skip
@@ -123,8 +127,12 @@ def serve(host: str, port: int, demo: bool, dev: bool) -> None:
 
 def page_urls(base: str, unit_codes: list[str]) -> list[tuple[str, str]]:
     """Return (description, URL) of every page and API a newcomer may open."""
-    urls = [("首页 Home", f"{base}/"), ("健康检查 Health", f"{base}/healthz"),
-            ("接口文档 OpenAPI", f"{base}/api/openapi.json"), ("服务大厅 Halls", f"{base}/api/units")]
+    urls = [
+        ("首页 Home", f"{base}/"),
+        ("健康检查 Health", f"{base}/healthz"),
+        ("接口文档 OpenAPI", f"{base}/api/openapi.json"),
+        ("服务大厅 Halls", f"{base}/api/units"),
+    ]
     for code in unit_codes:
         urls.append((f"{code} 业务 Services", f"{base}/api/units/{code}/services"))
         urls.append((f"{code} 实时概况 Snapshot", f"{base}/api/units/{code}/snapshot"))
@@ -142,7 +150,9 @@ def _print_welcome(app, host: str, port: int, bureau: dict | None) -> None:
         click.echo(f"\n演示账号 Demo logins (password / 密码: {bureau['password']}):")
         for unit in bureau["unit"]:
             for person in unit.get("staff", []):
-                click.echo(f"  {person['login']:<14} {person['role']:<8} {unit['code']}  {person['name']}")
+                click.echo(
+                    f"  {person['login']:<14} {person['role']:<8} {unit['code']}  {person['name']}"
+                )
         for person in bureau.get("admin", []):
             click.echo(f"  {person['login']:<14} {person['role']:<8} *    {person['name']}")
     click.echo("")

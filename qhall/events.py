@@ -54,9 +54,7 @@ def record(
     **data: Any,
 ) -> dict:
     """Log an event with the unit's next sequence number and add its payload to events."""
-    (row,) = (
-        Unit.update(seq=Unit.seq + 1).where(Unit.id == unit.id).returning(Unit.seq).execute()
-    )
+    (row,) = Unit.update(seq=Unit.seq + 1).where(Unit.id == unit.id).returning(Unit.seq).execute()
     payload = {"name": name, "seq": row.seq, "unit": unit.code, "at": iso(now), **data}
     Event.create(
         unit=unit.id,

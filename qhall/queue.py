@@ -22,8 +22,8 @@ from qhall.errors import (
     BadInput,
     Conflict,
     CounterNotOpen,
-    NoTicketInHand,
     NotFound,
+    NoTicketInHand,
     ServiceClosed,
     SoldOut,
 )
@@ -141,7 +141,12 @@ def _next_number(service_id: int, day) -> int:
 
 
 def call_next(
-    unit_code: str, window: int, *, staff_id: int | None, now: datetime, request_key: str | None = None
+    unit_code: str,
+    window: int,
+    *,
+    staff_id: int | None,
+    now: datetime,
+    request_key: str | None = None,
 ) -> Outcome:
     """Call the next visitor to a window, finishing the one it had in hand."""
 
@@ -173,7 +178,9 @@ def call_number(
         unit, counter = _open_counter(unit_code, window)
         ticket = _todays_ticket(unit, number, now)
         if ticket.status != "waiting":
-            raise Conflict("该号当前不在等候中。", "That ticket is not waiting.", status=ticket.status)
+            raise Conflict(
+                "该号当前不在等候中。", "That ticket is not waiting.", status=ticket.status
+            )
         _let_go(unit, counter, now, events, staff_id)
         claimed = _claim(Ticket.id == ticket.id, counter)
         if claimed is None:  # pragma: no cover - the write lock makes this unreachable
@@ -313,7 +320,9 @@ def finish(unit_code: str, window: int, *, staff_id, now: datetime, request_key=
     return _perform(request_key, f"finish:{unit_code}:{window}", now, work)
 
 
-def mark_no_show(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
+def mark_no_show(
+    unit_code: str, window: int, *, staff_id, now: datetime, request_key=None
+) -> Outcome:
     """Record that the called visitor did not come (过号)."""
 
     def work(events):
@@ -377,7 +386,9 @@ def requeue_no_show(
         unit = find_unit(unit_code)
         ticket = _todays_ticket(unit, number, now)
         if ticket.status != "no_show":
-            raise Conflict("该号不是过号状态。", "That ticket was not missed.", status=ticket.status)
+            raise Conflict(
+                "该号不是过号状态。", "That ticket was not missed.", status=ticket.status
+            )
         if ticket.requeued:
             raise Conflict(
                 "该号已重新排队过一次，请您重新取号，谢谢。",
@@ -444,7 +455,9 @@ def _in_hand(unit_code: str, window: int, *states: str) -> tuple[Unit, Counter, 
         raise NoTicketInHand()
     if ticket.status not in states:
         raise Conflict(
-            "当前号的状态不允许此操作。", "The ticket in hand cannot do that now.", status=ticket.status
+            "当前号的状态不允许此操作。",
+            "The ticket in hand cannot do that now.",
+            status=ticket.status,
         )
     return unit, counter, ticket
 
@@ -471,13 +484,17 @@ def _open_counter(unit_code: str, window: int) -> tuple[Unit, Counter]:
     return unit, counter
 
 
-def open_counter(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
+def open_counter(
+    unit_code: str, window: int, *, staff_id, now: datetime, request_key=None
+) -> Outcome:
     """Open a window for service with a staff member on duty."""
 
     def work(events):
         unit = find_unit(unit_code)
         counter = find_counter(unit, window)
-        return _set_state(events, unit, counter, ev.COUNTER_OPENED, "open", now, staff_id, staff=staff_id)
+        return _set_state(
+            events, unit, counter, ev.COUNTER_OPENED, "open", now, staff_id, staff=staff_id
+        )
 
     return _perform(request_key, f"open:{unit_code}:{window}", now, work)
 
@@ -498,7 +515,9 @@ def pause_counter(
     return _perform(request_key, f"pause:{unit_code}:{window}", now, work)
 
 
-def resume_counter(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
+def resume_counter(
+    unit_code: str, window: int, *, staff_id, now: datetime, request_key=None
+) -> Outcome:
     """Resume a paused window."""
 
     def work(events):
@@ -512,7 +531,9 @@ def resume_counter(unit_code: str, window: int, *, staff_id, now: datetime, requ
     return _perform(request_key, f"resume:{unit_code}:{window}", now, work)
 
 
-def close_counter(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
+def close_counter(
+    unit_code: str, window: int, *, staff_id, now: datetime, request_key=None
+) -> Outcome:
     """Close a window at the end of the shift."""
 
     def work(events):
@@ -524,7 +545,9 @@ def close_counter(unit_code: str, window: int, *, staff_id, now: datetime, reque
                 "Please finish or transfer the ticket in hand before closing the window.",
             )
         counter.pause_reason = None
-        return _set_state(events, unit, counter, ev.COUNTER_CLOSED, "closed", now, staff_id, staff=None)
+        return _set_state(
+            events, unit, counter, ev.COUNTER_CLOSED, "closed", now, staff_id, staff=None
+        )
 
     return _perform(request_key, f"close:{unit_code}:{window}", now, work)
 
@@ -532,13 +555,21 @@ def close_counter(unit_code: str, window: int, *, staff_id, now: datetime, reque
 _UNCHANGED = object()
 
 
-def _set_state(events, unit, counter: Counter, name, state, now, staff_id, staff=_UNCHANGED) -> dict:
+def _set_state(
+    events, unit, counter: Counter, name, state, now, staff_id, staff=_UNCHANGED
+) -> dict:
     counter.state = state
     counter.state_since = now
     if staff is not _UNCHANGED:
         counter.staff = staff
     counter.save()
     payload = ev.record(
-        events, unit, name, now, counter=counter, staff_id=staff_id, counter_view=counter_view(counter)
+        events,
+        unit,
+        name,
+        now,
+        counter=counter,
+        staff_id=staff_id,
+        counter_view=counter_view(counter),
     )
     return {"counter": payload["counter_view"]}

@@ -41,7 +41,11 @@ def publish(outcome: Outcome) -> Outcome:
 def on_join(message):
     """Join a hall's room (and a window's, if named) and answer with the hall's snapshot."""
     if not isinstance(message, dict) or not isinstance(message.get("unit"), str):
-        return {"error": "bad_input", "message": "请提供服务大厅代码。", "message_en": "Name the hall to join."}
+        return {
+            "error": "bad_input",
+            "message": "请提供服务大厅代码。",
+            "message_en": "Name the hall to join.",
+        }
     try:
         # Socket.IO handlers run outside Flask's request hooks, so they open their own.
         with db.connection_context():
@@ -50,7 +54,11 @@ def on_join(message):
             window = message.get("counter")
             if window is not None:
                 if not isinstance(window, int) or isinstance(window, bool):
-                    return {"error": "bad_input", "message": "窗口号应为整数。", "message_en": "The window must be a number."}
+                    return {
+                        "error": "bad_input",
+                        "message": "窗口号应为整数。",
+                        "message_en": "The window must be a number.",
+                    }
                 rooms.append(counter_room(unit.code, find_counter(unit, window).window))
             # Join before reading, so an event committed meanwhile is not missed: it
             # arrives with a seq above the snapshot's and the client applies it.

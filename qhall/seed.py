@@ -34,11 +34,22 @@ def load_bureau(path: Path = DEMO_FILE) -> dict:
         if Unit.get_or_none(Unit.code == unit_spec["code"]) is None:
             _create_unit(unit_spec)
         for person in unit_spec.get("staff", []):
-            add_staff(person["login"], password, role=person["role"], name=person["name"],
-                      employee_no=person["employee_no"], unit_code=unit_spec["code"])
+            add_staff(
+                person["login"],
+                password,
+                role=person["role"],
+                name=person["name"],
+                employee_no=person["employee_no"],
+                unit_code=unit_spec["code"],
+            )
     for person in bureau.get("admin", []):
-        add_staff(person["login"], password, role=person["role"], name=person["name"],
-                  employee_no=person["employee_no"])
+        add_staff(
+            person["login"],
+            password,
+            role=person["role"],
+            name=person["name"],
+            employee_no=person["employee_no"],
+        )
     return bureau
 
 

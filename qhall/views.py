@@ -105,7 +105,9 @@ def counter_view(counter: Counter) -> dict:
         "serving": serving.number if serving else None,
         "serving_status": serving.status if serving else None,
         "staff": {"name": staff.name, "employee_no": staff.employee_no} if staff else None,
-        "services": [link.service.code for link in counter.service_links.order_by(CounterService.position)],
+        "services": [
+            link.service.code for link in counter.service_links.order_by(CounterService.position)
+        ],
     }
 
 
@@ -127,7 +129,11 @@ def average_service_s(service: Service) -> float:
     """Return the mean length of the service's recent visits, or its expected length."""
     recent = (
         Ticket.select(Ticket.service_s)
-        .where(Ticket.service == service.id, Ticket.finished_at.is_null(False), Ticket.service_s.is_null(False))
+        .where(
+            Ticket.service == service.id,
+            Ticket.finished_at.is_null(False),
+            Ticket.service_s.is_null(False),
+        )
         .order_by(Ticket.finished_at.desc())
         .limit(SERVICE_TIME_SAMPLE)
     )
@@ -186,7 +192,9 @@ def visitor_view(token: str) -> dict:
     """Return a ticket as its holder follows it on the phone."""
     ticket = Ticket.get_or_none(Ticket.token == token)
     if ticket is None:
-        raise NotFound("没有找到这张票，请核对二维码。", "No such ticket. Please check the QR code.")
+        raise NotFound(
+            "没有找到这张票，请核对二维码。", "No such ticket. Please check the QR code."
+        )
     waiting = ticket.status == "waiting"
     ahead = people_ahead(ticket) if waiting else 0
     return {
@@ -202,7 +210,12 @@ def visitor_view(token: str) -> dict:
 
 def unit_view(unit: Unit) -> dict:
     """Return a hall's name and settings as the public sees them."""
-    return {"code": unit.code, "name": unit.name_zh, "name_en": unit.name_en, "timezone": unit.timezone}
+    return {
+        "code": unit.code,
+        "name": unit.name_zh,
+        "name_en": unit.name_en,
+        "timezone": unit.timezone,
+    }
 
 
 def services_view(unit: Unit, now: datetime) -> list[dict]:

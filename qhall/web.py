@@ -39,7 +39,9 @@ def field(body: dict, name: str, kind: type | tuple[type, ...], *, required: boo
         return None
     # JSON true/false are ints to Python; a window number must not accept them.
     if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _kinds(kind)):
-        raise BadInput(f"字段 {name} 的类型不正确。", f"The field '{name}' has the wrong type.", field=name)
+        raise BadInput(
+            f"字段 {name} 的类型不正确。", f"The field '{name}' has the wrong type.", field=name
+        )
     return value
 
 
@@ -51,7 +53,10 @@ def request_key() -> str | None:
     """Return the Idempotency-Key header that makes a repeated request harmless."""
     key = request.headers.get("Idempotency-Key")
     if key is not None and not 8 <= len(key) <= 100:
-        raise BadInput("Idempotency-Key 长度应为 8 到 100 个字符。", "Idempotency-Key must be 8 to 100 characters.")
+        raise BadInput(
+            "Idempotency-Key 长度应为 8 到 100 个字符。",
+            "Idempotency-Key must be 8 to 100 characters.",
+        )
     return key
 
 
@@ -74,7 +79,9 @@ def require_staff(unit: Unit | None = None) -> Staff:
     if staff is None:
         raise NotSignedIn()
     if unit is not None and not may_work_at(staff, unit):
-        raise Forbidden("抱歉，您不是该服务大厅的工作人员。", "Sorry, you do not work at this hall.")
+        raise Forbidden(
+            "抱歉，您不是该服务大厅的工作人员。", "Sorry, you do not work at this hall."
+        )
     return staff
 
 

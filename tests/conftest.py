@@ -63,7 +63,9 @@ def gen_unit(
         )
     counters = counters if counters is not None else {1: ["A", "B"], 2: ["B", "A"]}
     for window, letters in counters.items():
-        counter = Counter.create(unit=unit, window=window, name_zh=f"{window}号窗口", name_en=f"Window {window}")
+        counter = Counter.create(
+            unit=unit, window=window, name_zh=f"{window}号窗口", name_en=f"Window {window}"
+        )
         for position, letter in enumerate(letter for letter in letters if letter in made):
             CounterService.create(counter=counter, service=made[letter], position=position)
     return unit
@@ -71,5 +73,11 @@ def gen_unit(
 
 def gen_staff(login: str = "clerk", unit: Unit | None = None, role: str = "staff"):
     """Make a staff account with the test password."""
-    return add_staff(login, PASSWORD, role=role, name=f"员工{login}", employee_no=login.upper(),
-                     unit_code=unit.code if unit else None)
+    return add_staff(
+        login,
+        PASSWORD,
+        role=role,
+        name=f"员工{login}",
+        employee_no=login.upper(),
+        unit_code=unit.code if unit else None,
+    )

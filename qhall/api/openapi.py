@@ -225,62 +225,141 @@ def _counter_action(action: str) -> dict:
 def openapi_document() -> dict:
     """Return the OpenAPI document of every API route."""
     paths = {
-        "/healthz": {"get": {"summary": "Health check", "operationId": "healthz",
-                             "responses": {"200": _json({"type": "object", "properties": {"status": {"const": "ok"}}})}}},
-        "/api/units": {"get": {"summary": "List the halls", "operationId": "list_units",
-                               "responses": {"200": _json({"type": "array", "items": _ref("Unit")})}}},
-        "/api/units/{unit}/services": {"get": {
-            "summary": "List a hall's services with waits", "operationId": "list_services",
-            "parameters": [UNIT],
-            "responses": {"200": _json({"type": "array", "items": _ref("Service")}), **ERRORS}}},
-        "/api/units/{unit}/snapshot": {"get": {
-            "summary": "Everything a screen needs to draw the hall", "operationId": "snapshot",
-            "parameters": [UNIT], "responses": {"200": _json(_ref("Snapshot")), **ERRORS}}},
-        "/api/units/{unit}/tickets": {"post": {
-            "summary": "Take a ticket", "operationId": "issue_ticket",
-            "parameters": [UNIT, IDEMPOTENCY_KEY],
-            "requestBody": _body({
-                "service": {"type": "string"},
-                "priority": {"type": ["string", "null"], "enum": [*PRIORITY_CLASSES, None]},
-                "source": {"type": "string", "enum": list(TICKET_SOURCES)},
-            }, ["service"]),
-            "responses": {"201": _json(_ref("IssuedTicket"), "Issued"),
-                          "200": _json(_ref("IssuedTicket"), "Replayed"), **ERRORS}}},
-        "/api/tickets/{token}": {"get": {
-            "summary": "A ticket as its holder follows it", "operationId": "ticket_status",
-            "parameters": [TOKEN], "responses": {"200": _json(_ref("VisitorTicket")), **ERRORS}}},
-        "/api/tickets/{token}/cancel": {"post": {
-            "summary": "Withdraw a waiting ticket", "operationId": "cancel_ticket",
-            "parameters": [TOKEN, IDEMPOTENCY_KEY],
-            "responses": {"200": _json({"type": "object", "properties": {"ticket": _ref("Ticket")}}), **ERRORS}}},
-        "/api/units/{unit}/requeue": {"post": {
-            "summary": "Put a missed visitor back in line, once, within the grace period",
-            "operationId": "requeue", "parameters": [UNIT, IDEMPOTENCY_KEY], "security": STAFF_SECURITY,
-            "requestBody": _body({"number": {"type": "string"}}, ["number"]),
-            "responses": {"200": _json({"type": "object", "properties": {"ticket": _ref("Ticket")}}), **STAFF_ERRORS}}},
-        "/api/pause-reasons": {"get": {
-            "summary": "Reasons a window may pause for", "operationId": "pause_reasons",
-            "responses": {"200": _json({"type": "array", "items": {"type": "object"}})}}},
-        "/api/session": {
-            "post": {"summary": "Sign in", "operationId": "sign_in",
-                     "requestBody": _body({"login": {"type": "string"}, "password": {"type": "string"}},
-                                          ["login", "password"]),
-                     "responses": {"200": _json(_ref("Staff")), "401": _json(_ref("Error")), "400": _json(_ref("Error"))}},
-            "get": {"summary": "Who is signed in", "operationId": "who_am_i", "security": STAFF_SECURITY,
-                    "responses": {"200": _json(_ref("Staff")), "401": _json(_ref("Error"))}},
-            "delete": {"summary": "Sign out", "operationId": "sign_out",
-                       "responses": {"200": _json({"type": "object"})}},
+        "/healthz": {
+            "get": {
+                "summary": "Health check",
+                "operationId": "healthz",
+                "responses": {
+                    "200": _json({"type": "object", "properties": {"status": {"const": "ok"}}})
+                },
+            }
         },
-        "/api/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
-                                      "responses": {"200": _json({"type": "object"})}}},
+        "/api/units": {
+            "get": {
+                "summary": "List the halls",
+                "operationId": "list_units",
+                "responses": {"200": _json({"type": "array", "items": _ref("Unit")})},
+            }
+        },
+        "/api/units/{unit}/services": {
+            "get": {
+                "summary": "List a hall's services with waits",
+                "operationId": "list_services",
+                "parameters": [UNIT],
+                "responses": {"200": _json({"type": "array", "items": _ref("Service")}), **ERRORS},
+            }
+        },
+        "/api/units/{unit}/snapshot": {
+            "get": {
+                "summary": "Everything a screen needs to draw the hall",
+                "operationId": "snapshot",
+                "parameters": [UNIT],
+                "responses": {"200": _json(_ref("Snapshot")), **ERRORS},
+            }
+        },
+        "/api/units/{unit}/tickets": {
+            "post": {
+                "summary": "Take a ticket",
+                "operationId": "issue_ticket",
+                "parameters": [UNIT, IDEMPOTENCY_KEY],
+                "requestBody": _body(
+                    {
+                        "service": {"type": "string"},
+                        "priority": {"type": ["string", "null"], "enum": [*PRIORITY_CLASSES, None]},
+                        "source": {"type": "string", "enum": list(TICKET_SOURCES)},
+                    },
+                    ["service"],
+                ),
+                "responses": {
+                    "201": _json(_ref("IssuedTicket"), "Issued"),
+                    "200": _json(_ref("IssuedTicket"), "Replayed"),
+                    **ERRORS,
+                },
+            }
+        },
+        "/api/tickets/{token}": {
+            "get": {
+                "summary": "A ticket as its holder follows it",
+                "operationId": "ticket_status",
+                "parameters": [TOKEN],
+                "responses": {"200": _json(_ref("VisitorTicket")), **ERRORS},
+            }
+        },
+        "/api/tickets/{token}/cancel": {
+            "post": {
+                "summary": "Withdraw a waiting ticket",
+                "operationId": "cancel_ticket",
+                "parameters": [TOKEN, IDEMPOTENCY_KEY],
+                "responses": {
+                    "200": _json({"type": "object", "properties": {"ticket": _ref("Ticket")}}),
+                    **ERRORS,
+                },
+            }
+        },
+        "/api/units/{unit}/requeue": {
+            "post": {
+                "summary": "Put a missed visitor back in line, once, within the grace period",
+                "operationId": "requeue",
+                "parameters": [UNIT, IDEMPOTENCY_KEY],
+                "security": STAFF_SECURITY,
+                "requestBody": _body({"number": {"type": "string"}}, ["number"]),
+                "responses": {
+                    "200": _json({"type": "object", "properties": {"ticket": _ref("Ticket")}}),
+                    **STAFF_ERRORS,
+                },
+            }
+        },
+        "/api/pause-reasons": {
+            "get": {
+                "summary": "Reasons a window may pause for",
+                "operationId": "pause_reasons",
+                "responses": {"200": _json({"type": "array", "items": {"type": "object"}})},
+            }
+        },
+        "/api/session": {
+            "post": {
+                "summary": "Sign in",
+                "operationId": "sign_in",
+                "requestBody": _body(
+                    {"login": {"type": "string"}, "password": {"type": "string"}},
+                    ["login", "password"],
+                ),
+                "responses": {
+                    "200": _json(_ref("Staff")),
+                    "401": _json(_ref("Error")),
+                    "400": _json(_ref("Error")),
+                },
+            },
+            "get": {
+                "summary": "Who is signed in",
+                "operationId": "who_am_i",
+                "security": STAFF_SECURITY,
+                "responses": {"200": _json(_ref("Staff")), "401": _json(_ref("Error"))},
+            },
+            "delete": {
+                "summary": "Sign out",
+                "operationId": "sign_out",
+                "responses": {"200": _json({"type": "object"})},
+            },
+        },
+        "/api/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "operationId": "openapi",
+                "responses": {"200": _json({"type": "object"})},
+            }
+        },
     }
     for action in COUNTER_ACTION_SUMMARIES:
         paths[f"/api/units/{{unit}}/counters/{{window}}/{action}"] = _counter_action(action)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "qhall", "version": __version__,
-                 "description": "Queue and self-service API of a civil-affairs service hall. "
-                                "Errors are JSON with a Chinese `message` and an English `message_en`."},
+        "info": {
+            "title": "qhall",
+            "version": __version__,
+            "description": "Queue and self-service API of a civil-affairs service hall. "
+            "Errors are JSON with a Chinese `message` and an English `message_en`.",
+        },
         "paths": paths,
         "components": {
             "schemas": SCHEMAS,

@@ -115,7 +115,13 @@ def pause_reasons():
     reasons = PauseReason.select().order_by(PauseReason.id)
     return jsonify(
         [
-            {"code": r.code, "name": r.name_zh, "name_en": r.name_en, "notice": r.notice_zh, "notice_en": r.notice_en}
+            {
+                "code": r.code,
+                "name": r.name_zh,
+                "name_en": r.name_en,
+                "notice": r.notice_zh,
+                "notice_en": r.notice_en,
+            }
             for r in reasons
         ]
     )
@@ -127,7 +133,10 @@ def sign_in():
     body = json_body()
     staff = authenticate(field(body, "login", str), field(body, "password", str))
     if staff is None:
-        raise NotSignedIn("登录名或密码不正确，请重试。", "The login or password is not correct. Please try again.")
+        raise NotSignedIn(
+            "登录名或密码不正确，请重试。",
+            "The login or password is not correct. Please try again.",
+        )
     session.clear()
     session["staff_id"] = staff.id
     return jsonify(staff_view(staff))

@@ -368,6 +368,10 @@ def test_snapshot_shows_calls_waiting_and_windows(hall, clock):
     assert snap["waiting"] == {"A": 1, "B": 1}
     assert snap["calls"][0]["number"] == "A001" and snap["calls"][0]["window"] == 1
     window1 = snap["counters"][0]
-    assert (window1["state"], window1["serving"], window1["pause_reason"]) == ("paused", "A001", "break")
+    assert (window1["state"], window1["serving"], window1["pause_reason"]) == (
+        "paused",
+        "A001",
+        "break",
+    )
     assert window1["staff"]["name"] == staff.name
     assert snap["counters"][1]["state"] == "closed"

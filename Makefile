@@ -1,0 +1,20 @@
+# Everyday commands. The README's two commands are scripts/run and scripts/test, which
+# need nothing but bash on a fresh Debian machine; these targets call the same scripts.
+.PHONY: setup run test lint format
+
+setup:
+	scripts/setup
+
+run:
+	scripts/run
+
+test:
+	scripts/test
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: setup
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
