@@ -30,8 +30,6 @@ COUNTER_PAUSED = "counter.paused"
 COUNTER_RESUMED = "counter.resumed"
 COUNTER_CLOSED = "counter.closed"
 
-ALL = [value for name, value in dict(globals()).items() if name.isupper() and "." in str(value)]
-
 
 @dataclass
 class Outcome:

@@ -183,7 +183,7 @@ def call_number(
             )
         _let_go(unit, counter, now, events, staff_id)
         claimed = _claim(Ticket.id == ticket.id, counter)
-        if claimed is None:  # pragma: no cover - the write lock makes this unreachable
+        if claimed is None:  # on PostgreSQL another window may have taken it meanwhile
             raise Conflict("该号已被其他窗口呼叫。", "Another window has just called that ticket.")
         return _mark_called(unit, counter, claimed, now, events, staff_id)
 

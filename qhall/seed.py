@@ -8,7 +8,7 @@ from pathlib import Path
 from config import CONFIG_DIR
 from qhall.auth import add_staff
 from qhall.db import write_transaction
-from qhall.models import Counter, CounterService, PauseReason, Service, Unit, create_tables
+from qhall.models import Counter, CounterService, PauseReason, Service, Staff, Unit, create_tables
 
 DEMO_FILE = CONFIG_DIR / "demo.toml"
 
@@ -25,31 +25,27 @@ def init_db(pause_reasons: list[dict]) -> None:
 def load_bureau(path: Path = DEMO_FILE) -> dict:
     """Create the units, services, windows and staff described in a bureau file.
 
-    Units that already exist are left as they are, so loading twice changes nothing.
+    Units and accounts that already exist are left as they are, so loading twice
+    changes nothing.
     Returns the file's contents, for the caller to print the logins.
     """
     bureau = tomllib.loads(path.read_text(encoding="utf-8"))
-    password = bureau["password"]
     for unit_spec in bureau.get("unit", []):
         if Unit.get_or_none(Unit.code == unit_spec["code"]) is None:
             _create_unit(unit_spec)
-        for person in unit_spec.get("staff", []):
+    people = [(p, u["code"]) for u in bureau.get("unit", []) for p in u.get("staff", [])]
+    people += [(p, None) for p in bureau.get("admin", [])]
+    for person, unit_code in people:
+        # An existing account keeps the password its owner may have changed.
+        if Staff.get_or_none(Staff.login == person["login"]) is None:
             add_staff(
                 person["login"],
-                password,
+                bureau["password"],
                 role=person["role"],
                 name=person["name"],
                 employee_no=person["employee_no"],
-                unit_code=unit_spec["code"],
+                unit_code=unit_code,
             )
-    for person in bureau.get("admin", []):
-        add_staff(
-            person["login"],
-            password,
-            role=person["role"],
-            name=person["name"],
-            employee_no=person["employee_no"],
-        )
     return bureau
 
 

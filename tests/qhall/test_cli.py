@@ -1,0 +1,78 @@
+"""The `qhall` command: init-db, demo, user add and user token."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from qhall.auth import authenticate, staff_for_token
+from qhall.cli import main
+from qhall.db import db
+from qhall.models import Counter, PauseReason, Service, Staff, Unit
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("QHALL_INSTANCE", str(tmp_path / "instance"))
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        return result
+
+    yield invoke
+    db.close()
+
+
+def test_init_db_makes_the_tables_and_pause_reasons(run, tmp_path):
+    result = run("init-db")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "instance" / "qhall.db").exists()
+    assert {"meeting", "break", "system_fault"} <= {r.code for r in PauseReason.select()}
+
+
+def test_demo_seeds_the_bureau_once_however_often_it_runs(run):
+    assert run("demo").exit_code == 0
+    assert run("demo").exit_code == 0
+    assert sorted(u.code for u in Unit.select()) == ["BYG", "JZZ", "MZJ"]
+    mzj = Unit.get(Unit.code == "MZJ")
+    assert Service.select().where(Service.unit == mzj).count() == 4
+    assert Counter.select().where(Counter.unit == mzj).count() == 5
+    assert authenticate("mzj-1", "qhall-demo").unit.code == "MZJ"
+    assert authenticate("admin", "qhall-demo").role == "admin"
+
+
+def test_user_add_creates_an_account_that_can_sign_in(run):
+    run("demo")
+    result = run(
+        "user",
+        "add",
+        "--login",
+        "li",
+        "--password",
+        "s3cret-pass",
+        "--role",
+        "staff",
+        "--unit",
+        "JZZ",
+    )
+    assert result.exit_code == 0, result.output
+    staff = authenticate("li", "s3cret-pass")
+    assert staff is not None and staff.unit.code == "JZZ" and staff.role == "staff"
+    assert not Staff.get(Staff.login == "li").password_hash.startswith("s3cret")
+    assert authenticate("li", "wrong") is None
+
+
+def test_user_add_explains_an_unknown_unit(run):
+    result = run("user", "add", "--login", "li", "--password", "pw-123456", "--unit", "NOPE")
+    assert result.exit_code != 0
+    assert "No such unit" in result.output
+
+
+def test_user_token_prints_a_working_bearer_token(run):
+    run("demo")
+    result = run("user", "token", "mzj-1")
+    assert result.exit_code == 0
+    token = result.output.strip()
+    assert staff_for_token(token).login == "mzj-1"
+    assert run("user", "token", "nobody").exit_code != 0
