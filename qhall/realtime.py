@@ -1,7 +1,7 @@
 """Live events over Socket.IO: rooms, joining with a snapshot, and publishing after commit.
 
-Rooms: "unit:<code>" gets every event of a hall; "counter:<code>:<window>" gets the events
-of one window. A client emits "join" and receives the hall's snapshot as the ack; after a
+Rooms: "unit:<code>" gets every event of a hall; "counter:<code>:<window>" gets only the
+events of one window, so its clients see gaps in seq by design and must not resync on them. A client emits "join" and receives the hall's snapshot as the ack; after a
 reconnect it joins again, because a new connection is in no room and missed events are
 not replayed.
 """
@@ -12,7 +12,7 @@ from flask import current_app
 from flask_socketio import SocketIO, join_room
 
 from qhall.db import db
-from qhall.errors import HallError
+from qhall.errors import BadInput, HallError
 from qhall.events import Outcome
 from qhall.views import find_counter, find_unit, snapshot
 
@@ -30,40 +30,34 @@ def counter_room(unit_code: str, window: int) -> str:
 def publish(outcome: Outcome) -> Outcome:
     """Send an outcome's events to their rooms. Call only after the commit."""
     for event in outcome.events:
-        socketio.emit(event["name"], event, to=unit_room(event["unit"]))
-        counter = event.get("counter_view")
-        if counter:
-            socketio.emit(event["name"], event, to=counter_room(event["unit"], counter["window"]))
+        rooms = [unit_room(event["unit"])]
+        if event.get("counter_view"):
+            rooms.append(counter_room(event["unit"], event["counter_view"]["window"]))
+        # One emit to both rooms: a client in both gets the event once.
+        socketio.emit(event["name"], event, to=rooms)
     return outcome
 
 
 @socketio.on("join")
 def on_join(message):
-    """Join a hall's room (and a window's, if named) and answer with the hall's snapshot."""
-    if not isinstance(message, dict) or not isinstance(message.get("unit"), str):
-        return {
-            "error": "bad_input",
-            "message": "请提供服务大厅代码。",
-            "message_en": "Name the hall to join.",
-        }
+    """Join a hall's room, or only one window's room if a window is named, and answer with
+    the hall's snapshot."""
     try:
+        if not isinstance(message, dict) or not isinstance(message.get("unit"), str):
+            raise BadInput("请提供服务大厅代码。", "Name the hall to join.")
+        window = message.get("counter")
+        if window is not None and (not isinstance(window, int) or isinstance(window, bool)):
+            raise BadInput("窗口号应为整数。", "The window must be a number.")
         # Socket.IO handlers run outside Flask's request hooks, so they open their own.
         with db.connection_context():
             unit = find_unit(message["unit"])
-            rooms = [unit_room(unit.code)]
-            window = message.get("counter")
-            if window is not None:
-                if not isinstance(window, int) or isinstance(window, bool):
-                    return {
-                        "error": "bad_input",
-                        "message": "窗口号应为整数。",
-                        "message_en": "The window must be a number.",
-                    }
-                rooms.append(counter_room(unit.code, find_counter(unit, window).window))
+            if window is None:
+                room = unit_room(unit.code)
+            else:
+                room = counter_room(unit.code, find_counter(unit, window).window)
             # Join before reading, so an event committed meanwhile is not missed: it
             # arrives with a seq above the snapshot's and the client applies it.
-            for room in rooms:
-                join_room(room)
+            join_room(room)
             return snapshot(unit.code, current_app.extensions["qhall"].clock.now())
     except HallError as error:
         return error.as_json()

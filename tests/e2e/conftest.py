@@ -54,9 +54,6 @@ def server_env(tmp: Path) -> dict[str, str]:
     """Return the environment for a server that touches nothing outside tmp."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("QHALL_")}
     env["QHALL_INSTANCE"] = str(tmp / "instance")
-    # gunicorn's control socket defaults to ~/.gunicorn/gunicorn.ctl, shared by every
-    # gunicorn of the user; keep this server's socket in its own folder.
-    env["XDG_RUNTIME_DIR"] = str(tmp)
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

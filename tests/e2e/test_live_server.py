@@ -217,11 +217,6 @@ def test_window_client_hears_the_call_to_its_window(base_url, staff, window_1, l
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: join with a counter also joins the unit room (qhall/realtime.py on_join), "
-    "so a window's screen gets every window's events",
-)
 def test_window_client_does_not_hear_another_windows_call(base_url, staff, window_1, listener):
     window_1_screen, window_2_screen = listener(), listener()
     for screen, window in ((window_1_screen, 1), (window_2_screen, 2)):
@@ -236,14 +231,12 @@ def test_window_client_does_not_hear_another_windows_call(base_url, staff, windo
     assert stray is None, f"window 2's screen received window 1's call: {stray}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: publish() emits to the unit room and the counter room separately "
-    "(qhall/realtime.py), so a client in both gets the event twice",
-)
-def test_window_client_hears_each_event_once(base_url, staff, window_1, listener):
+def test_a_client_in_the_hall_and_a_window_room_hears_each_event_once(
+    base_url, staff, window_1, listener
+):
     window_screen = listener()
     window_screen.connect(["websocket"])
+    window_screen.join({"unit": UNIT})
     snapshot = window_screen.join({"unit": UNIT, "counter": 1})
 
     number = take_ticket(base_url)
