@@ -1,1 +1,13 @@
 """What staff use at the window: calling, first inquiries, time-limited cases, ratings."""
+
+from flask import Blueprint
+
+bp = Blueprint(
+    "counter",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/counter",
+)
+
+from counter import routes  # noqa: E402,F401  (registers the views on bp)

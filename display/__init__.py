@@ -1,1 +1,13 @@
-"""The hall's big screen and the small screen above each window (built on the hall core)."""
+"""The hall's big screen and the small screen above each window."""
+
+from flask import Blueprint
+
+bp = Blueprint(
+    "display",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/display",
+)
+
+from display import routes  # noqa: E402,F401  (registers the views on bp)

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, abort, render_template, request, send_from_directory
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 
 from config import CONFIG_DIR
 from qhall.clock import SystemClock
 from qhall.db import connect_database, db, sqlite_url
 from qhall.models import Unit
+from qhall.pages import unit_pages
 from qhall.realtime import socketio
 from qhall.web import register_error_handlers
 
@@ -79,9 +80,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     register_error_handlers(app)
 
+    from counter import bp as counter_bp
+    from display import bp as display_bp
+    from kiosk import bp as kiosk_bp
     from qhall.api import bp as api_bp
 
-    app.register_blueprint(api_bp)
+    for blueprint in (api_bp, kiosk_bp, display_bp, counter_bp):
+        app.register_blueprint(blueprint)
+
+    @app.context_processor
+    def page_language():
+        """Tell templates the visitor's language: "zh" (the default) or "en"."""
+        return {
+            "lang": "en" if str(get_locale()).startswith("en") else "zh",
+            "page_lang": None,
+            "pages": unit_pages,
+        }
 
     @app.get("/healthz")
     def healthz():

@@ -125,27 +125,17 @@ def serve(host: str, port: int, demo: bool, dev: bool) -> None:
     os.execv(sys.executable, args)
 
 
-def page_urls(base: str, unit_codes: list[str]) -> list[tuple[str, str]]:
-    """Return (description, URL) of every page and API a newcomer may open."""
-    urls = [
-        ("首页 Home", f"{base}/"),
-        ("健康检查 Health", f"{base}/healthz"),
-        ("接口文档 OpenAPI", f"{base}/api/openapi.json"),
-        ("服务大厅 Halls", f"{base}/api/units"),
-    ]
-    for code in unit_codes:
-        urls.append((f"{code} 业务 Services", f"{base}/api/units/{code}/services"))
-        urls.append((f"{code} 实时概况 Snapshot", f"{base}/api/units/{code}/snapshot"))
-    return urls
-
-
 def _print_welcome(app, host: str, port: int, bureau: dict | None) -> None:
     from qhall.models import Unit
+    from qhall.pages import SITE_PAGES, unit_pages
 
     base = f"http://{host}:{port}"
     click.echo(f"\nqhall 正在启动 is starting on {base}  (database: {app.config['DATABASE_URL']})")
-    for label, url in page_urls(base, [u.code for u in Unit.select().order_by(Unit.code)]):
-        click.echo(f"  {label:<28} {url}")
+    for zh, en, path in SITE_PAGES:
+        click.echo(f"  {zh} {en}: {base}{path}")
+    for unit in Unit.select().order_by(Unit.code):
+        for zh, en, path in unit_pages(unit.code):
+            click.echo(f"  {unit.code} {zh} {en}: {base}{path}")
     if bureau:
         click.echo(f"\n演示账号 Demo logins (password / 密码: {bureau['password']}):")
         for unit in bureau["unit"]:

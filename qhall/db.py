@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -15,11 +17,50 @@ from qhall.errors import Busy
 # Chosen at run time by connect_database(); every model points here.
 db = DatabaseProxy()
 
-# SQLite allows one writer at a time. Under gevent its busy wait would block the whole
-# process, so writers in one process queue here instead, and SQLite's own busy timeout
-# only ever waits for other processes. Replaced in connect_database() so the lock is
-# made after gevent has patched threading.
-_write_lock: threading.Lock | nullcontext = nullcontext()
+
+
+class SqliteWriteLock:
+    """One SQLite writer at a time: first among this process's threads or greenlets, then
+    among processes.
+
+    Under gevent SQLite's busy wait would block the whole process, so writers in one process
+    queue on a (patched) lock instead. Between processes, SQLite's busy handler sleeps and
+    polls, and under load a process can lose every race until its timeout runs out; an
+    flock on a file beside the database wakes a waiter as soon as the lock is free.
+    """
+
+    def __init__(self, database_path: str) -> None:
+        self._threads = threading.Lock()
+        self._path = None if database_path in ("", ":memory:") else f"{database_path}.lock"
+        self._file = None
+        self._pid = 0
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        try:
+            if self._path:
+                fcntl.flock(self._lock_file(), fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            if self._path:
+                fcntl.flock(self._file, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def _lock_file(self):
+        # A forked child must not share its parent's open file: flock locks belong to it.
+        if self._file is None or self._pid != os.getpid():
+            self._file = open(self._path, "a+b")  # noqa: SIM115 - held for the process's life
+            self._pid = os.getpid()
+        return self._file
+
+
+# Replaced in connect_database(), so that the lock is made after gevent has patched threading.
+_write_lock: SqliteWriteLock | nullcontext = nullcontext()
 
 
 def sqlite_url(path: Path) -> str:
@@ -42,7 +83,7 @@ def connect_database(url: str, *, synchronous: str = "FULL", busy_timeout_s: flo
             timeout=busy_timeout_s,
             returning_clause=True,
         )
-        _write_lock = threading.Lock()
+        _write_lock = SqliteWriteLock(database.database)
     else:
         database = connect(url)
         # PostgreSQL locks rows itself; writers in one process need not queue.

@@ -1,0 +1,3 @@
+"""The counter pages: thin views over the hall core."""
+
+from counter import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""The display pages: thin views over the hall core."""
+
+from display import bp  # noqa: F401

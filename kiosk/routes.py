@@ -1,0 +1,3 @@
+"""The kiosk pages: thin views over the hall core."""
+
+from kiosk import bp  # noqa: F401
