@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from qhall import __version__
 from qhall.models import PRIORITY_CLASSES, TICKET_SOURCES
 
@@ -222,6 +224,11 @@ def _counter_action(action: str) -> dict:
     return {"post": operation}
 
 
+# Modules of other parts (kiosk, display, counter, ...) whose OPENAPI_PATHS dict documents
+# the routes they add under /api; merged into the document below.
+AREA_MODULES: list[str] = []
+
+
 def openapi_document() -> dict:
     """Return the OpenAPI document of every API route."""
     paths = {
@@ -352,6 +359,8 @@ def openapi_document() -> dict:
     }
     for action in COUNTER_ACTION_SUMMARIES:
         paths[f"/api/units/{{unit}}/counters/{{window}}/{action}"] = _counter_action(action)
+    for module in AREA_MODULES:
+        paths.update(importlib.import_module(module).OPENAPI_PATHS)
     return {
         "openapi": "3.1.0",
         "info": {
