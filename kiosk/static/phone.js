@@ -1,0 +1,164 @@
+/* The visitor's ticket on their phone, live: number, status, people ahead, the wait; when
+   called, the window to go to, with sound and vibration where the phone allows; when
+   finished, the rating (POST /api/tickets/<token>/rating), one per visit.
+
+   The page follows the hall's room and refetches its ticket (GET /api/tickets/<token>)
+   when an event concerns it: its own number on its own day, or, while it waits, any
+   movement in its service's line. */
+(function () {
+  "use strict";
+
+  const $ = (id) => document.getElementById(id);
+  $("lang-switch").addEventListener("click", () => {
+    QHall.setLanguage(document.documentElement.dataset.lang === "en" ? "zh" : "en");
+  });
+  const root = $("phone");
+  if (!root) return;  // no such ticket: the page says so
+
+  const me = { token: root.dataset.token, unit: root.dataset.unit, day: root.dataset.day, number: root.dataset.number };
+  const badLevel = Number(root.dataset.badLevel) || 2;
+  let ticket = null;
+  let hallDay = null;
+  let alertsOn = false;
+  let audio = null;
+  let lastCall = null;  // "status:recalls" of the last call alerted
+
+  const STATUS = {
+    waiting: () => ({ zh: "排队等候中", en: "Waiting" }),
+    called: (t) => ({
+      zh: "请到 " + t.window + " 号窗口办理" + (t.counter_name ? "（" + t.counter_name + "）" : ""),
+      en: "Please go to window " + t.window + " now",
+    }),
+    serving: (t) => ({ zh: "正在 " + t.window + " 号窗口办理", en: "Being served at window " + t.window }),
+    finished: () => ({ zh: "办理完毕，感谢您的光临，再见！", en: "Done. Thank you for coming. Goodbye!" }),
+    no_show: () => ({ zh: "您已过号。如需办理，请联系大厅工作人员，谢谢。", en: "Your number was missed. Please ask the hall staff. Thank you." }),
+    cancelled: () => ({ zh: "此号已取消。", en: "This ticket was cancelled." }),
+  };
+
+  function render() {
+    const card = $("ticket-card");
+    card.dataset.status = ticket.status;
+    const text = (STATUS[ticket.status] || STATUS.waiting)(ticket);
+    $("status").replaceChildren(QHall.bi(text.zh, text.en));
+    const waiting = ticket.status === "waiting";
+    const inLine = waiting || ticket.status === "called";
+    $("alerts").hidden = !inLine;  // nothing more to be called for
+    $("line-note").hidden = !inLine;
+    $("figures").hidden = !waiting;
+    $("ahead").textContent = ticket.ahead;
+    const wait = QHall.formatWait(ticket.estimated_wait_s);
+    $("wait").replaceChildren(QHall.bi(wait.zh, wait.en));
+    if (ticket.status === "finished") loadRating();
+    const call = ticket.status === "called" ? "called:" + ticket.recalls : null;
+    if (call && call !== lastCall) alert();
+    lastCall = call;
+  }
+
+  async function refresh() {
+    try {
+      ticket = await QHall.api("GET", "/api/tickets/" + encodeURIComponent(me.token));
+      render();
+    } catch (error) { /* offline: the badge says so, and the next event or snapshot retries */ }
+  }
+
+  let soon = null;
+  function refreshSoon() {
+    clearTimeout(soon);
+    soon = setTimeout(refresh, 600);
+  }
+
+  // --- sound and vibration when called ---------------------------------------------------
+
+  function alert() {
+    if (navigator.vibrate) navigator.vibrate([400, 200, 400, 200, 400]);
+    if (!alertsOn || !audio) return;
+    const start = audio.currentTime;
+    for (let i = 0; i < 3; i++) {  // three short tones
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      tone.frequency.value = 880;
+      gain.gain.setValueAtTime(0.4, start + i * 0.5);
+      gain.gain.setValueAtTime(0, start + i * 0.5 + 0.3);
+      tone.connect(gain).connect(audio.destination);
+      tone.start(start + i * 0.5);
+      tone.stop(start + i * 0.5 + 0.35);
+    }
+  }
+
+  $("alerts").addEventListener("click", () => {
+    // Phones play sound only after a touch: this touch unlocks it for the call.
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (Context && !audio) audio = new Context();
+    if (audio && audio.state === "suspended") audio.resume();
+    alertsOn = true;
+    $("alerts").setAttribute("aria-pressed", "true");
+    $("alerts").replaceChildren(QHall.bi("已开启叫号提醒", "Call alerts are on"));
+    if (navigator.vibrate) navigator.vibrate(100);
+  });
+
+  // --- rating the visit ----------------------------------------------------------------
+
+  const rating = { level: null, key: QHall.uuid(), loaded: false };
+  const ratingUrl = "/api/tickets/" + encodeURIComponent(me.token) + "/rating";
+
+  async function loadRating() {
+    if (rating.loaded) return;
+    try {
+      const answer = await QHall.api("GET", ratingUrl);
+      rating.loaded = true;
+      $("rating").hidden = !answer.can_rate;
+      $("rate-link").hidden = !answer.can_rate;
+      $("rated").hidden = !answer.rating;
+    } catch (error) { /* tried again on the next refresh */ }
+  }
+
+  $("levels").addEventListener("click", (event) => {
+    const button = event.target.closest("[data-level]");
+    if (!button) return;
+    rating.level = Number(button.dataset.level);
+    for (const other of $("levels").querySelectorAll("[data-level]")) {
+      other.setAttribute("aria-pressed", other === button ? "true" : "false");
+    }
+    $("reason-box").hidden = rating.level > badLevel;  // a bad rating says why
+    $("rate-submit").disabled = false;
+  });
+
+  $("rate-submit").addEventListener("click", async () => {
+    $("rate-submit").disabled = true;
+    $("rate-error").hidden = true;
+    const body = { level: rating.level };
+    if (rating.level <= badLevel) body.reason = $("reason").value.trim();
+    try {
+      await QHall.api("POST", ratingUrl, body, { key: rating.key });
+      $("rating").hidden = true;
+      $("rate-link").hidden = true;
+      $("rated").hidden = false;
+    } catch (error) {
+      const message = error instanceof QHall.ApiError ? error
+        : { zh: "网络不通，请稍后再试。", en: "No connection; please try again." };
+      $("rate-error").replaceChildren(QHall.bi(message.zh, message.en));
+      $("rate-error").hidden = false;
+      $("rate-submit").disabled = false;
+    }
+  });
+
+  // --- the live hall -------------------------------------------------------------------
+
+  QHall.connectHall({ unit: me.unit }, {
+    onSnapshot(snapshot) {
+      hallDay = snapshot.day;
+      refresh();
+    },
+    onEvent(name, payload) {
+      if (hallDay !== me.day) return;  // a ticket of another day: today's numbers are not it
+      const view = payload.ticket_view;
+      if (view && view.number === me.number) {
+        refresh();
+      } else if (ticket && ticket.status === "waiting" &&
+                 ((view && view.service === ticket.service) || name.startsWith("counter."))) {
+        refreshSoon();  // the line moved, or windows opened or closed: the wait changes
+      }
+    },
+  });
+  refresh();
+})();

@@ -1,0 +1,175 @@
+"""The paper ticket's layout: plain values in, a 1-bit image as wide as the printer out.
+
+Everything is drawn as an image (ESC/POS GS v 0 raster) so that Chinese prints the same on
+every printer, whatever character sets its firmware has. Sizes are given for 80 mm paper
+(576 dots) and scaled for narrower paper.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import qrcode
+from PIL import Image, ImageDraw
+
+from printer.fonts import cjk_font
+
+FULL_WIDTH = 576  # dots across 80 mm paper at 203 dpi; 58 mm paper has 384
+MARGIN = 12
+# The smallest type a thermal printer's dots keep legible (about 2 mm at 203 dpi).
+MIN_TEXT = 17
+# Words stay whole when a line wraps; each CJK character may stand alone.
+TOKEN = re.compile(r"[A-Za-z0-9@#&'’.,:;!?%()\-/+]+\s*|\s+|.")
+
+
+@dataclass(frozen=True)
+class TicketContent:
+    """What a paper ticket says, in both languages where people read it."""
+
+    unit_name: str
+    unit_name_en: str
+    service_name: str
+    service_name_en: str
+    number: str
+    ahead: int
+    estimated_wait_s: int
+    issued_local: datetime  # wall-clock time in the hall's zone
+    qr_url: str
+    time_limit_days: int
+    civility: tuple[str, str]  # (zh, en), the campaign line this ticket carries
+    priority: tuple[str, str] | None = None  # (zh, en) label of the priority class
+
+
+def wait_text(seconds: int) -> tuple[str, str]:
+    """Return the estimated wait as people read it (the same rule as QHall.formatWait)."""
+    minutes = max(0, round(seconds / 60))
+    if minutes < 1:
+        return "即将办理", "Very soon"
+    return f"约 {minutes} 分钟", f"About {minutes} min"
+
+
+def time_limit_text(days: int) -> tuple[str, str]:
+    """Return the service's promised time limit (限时办结) as people read it."""
+    if days <= 0:
+        return "即来即办，当场办结", "Done on the spot"
+    return f"承诺 {days} 个工作日内办结", f"Completed within {days} working days"
+
+
+class _Page:
+    """A tall white canvas that text and pictures are stacked on, top to bottom."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.scale = width / FULL_WIDTH
+        self.image = Image.new("L", (width, 4000), 255)
+        self.draw = ImageDraw.Draw(self.image)
+        self.y = MARGIN
+
+    def px(self, size: float) -> int:
+        return max(1, round(size * self.scale))
+
+    def text(self, text: str, size: float, *, bold: bool = False, gap: float = 6) -> None:
+        """Write centred text, wrapped to the paper's width."""
+        font = cjk_font(max(MIN_TEXT, self.px(size)), bold)
+        for line in _wrap(text, font, self.width - 2 * MARGIN):
+            left, top, right, bottom = self.draw.textbbox((0, 0), line, font=font)
+            x = (self.width - (right - left)) // 2 - left
+            self.draw.text((x, self.y - top), line, font=font, fill=0)
+            self.y += bottom - top + self.px(gap)
+
+    def pair(self, zh: str, en: str, size: float, *, bold: bool = False) -> None:
+        """Write Chinese and, beneath it and smaller, English."""
+        self.text(zh, size, bold=bold, gap=4)
+        self.text(en, size * 0.62, gap=10)
+
+    def boxed(self, zh: str, en: str, size: float) -> None:
+        """Write a line in white on black, for what the counter must notice (priority)."""
+        top = self.y
+        self.space(6)
+        self.pair(zh, en, size, bold=True)
+        box = (MARGIN, top, self.width - MARGIN, self.y)
+        # Invert the band: what was drawn black becomes white on a black box.
+        band = self.image.crop(box).point(lambda v: 255 - v)
+        self.image.paste(band, box[:2])
+
+    def rule(self) -> None:
+        self.space(4)
+        dash = self.px(8)
+        for x in range(MARGIN, self.width - MARGIN, dash * 2):
+            self.draw.line((x, self.y, x + dash, self.y), fill=0, width=max(1, self.px(2)))
+        self.space(10)
+
+    def picture(self, picture: Image.Image) -> None:
+        self.image.paste(picture, ((self.width - picture.width) // 2, self.y))
+        self.y += picture.height
+
+    def space(self, size: float) -> None:
+        self.y += self.px(size)
+
+    def finish(self) -> Image.Image:
+        """Return the page cut to what was drawn, as a 1-bit image without dithering."""
+        page = self.image.crop((0, 0, self.width, self.y + MARGIN))
+        return page.point(lambda v: 255 if v >= 128 else 0).convert("1", dither=Image.Dither.NONE)
+
+
+def _wrap(text: str, font, width: int) -> list[str]:
+    lines, line = [], ""
+    for token in TOKEN.findall(text):
+        if line and font.getlength(line + token) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
+def qr_image(url: str, size: int) -> Image.Image:
+    """Return the QR code of url, about size dots square, with whole dots per module and
+    the quiet zone of four modules that scanners need around it."""
+    code = qrcode.QRCode(border=4, box_size=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(url)
+    code.make(fit=True)
+    module = max(2, size // code.modules_count)
+    matrix = code.make_image().get_image().convert("L")
+    return matrix.resize((matrix.width * module,) * 2, Image.Resampling.NEAREST)
+
+
+def render_ticket(ticket: TicketContent, width: int = FULL_WIDTH) -> Image.Image:
+    """Draw the paper ticket as a 1-bit image exactly `width` dots wide."""
+    page = _Page(width)
+    page.pair(ticket.unit_name, ticket.unit_name_en, 34, bold=True)
+    page.pair(ticket.service_name, ticket.service_name_en, 30)
+    page.rule()
+    page.text("您的号码 Your number", 24)
+    page.text(ticket.number, 150, bold=True, gap=12)
+    if ticket.priority:
+        zh, en = ticket.priority
+        page.boxed(f"优先办理：{zh}", f"Priority: {en}", 30)
+        page.space(8)
+    wait_zh, wait_en = wait_text(ticket.estimated_wait_s)
+    page.pair(
+        f"前面还有 {ticket.ahead} 人 · 预计等候{wait_zh}",
+        f"{ticket.ahead} ahead of you · wait: {wait_en}",
+        28,
+    )
+    limit_zh, limit_en = time_limit_text(ticket.time_limit_days)
+    page.pair(f"办理时限：{limit_zh}", f"Time limit: {limit_en}", 26)
+    page.rule()
+    page.space(-10)  # the QR code's own quiet zone is the space above it
+    page.picture(qr_image(ticket.qr_url, page.px(220)))
+    page.pair("扫码在手机上查看排队进度", "Scan to follow your place on your phone", 24)
+    page.text(ticket.issued_local.strftime("%Y-%m-%d %H:%M"), 24)
+    page.rule()
+    page.pair(*ticket.civility, 26, bold=True)
+    page.pair("请耐心等候叫号，谢谢！", "Please wait for your number to be called. Thank you!", 28)
+    return page.finish()
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    """Return an image as PNG bytes (a 1-bit ticket is a few kilobytes)."""
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()

@@ -1,0 +1,198 @@
+"""The kiosk in headless Chromium against the production server, printing on a fake
+network printer: a visitor touches a service, reads its guide, takes a ticket, sees its
+number and QR code, and the printer receives it; the language switch, the elderly mode,
+the priority path, a dead printer and a network drop.
+
+The demo hall MZJ has services A-D; its kiosk "mzj-1" prints on the fake printer.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import running_server, screenshot
+from tests.printer.fake_printer import FakePrinter
+
+UNIT = "MZJ"
+KIOSK_URL = "/kiosk/MZJ?kiosk=mzj-1"
+PORTRAIT = {"width": 1080, "height": 1920}
+LANDSCAPE = {"width": 1920, "height": 1080}
+IDLE_S = 4
+
+
+@pytest.fixture(scope="module")
+def printer():
+    fake = FakePrinter().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, printer):
+    settings = {
+        "PRINTERS": json.dumps([{"name": "mzj-kiosk", "unit": UNIT, **printer.config}]),
+        "KIOSKS": json.dumps([{"name": "mzj-1", "unit": UNIT, "printer": "mzj-kiosk"}]),
+        "PRINTER_POLL_S": "1",
+        "PRINT_RETRY_MAX_S": "1",
+        "KIOSK_IDLE_S": str(IDLE_S),
+    }
+    with running_server(tmp_path_factory.mktemp("kiosk"), "--demo", **settings) as live:
+        yield live
+
+
+def open_kiosk(browser, server, viewport):
+    context = browser.new_context(viewport=viewport, locale="zh-CN", has_touch=True)
+    tab = context.new_page()
+    tab.goto(server.base_url + KIOSK_URL)
+    expect(tab.locator(".k-service")).to_have_count(4)
+    return context, tab
+
+
+@pytest.fixture
+def kiosk(browser, server):
+    """The kiosk's screen, standing (1080×1920)."""
+    context, tab = open_kiosk(browser, server, PORTRAIT)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def kiosk_landscape(browser, server):
+    """The kiosk's screen, lying (1920×1080)."""
+    context, tab = open_kiosk(browser, server, LANDSCAPE)
+    yield tab
+    context.close()
+
+
+def shown_text(locator, text: str) -> None:
+    """Expect the text a person sees (the other language is in the page, hidden)."""
+    expect(locator).to_have_text(text, use_inner_text=True)
+
+
+def waiting(server, service: str) -> int:
+    return requests.get(f"{server.base_url}/api/units/{UNIT}/snapshot", timeout=5).json()[
+        "waiting"
+    ][service]
+
+
+def printer_status(server) -> str:
+    snapshot = requests.get(f"{server.base_url}/api/units/{UNIT}/snapshot", timeout=5).json()
+    return {p["name"]: p["status"] for p in snapshot["printers"]}.get("mzj-kiosk", "unknown")
+
+
+def test_a_visitor_takes_a_ticket_and_it_prints(kiosk, printer):
+    screenshot(kiosk, "kiosk-home-portrait-zh")
+    button = kiosk.locator('.k-service[data-service="A"]')
+    box = button.bounding_box()
+    assert box["width"] >= 60 and box["height"] >= 60
+    expect(button).to_contain_text("婚姻登记")
+    expect(button).to_contain_text("等候 0 人")
+
+    printed_before = len(printer.pages)
+    button.click()
+    guide = kiosk.locator('[data-screen="guide"]')
+    expect(guide).to_be_visible()
+    expect(guide).to_contain_text("所需材料：本人有效身份证件")
+    expect(guide).to_contain_text("当场办结")
+    screenshot(kiosk, "kiosk-guide-portrait-zh")
+
+    kiosk.click("#take-ticket")
+    expect(kiosk.locator("#ticket-number")).to_have_text("A001")
+    expect(kiosk.locator("#print-state")).to_have_attribute("data-state", "printed")
+    qr_width = kiosk.eval_on_selector("#ticket-qr", "img => img.complete && img.naturalWidth")
+    assert qr_width > 0
+    screenshot(kiosk, "kiosk-ticket-portrait-zh")
+    pages = printer.wait_for_pages(printed_before + 1)
+    assert len(pages) == printed_before + 1
+    assert pages[-1].cut and pages[-1].images[0].width == 576
+
+
+def test_a_double_touch_takes_one_ticket(kiosk, server):
+    before = waiting(server, "D")
+    kiosk.click('.k-service[data-service="D"]')
+    kiosk.eval_on_selector("#take-ticket", "b => { b.click(); b.click(); }")
+    expect(kiosk.locator("#ticket-number")).to_have_text("D001")
+    assert waiting(server, "D") == before + 1
+
+
+def test_english_and_the_elderly_mode(kiosk_landscape):
+    kiosk = kiosk_landscape
+    kiosk.click("#lang-switch")
+    shown_text(kiosk.locator(".k-welcome"), "Welcome! Please choose your service")
+    expect(kiosk.locator('.k-service[data-service="B"]')).to_contain_text("Social assistance")
+    screenshot(kiosk, "kiosk-home-landscape-en")
+
+    normal_size = kiosk.eval_on_selector(
+        ".k-service-name", "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    kiosk.click("#elderly-switch")
+    expect(kiosk.locator("#elderly-switch")).to_have_attribute("aria-pressed", "true")
+    expect(kiosk.locator(".k-service")).to_have_count(3)  # fewer at a time, with pages
+    expect(kiosk.locator("#pager")).to_be_visible()
+    large_size = kiosk.eval_on_selector(
+        ".k-service-name", "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    assert large_size >= normal_size * 1.25
+    screenshot(kiosk, "kiosk-home-landscape-en-elderly")
+    kiosk.click('[data-action="page-next"]')
+    expect(kiosk.locator(".k-service")).to_have_count(1)
+    kiosk.click("#lang-switch")
+    shown_text(kiosk.locator(".k-welcome"), "欢迎光临！请选择您要办理的业务")
+    screenshot(kiosk, "kiosk-home-landscape-zh-elderly")
+
+
+def test_idle_goes_back_to_the_start_in_chinese(kiosk):
+    kiosk.click("#lang-switch")
+    kiosk.click('.k-service[data-service="C"]')
+    expect(kiosk.locator('[data-screen="guide"]')).to_be_visible()
+    # Nobody touches the screen: it starts over for the next visitor.
+    expect(kiosk.locator('[data-screen="home"]')).to_be_visible(timeout=(IDLE_S + 5) * 1000)
+    shown_text(kiosk.locator(".k-welcome"), "欢迎光临！请选择您要办理的业务")
+
+
+def test_the_priority_path(kiosk, server):
+    kiosk.click("#priority-path")
+    screenshot(kiosk, "kiosk-priority-portrait-zh")
+    kiosk.click('[data-priority="elderly"]')
+    expect(kiosk.locator("#priority-banner")).to_contain_text("优先通道：老年人")
+    kiosk.click('.k-service[data-service="C"]')
+    kiosk.click("#take-ticket")
+    expect(kiosk.locator("#ticket-priority")).to_contain_text("优先：老年人")
+    number = kiosk.inner_text("#ticket-number")
+    calls = requests.get(f"{server.base_url}/api/units/{UNIT}/services", timeout=5).json()
+    assert number.startswith("C") and any(s["code"] == "C" and s["waiting"] >= 1 for s in calls)
+
+
+def test_a_dead_printer_is_told_kept_and_noticed(kiosk_landscape, printer, server):
+    kiosk = kiosk_landscape
+    printed_before = len(printer.pages)
+    printer.stop()
+    kiosk.click('.k-service[data-service="B"]')
+    kiosk.click("#take-ticket")
+    expect(kiosk.locator("#print-state")).to_have_attribute("data-state", "failed")
+    expect(kiosk.locator("#print-state")).to_contain_text("号票未能打印，我们已通知工作人员")
+    expect(kiosk.locator("#printer-notice")).to_be_visible()
+    screenshot(kiosk, "kiosk-print-failed-landscape-zh")
+    assert printer_status(server) == "offline"
+
+    printer.start()  # the printer comes back: the ticket prints, once
+    pages = printer.wait_for_pages(printed_before + 1)
+    assert len(pages) == printed_before + 1
+    expect(kiosk.locator("#printer-notice")).to_be_hidden()
+
+
+def test_a_network_drop_is_said_plainly_and_the_retry_issues_once(kiosk, server):
+    before = waiting(server, "A")
+    kiosk.route("**/api/units/MZJ/tickets", lambda route: route.abort())
+    kiosk.click('.k-service[data-service="A"]')
+    kiosk.click("#take-ticket")
+    expect(kiosk.locator("#error-title")).to_contain_text("暂时无法连接服务器", timeout=15000)
+    screenshot(kiosk, "kiosk-offline-portrait-zh")
+    kiosk.unroute("**/api/units/MZJ/tickets")
+    kiosk.click("#error-retry")
+    expect(kiosk.locator("#ticket-number")).to_have_text("A002")
+    assert waiting(server, "A") == before + 1
