@@ -1,0 +1,122 @@
+"""The hall screen's spoken calls: which clips, in which order, and where each clip is.
+
+A call is announced as a chime, then in Mandarin twice ("请 A007 号 到 3 号窗口 办理"),
+then once in English where the hall enables it. The screen joins the clips in the browser;
+this module is the one place that decides the order. A clip an operator drops into
+config/voice/ (any of CLIP_SUFFIXES) replaces the one generated at set-up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from config import CONFIG_DIR
+from qhall.screens import speaks_english
+from qhall.views import find_unit
+
+OPERATOR_DIR = CONFIG_DIR / "voice"
+GENERATED_DIR = Path(__file__).resolve().parent.parent / "display" / "voice-generated"
+CLIP_SUFFIXES = (".wav", ".ogg", ".mp3")
+
+DIGITS_ZH = "零一二三四五六七八九"
+DIGITS_EN = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+TEENS_EN = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+            "seventeen", "eighteen", "nineteen")  # fmt: skip
+TENS_EN = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+# Every clip: name -> (espeak-ng voice, text). "tone" clips are made by the generator, not
+# spoken. Chinese characters need the pinyin voice: Debian's plain "cmn" voice reads the
+# pinyin it looks up with English rules. Letters need "cmn", which names them as Mandarin
+# speakers do ("A" as "ei").
+CLIPS: dict[str, tuple[str, str]] = {
+    "chime": ("tone", "chime"),
+    "pause": ("tone", "silence"),
+    "qing": ("cmn-latn-pinyin", "请"),
+    "hao": ("cmn-latn-pinyin", "号"),
+    "dao": ("cmn-latn-pinyin", "到"),
+    "hao_chuangkou": ("cmn-latn-pinyin", "号窗口"),
+    "banli": ("cmn-latn-pinyin", "办理"),
+    "shi": ("cmn-latn-pinyin", "十"),
+    **{str(d): ("cmn-latn-pinyin", DIGITS_ZH[d]) for d in range(10)},
+    **{letter: ("cmn", letter) for letter in LETTERS},
+    "en_number": ("en", "Number"),
+    "en_please_go_to_window": ("en", "please go to window"),
+    **{f"en_{d}": ("en", DIGITS_EN[d]) for d in range(10)},
+    **{f"en_{10 + i}": ("en", word) for i, word in enumerate(TEENS_EN)},
+    **{f"en_{t * 10}": ("en", TENS_EN[t]) for t in range(2, 10)},
+    **{f"en_{letter}": ("en", letter) for letter in LETTERS},
+}
+
+
+def announcement_clips(number: str, window: int, *, english: bool = False) -> list[str]:
+    """Return the clips that announce a call, in order: chime, Mandarin twice, English once."""
+    mandarin = [
+        "qing",
+        *_spell(number, ""),
+        "hao",
+        "dao",
+        *_window_zh(window),
+        "hao_chuangkou",
+        "banli",
+    ]
+    clips = ["chime", *mandarin, "pause", *mandarin]
+    if english:
+        spoken = ["en_number", *_spell(number, "en_"), "en_please_go_to_window"]
+        clips += ["pause", *spoken, *_window_en(window)]
+    return clips
+
+
+def announcement(unit_code: str, number: str, window: int) -> dict:
+    """Return what a hall's screen plays and shows for a call: the clips and captions."""
+    unit = find_unit(unit_code)
+    english = speaks_english(unit.code)
+    text, text_en = announcement_text(number.upper(), window)
+    return {
+        "clips": announcement_clips(number, window, english=english),
+        "text": text,
+        "text_en": text_en,
+        "english": english,
+    }
+
+
+def announcement_text(number: str, window: int) -> tuple[str, str]:
+    """Return what the announcement says, in Chinese and English, for captions."""
+    return f"请 {number} 号到 {window} 号窗口办理", f"Number {number}, please go to window {window}"
+
+
+def _spell(number: str, prefix: str) -> list[str]:
+    """Read a ticket number character by character ("A007": A, 0, 0, 7)."""
+    return [prefix + char for char in number.upper() if char.isdigit() or char in LETTERS]
+
+
+def _window_zh(window: int) -> list[str]:
+    """Read a window number as Mandarin says it: 3 三, 10 十, 12 十二, 20 二十, 35 三十五."""
+    if not 0 < window < 100:
+        return _spell(str(window), "")
+    tens, ones = divmod(window, 10)
+    said = [] if tens == 0 else (["shi"] if tens == 1 else [str(tens), "shi"])
+    return said + ([str(ones)] if ones or not said else [])
+
+
+def _window_en(window: int) -> list[str]:
+    """Read a window number as English says it: 3, 12, 20, 35 as "thirty five"."""
+    if not 0 < window < 100:
+        return _spell(str(window), "en_")
+    if window < 20:
+        return [f"en_{window}"]
+    tens, ones = divmod(window, 10)
+    return [f"en_{tens * 10}"] + ([f"en_{ones}"] if ones else [])
+
+
+def clip_file(name: str) -> Path | None:
+    """Return the file to play for a clip: the operator's recording if there is one, else
+    the generated one; None for an unknown or missing clip."""
+    if name not in CLIPS:
+        return None
+    for folder in (OPERATOR_DIR, GENERATED_DIR):
+        for suffix in CLIP_SUFFIXES:
+            path = folder / f"{name}{suffix}"
+            if path.is_file():
+                return path
+    return None
