@@ -1,0 +1,879 @@
+"""First inquiries (首问负责制), referrals, time-limited cases (限时办结) and their deadlines.
+
+Each public write function is one transaction (through qhall.actions.perform) and
+returns an Outcome whose events are published after the commit. Times come in as `now`
+(naive UTC); days are the unit's local days; deadlines count working days of the official
+calendar (qhall.workdays), starting the day after acceptance.
+
+Personal data (a visitor's name and phone) is optional, and masked (mask_name,
+mask_phone) for anyone but the matter's owner and managers; event payloads, which reach
+the hall's public screens, never carry it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from qhall import events as ev
+from qhall.actions import perform
+from qhall.clock import iso, local_day
+from qhall.db import lock_key
+from qhall.errors import BadInput, Conflict, Forbidden, NotFound
+from qhall.events import Outcome
+from qhall.models import (
+    Case,
+    CaseExtension,
+    CaseTask,
+    Inquiry,
+    Referral,
+    Staff,
+    Unit,
+)
+from qhall.views import find_counter, find_service, find_unit
+from qhall.workdays import WorkCalendar, official_calendar
+
+INQUIRY_REGISTERED = "inquiry.registered"
+INQUIRY_REFERRED = "inquiry.referred"
+INQUIRY_VISITED = "inquiry.visited"
+INQUIRY_RESOLVED = "inquiry.resolved"
+CASE_ACCEPTED = "case.accepted"
+CASE_SUSPENDED = "case.suspended"
+CASE_RESUMED = "case.resumed"
+CASE_EXTENSION_REQUESTED = "case.extension_requested"
+CASE_EXTENDED = "case.extended"
+CASE_EXTENSION_REFUSED = "case.extension_refused"
+CASE_TASK_DONE = "case.task_done"
+CASE_COMPLETED = "case.completed"
+CASE_WARNING = "case.warning"
+CASE_OVERDUE = "case.overdue"
+
+MANAGER_ROLES = ("manager", "admin")
+MAX_TEXT = 2000
+
+
+# --- personal data -------------------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """Mask a person's name for others' eyes: 张三 → 张*, 张小三 → 张*三."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return "*" if name else ""
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_phone(phone: str) -> str:
+    """Mask a phone number for others' eyes: 13812341234 → 138****1234, 87654321 → ****4321."""
+    phone = (phone or "").strip()
+    if len(phone) >= 11:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    keep = min(4, len(phone) // 2)
+    return "*" * (len(phone) - keep) + phone[len(phone) - keep :]
+
+
+def sees_personal_data(viewer: Staff | None, owner_id: int | None) -> bool:
+    """Tell whether a viewer may see a visitor's name and phone unmasked."""
+    return viewer is not None and (viewer.id == owner_id or viewer.role in MANAGER_ROLES)
+
+
+def is_manager(staff: Staff) -> bool:
+    """Tell whether a staff member may approve, escalate and decide appeals."""
+    return staff.role in MANAGER_ROLES
+
+
+# --- input ---------------------------------------------------------------------------
+
+
+def clean_text(value: str | None, name: str, *, required: bool = False, limit: int = MAX_TEXT):
+    """Return value stripped; BadInput if required and empty, or too long."""
+    text = (value or "").strip()
+    if required and not text:
+        raise BadInput(f"请填写{name}。", f"Please fill in the {name}.", field=name)
+    if len(text) > limit:
+        raise BadInput(f"{name}过长。", f"The {name} is too long.", field=name)
+    return text
+
+
+def clean_materials(materials) -> list[dict]:
+    """Return materials as [{"name", "quantity"}]; BadInput for anything else."""
+    cleaned = []
+    for item in materials or []:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise BadInput("材料清单格式不正确。", "Each material needs a name and a quantity.")
+        quantity = item.get("quantity", 1)
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= 999:
+            raise BadInput("材料份数应为 1 到 999。", "A material's quantity must be 1 to 999.")
+        name = clean_text(item["name"], "材料名称", required=True, limit=100)
+        cleaned.append({"name": name, "quantity": quantity})
+    return cleaned
+
+
+def _phone(value: str | None) -> str:
+    phone = (value or "").strip().replace(" ", "").replace("-", "")
+    if phone and (not phone.lstrip("+").isdigit() or not 5 <= len(phone) <= 20):
+        raise BadInput("联系电话格式不正确。", "The phone number is not valid.")
+    return phone
+
+
+# --- first inquiries -----------------------------------------------------------------
+
+
+def register_inquiry(
+    unit_code: str,
+    *,
+    staff_id: int,
+    matter: str,
+    visitor_name: str = "",
+    visitor_phone: str = "",
+    organisation: str = "",
+    materials=(),
+    service_code: str | None = None,
+    now: datetime,
+    request_key: str | None = None,
+) -> Outcome:
+    """Register a matter received first; the staff member who receives it owns it."""
+    fields = _inquiry_fields(matter, visitor_name, visitor_phone, organisation, materials)
+
+    def work(events):
+        unit = find_unit(unit_code)
+        service = find_service(unit, service_code) if service_code else None
+        inquiry = Inquiry.create(
+            unit=unit, owner=staff_id, service=service, created_at=now, **fields
+        )
+        _record_inquiry(events, INQUIRY_REGISTERED, inquiry, now, staff_id)
+        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
+
+    return perform(request_key, f"inquiry:{unit_code}", now, work)
+
+
+def _inquiry_fields(matter, visitor_name, visitor_phone, organisation, materials) -> dict:
+    return {
+        "matter": clean_text(matter, "事项", required=True),
+        "visitor_name": clean_text(visitor_name, "姓名", limit=50),
+        "visitor_phone": _phone(visitor_phone),
+        "organisation": clean_text(organisation, "单位", limit=100),
+        "materials": json.dumps(clean_materials(materials), ensure_ascii=False),
+    }
+
+
+def refer_inquiry(
+    unit_code: str,
+    inquiry_id: int,
+    *,
+    staff_id: int,
+    to_unit: str | None = None,
+    to_service: str | None = None,
+    to_window: int | None = None,
+    to_staff: str | None = None,
+    note: str = "",
+    now: datetime,
+    request_key: str | None = None,
+) -> Outcome:
+    """Refer a matter elsewhere (a service, window, unit or named staff member); its owner
+    stays responsible and keeps seeing it until it is resolved."""
+    if not any(x is not None for x in (to_unit, to_service, to_window, to_staff)):
+        raise BadInput(
+            "请选择转交的业务、窗口、单位或人员。",
+            "Choose the service, window, unit or person to refer the matter to.",
+        )
+    note = clean_text(note, "说明")
+
+    def work(events):
+        inquiry = _owned_inquiry(unit_code, inquiry_id, staff_id)
+        target_unit = find_unit(to_unit) if to_unit else inquiry.unit
+        staff = None
+        if to_staff:
+            staff = Staff.get_or_none(Staff.login == to_staff, Staff.active == True)  # noqa: E712
+            if staff is None:
+                raise NotFound("没有找到该工作人员。", "No such staff member.", staff=to_staff)
+        Referral.create(
+            inquiry=inquiry,
+            from_staff=staff_id,
+            to_unit=target_unit if to_unit else None,
+            to_service=find_service(target_unit, to_service) if to_service else None,
+            to_counter=find_counter(target_unit, to_window) if to_window is not None else None,
+            to_staff=staff,
+            note=note,
+            at=now,
+        )
+        inquiry.status = "referred"
+        inquiry.save()
+        _record_inquiry(events, INQUIRY_REFERRED, inquiry, now, staff_id)
+        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
+
+    return perform(request_key, f"inquiry-refer:{inquiry_id}", now, work)
+
+
+def record_visit(
+    unit_code: str, inquiry_id: int, *, staff_id: int, now: datetime, request_key=None
+) -> Outcome:
+    """Count another visit the visitor had to make for the matter."""
+
+    def work(events):
+        inquiry = _inquiry(unit_code, inquiry_id)
+        if inquiry.status == "resolved":
+            raise Conflict("该事项已办结。", "The matter is already resolved.")
+        inquiry.visits += 1
+        inquiry.save()
+        _record_inquiry(events, INQUIRY_VISITED, inquiry, now, staff_id)
+        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
+
+    return perform(request_key, f"inquiry-visit:{inquiry_id}", now, work)
+
+
+def resolve_inquiry(
+    unit_code: str,
+    inquiry_id: int,
+    *,
+    staff_id: int,
+    outcome: str,
+    now: datetime,
+    request_key=None,
+) -> Outcome:
+    """Record how the matter ended; only its owner (or a manager) may."""
+    outcome_text = clean_text(outcome, "办理结果", required=True)
+
+    def work(events):
+        inquiry = _owned_inquiry(unit_code, inquiry_id, staff_id)
+        _resolve(events, inquiry, outcome_text, now, staff_id)
+        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
+
+    return perform(request_key, f"inquiry-resolve:{inquiry_id}", now, work)
+
+
+def _resolve(events, inquiry: Inquiry, outcome: str, now: datetime, staff_id) -> None:
+    if inquiry.status == "resolved":
+        raise Conflict("该事项已办结。", "The matter is already resolved.")
+    inquiry.status = "resolved"
+    inquiry.outcome = outcome
+    inquiry.resolved_at = now
+    inquiry.save()
+    _record_inquiry(events, INQUIRY_RESOLVED, inquiry, now, staff_id)
+
+
+def _inquiry(unit_code: str, inquiry_id: int) -> Inquiry:
+    unit = find_unit(unit_code)
+    inquiry = Inquiry.get_or_none(Inquiry.id == inquiry_id, Inquiry.unit == unit.id)
+    if inquiry is None:
+        raise NotFound("没有找到该事项。", "No such matter.", inquiry=inquiry_id)
+    return inquiry
+
+
+def _owned_inquiry(unit_code: str, inquiry_id: int, staff_id: int) -> Inquiry:
+    inquiry = _inquiry(unit_code, inquiry_id)
+    staff = Staff.get_by_id(staff_id)
+    if inquiry.owner_id != staff_id and not is_manager(staff):
+        raise Forbidden(
+            "只有首问责任人可以转交或办结该事项。",
+            "Only the matter's first-inquiry owner may refer or resolve it.",
+        )
+    return inquiry
+
+
+def _record_inquiry(events, name, inquiry: Inquiry, now, staff_id) -> None:
+    ev.record(
+        events,
+        inquiry.unit,
+        name,
+        now,
+        staff_id=staff_id,
+        inquiry={"id": inquiry.id, "status": inquiry.status, "visits": inquiry.visits},
+    )
+
+
+def inquiry_view(inquiry: Inquiry, viewer: Staff | None) -> dict:
+    """Return a matter with its referral chain; personal data masked unless the viewer may
+    see it."""
+    full = sees_personal_data(viewer, inquiry.owner_id)
+    chain = inquiry.referrals.order_by(Referral.at, Referral.id)
+    return {
+        "id": inquiry.id,
+        "unit": inquiry.unit.code,
+        "owner": {"name": inquiry.owner.name, "employee_no": inquiry.owner.employee_no},
+        "mine": viewer is not None and viewer.id == inquiry.owner_id,
+        "service": inquiry.service.code if inquiry.service else None,
+        "visitor_name": inquiry.visitor_name if full else mask_name(inquiry.visitor_name),
+        "visitor_phone": inquiry.visitor_phone if full else mask_phone(inquiry.visitor_phone),
+        "organisation": inquiry.organisation,
+        "matter": inquiry.matter,
+        "materials": json.loads(inquiry.materials),
+        "status": inquiry.status,
+        "visits": inquiry.visits,
+        "outcome": inquiry.outcome,
+        "created_at": iso(inquiry.created_at),
+        "resolved_at": iso(inquiry.resolved_at),
+        "referrals": [_referral_view(link) for link in chain],
+        "cases": [
+            {"number": case.number, "status": case.status, "due_day": case.due_day.isoformat()}
+            for case in inquiry.cases.order_by(Case.id)
+        ],
+    }
+
+
+def _referral_view(link: Referral) -> dict:
+    return {
+        "from": link.from_staff.name,
+        "to_unit": link.to_unit.code if link.to_unit else None,
+        "to_service": link.to_service.code if link.to_service else None,
+        "to_window": link.to_counter.window if link.to_counter else None,
+        "to_staff": link.to_staff.name if link.to_staff else None,
+        "note": link.note,
+        "at": iso(link.at),
+    }
+
+
+def inquiry_lists(unit_code: str, viewer: Staff) -> dict:
+    """Return the viewer's unresolved matters and those referred to them by name."""
+    unit = find_unit(unit_code)
+    open_ = Inquiry.status != "resolved"
+    mine = Inquiry.select().where(Inquiry.unit == unit.id, Inquiry.owner == viewer.id, open_)
+    to_me = Inquiry.select().join(Referral).where(open_, Referral.to_staff == viewer.id).distinct()
+    return {
+        "mine": [inquiry_view(i, viewer) for i in mine.order_by(Inquiry.created_at.desc())],
+        "referred_to_me": [inquiry_view(i, viewer) for i in to_me.order_by(Inquiry.id.desc())],
+    }
+
+
+def one_visit_rate(unit_code: str, start: datetime, end: datetime) -> dict:
+    """Return how many matters resolved between start and end took a single visit."""
+    unit = find_unit(unit_code)
+    resolved = Inquiry.select().where(
+        Inquiry.unit == unit.id, Inquiry.resolved_at >= start, Inquiry.resolved_at < end
+    )
+    total = resolved.count()
+    once = resolved.where(Inquiry.visits == 1).count()
+    return {"resolved": total, "one_visit": once, "rate": round(once / total, 4) if total else None}
+
+
+# --- time-limited cases --------------------------------------------------------------
+
+
+def accept_case(
+    unit_code: str,
+    service_code: str,
+    *,
+    staff_id: int,
+    matter: str,
+    materials=(),
+    visitor_name: str = "",
+    visitor_phone: str = "",
+    window: int | None = None,
+    inquiry_id: int | None = None,
+    tasks=(),
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+    request_key: str | None = None,
+) -> Outcome:
+    """Accept a promised matter (承诺件): a case number, a deadline in working days from the
+    next day, and what its receipt prints. Tasks are departments working in parallel."""
+    calendar = calendar or official_calendar()
+    fields = _inquiry_fields(matter, visitor_name, visitor_phone, "", materials)
+    departments = [clean_text(t, "部门", required=True, limit=100) for t in tasks or []]
+
+    def work(events):
+        unit = find_unit(unit_code)
+        service = find_service(unit, service_code)
+        if service.time_limit_days <= 0:
+            raise BadInput(
+                "该业务为即办件，请当场办结，无需受理为承诺件。",
+                "This service is handled on the spot, not as a promised case.",
+            )
+        counter = find_counter(unit, window) if window is not None else None
+        if inquiry_id is not None:
+            inquiry = _inquiry(unit_code, inquiry_id)
+        else:  # whoever accepts the case received the matter first
+            inquiry = Inquiry.create(
+                unit=unit, owner=staff_id, service=service, created_at=now, **fields
+            )
+        day = local_day(now, unit.timezone)
+        case = Case.create(
+            number=_next_case_number(unit, day),
+            unit=unit,
+            service=service,
+            inquiry=inquiry,
+            counter=counter,
+            staff=staff_id,
+            status="open",
+            accepted_at=now,
+            accepted_day=day,
+            time_limit_days=service.time_limit_days,
+            due_day=calendar.add_workdays(day, service.time_limit_days),
+            **{k: v for k, v in fields.items() if k != "organisation"},
+        )
+        for department in departments:
+            CaseTask.create(case=case, department=department)
+        _record_case(events, CASE_ACCEPTED, case, now, staff_id)
+        return {
+            "case": case_view(case, Staff.get_by_id(staff_id), day, calendar),
+            "receipt": receipt_data(case),
+            "printer": counter.printer if counter else None,
+        }
+
+    return perform(request_key, f"case:{unit_code}", now, work)
+
+
+def _next_case_number(unit: Unit, day: date) -> str:
+    """Return the unit's next case number of the day; the caller's transaction holds it."""
+    lock_key(f"case-number:{unit.code}:{day}")
+    prefix = f"{unit.code}-{day:%Y%m%d}-"
+    count = Case.select().where(Case.unit == unit.id, Case.number.startswith(prefix)).count()
+    return f"{prefix}{count + 1:03d}"
+
+
+def suspend_case(
+    unit_code: str,
+    number: str,
+    *,
+    staff_id: int,
+    missing,
+    window: int | None = None,
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+    request_key=None,
+) -> Outcome:
+    """Stop the clock until the visitor supplies missing materials (补正), with the notice
+    to print."""
+    calendar = calendar or official_calendar()
+    missing_items = clean_materials(missing)
+    if not missing_items:
+        raise BadInput("请列出需补正的材料。", "List the materials that are missing.")
+
+    def work(events):
+        case = _case(unit_code, number, "open")
+        day = local_day(now, case.unit.timezone)
+        left = calendar.workdays_between(day, case.due_day)
+        if left < 0:
+            raise Conflict(
+                "该件已超期，不能再要求补正，请申请延期。",
+                "The case is overdue; ask for an extension instead of missing materials.",
+            )
+        case.status = "suspended"
+        case.suspended_at = now
+        case.days_left = left
+        case.missing_materials = json.dumps(missing_items, ensure_ascii=False)
+        case.save()
+        _record_case(events, CASE_SUSPENDED, case, now, staff_id)
+        counter = find_counter(case.unit, window) if window is not None else case.counter
+        return {
+            "case": case_view(case, Staff.get_by_id(staff_id), day, calendar),
+            "notice": notice_data(case, now),
+            "printer": counter.printer if counter else None,
+        }
+
+    return perform(request_key, f"case-suspend:{number}", now, work)
+
+
+def resume_case(
+    unit_code: str,
+    number: str,
+    *,
+    staff_id: int,
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+    request_key=None,
+) -> Outcome:
+    """Restart the clock now that the missing materials are supplied (one more visit)."""
+    calendar = calendar or official_calendar()
+
+    def work(events):
+        case = _case(unit_code, number, "suspended")
+        day = local_day(now, case.unit.timezone)
+        # The stopped days do not count: the days left run again from the next day.
+        case.due_day = calendar.add_workdays(day, case.days_left or 0)
+        case.status = "open"
+        case.suspended_at = None
+        case.days_left = None
+        case.warned_at = None
+        case.save()
+        if case.inquiry is not None:
+            case.inquiry.visits += 1
+            case.inquiry.save()
+        _record_case(events, CASE_RESUMED, case, now, staff_id)
+        return {"case": case_view(case, Staff.get_by_id(staff_id), day, calendar)}
+
+    return perform(request_key, f"case-resume:{number}", now, work)
+
+
+def request_extension(
+    unit_code: str,
+    number: str,
+    *,
+    staff_id: int,
+    days: int,
+    reason: str,
+    now: datetime,
+    request_key=None,
+) -> Outcome:
+    """Ask a manager for more working days, with the reason."""
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 60:
+        raise BadInput("延期天数应为 1 到 60 个工作日。", "Extend by 1 to 60 working days.")
+    reason_text = clean_text(reason, "延期理由", required=True)
+
+    def work(events):
+        case = _case(unit_code, number, "open", "suspended")
+        if case.extensions.where(CaseExtension.status == "pending").exists():
+            raise Conflict("已有待审批的延期申请。", "An extension request is already pending.")
+        extension = CaseExtension.create(
+            case=case, days=days, reason=reason_text, requested_by=staff_id, requested_at=now
+        )
+        _record_case(events, CASE_EXTENSION_REQUESTED, case, now, staff_id, days=days)
+        return {"extension": extension_view(extension)}
+
+    return perform(request_key, f"case-extend:{number}", now, work)
+
+
+def decide_extension(
+    unit_code: str,
+    number: str,
+    *,
+    staff_id: int,
+    approve: bool,
+    note: str = "",
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+    request_key=None,
+) -> Outcome:
+    """Approve or refuse the case's pending extension; only a manager may."""
+    calendar = calendar or official_calendar()
+    note_text = clean_text(note, "审批意见")
+
+    def work(events):
+        manager = Staff.get_by_id(staff_id)
+        if not is_manager(manager):
+            raise Forbidden("延期须经负责人审批。", "Only a manager may approve an extension.")
+        case = _case(unit_code, number, "open", "suspended")
+        extension = case.extensions.where(CaseExtension.status == "pending").first()
+        if extension is None:
+            raise Conflict("没有待审批的延期申请。", "There is no pending extension request.")
+        extension.status = "approved" if approve else "refused"
+        extension.decided_by = staff_id
+        extension.decided_at = now
+        extension.decision_note = note_text
+        extension.save()
+        day = local_day(now, case.unit.timezone)
+        if approve:
+            case.extended_days += extension.days
+            if case.status == "suspended":
+                case.days_left = (case.days_left or 0) + extension.days
+            else:
+                # Counted from the old deadline, or from today if it has already passed.
+                case.due_day = calendar.add_workdays(max(case.due_day, day), extension.days)
+            case.warned_at = None
+            case.escalated_at = None
+            case.save()
+        name = CASE_EXTENDED if approve else CASE_EXTENSION_REFUSED
+        _record_case(events, name, case, now, staff_id, days=extension.days)
+        return {
+            "extension": extension_view(extension),
+            "case": case_view(case, manager, day, calendar),
+        }
+
+    return perform(request_key, f"case-decide:{number}", now, work)
+
+
+def finish_task(
+    unit_code: str,
+    number: str,
+    task_id: int,
+    *,
+    staff_id: int,
+    note: str = "",
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+    request_key=None,
+) -> Outcome:
+    """Record one department's part done; the case completes when every part is done."""
+    calendar = calendar or official_calendar()
+    note_text = clean_text(note, "办理意见")
+
+    def work(events):
+        case = _case(unit_code, number, "open")
+        task = CaseTask.get_or_none(CaseTask.id == task_id, CaseTask.case == case.id)
+        if task is None:
+            raise NotFound("没有找到该并联事项。", "No such parallel task.", task=task_id)
+        if task.status == "done":
+            raise Conflict("该部门事项已办结。", "That department's part is already done.")
+        task.status = "done"
+        task.note = note_text
+        task.done_at = now
+        task.done_by = staff_id
+        task.save()
+        _record_case(events, CASE_TASK_DONE, case, now, staff_id, task=task.department)
+        if not case.tasks.where(CaseTask.status != "done").exists():
+            _complete(events, case, "并联事项均已办结 All parallel tasks done", now, staff_id)
+        day = local_day(now, case.unit.timezone)
+        return {"case": case_view(case, Staff.get_by_id(staff_id), day, calendar)}
+
+    return perform(request_key, f"case-task:{number}:{task_id}", now, work)
+
+
+def complete_case(
+    unit_code: str,
+    number: str,
+    *,
+    staff_id: int,
+    result: str,
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+    request_key=None,
+) -> Outcome:
+    """Complete a case (办结); every parallel task must be done first."""
+    calendar = calendar or official_calendar()
+    result_text = clean_text(result, "办理结果", required=True)
+
+    def work(events):
+        case = _case(unit_code, number, "open")
+        if case.tasks.where(CaseTask.status != "done").exists():
+            raise Conflict(
+                "还有部门的并联事项未办结。", "Some departments' parallel tasks are not done."
+            )
+        _complete(events, case, result_text, now, staff_id)
+        day = local_day(now, case.unit.timezone)
+        return {"case": case_view(case, Staff.get_by_id(staff_id), day, calendar)}
+
+    return perform(request_key, f"case-complete:{number}", now, work)
+
+
+def _complete(events, case: Case, result: str, now, staff_id) -> None:
+    case.status = "completed"
+    case.completed_at = now
+    case.result = result
+    case.save()
+    _record_case(events, CASE_COMPLETED, case, now, staff_id)
+    inquiry = case.inquiry
+    # A matter the case's own acceptor received first ends with the case; one referred
+    # here by someone else stays with its owner, who records the outcome.
+    if inquiry is not None and inquiry.status != "resolved" and inquiry.owner_id == case.staff_id:
+        _resolve(events, inquiry, result, now, staff_id)
+
+
+def check_deadlines(
+    unit_code: str,
+    *,
+    now: datetime,
+    warn_days: int,
+    calendar: WorkCalendar | None = None,
+) -> Outcome:
+    """Warn of cases due within warn_days working days, and escalate overdue cases to the
+    unit's manager; each once (safe to run as often as wanted)."""
+    calendar = calendar or official_calendar()
+
+    def work(events):
+        unit = find_unit(unit_code)
+        day = local_day(now, unit.timezone)
+        running = Case.select().where(Case.unit == unit.id, Case.status == "open")
+        warned, escalated = [], []
+        for case in running.where(Case.warned_at.is_null(), Case.due_day >= day):
+            if calendar.workdays_between(day, case.due_day) <= warn_days:
+                case.warned_at = now
+                case.save()
+                _record_case(events, CASE_WARNING, case, now, None)
+                warned.append(case.number)
+        manager = unit_manager(unit)
+        for case in running.where(Case.escalated_at.is_null(), Case.due_day < day):
+            case.escalated_at = now
+            case.escalated_to = manager
+            case.save()
+            _record_case(events, CASE_OVERDUE, case, now, None)
+            escalated.append(case.number)
+        return {"warned": warned, "escalated": escalated}
+
+    return perform(None, f"deadlines:{unit_code}", now, work)
+
+
+def _case(unit_code: str, number: str, *states: str) -> Case:
+    unit = find_unit(unit_code)
+    case = Case.get_or_none(Case.number == number.strip().upper(), Case.unit == unit.id)
+    if case is None:
+        raise NotFound("没有找到该办件。", "No such case.", case=number)
+    if states and case.status not in states:
+        raise Conflict(
+            "该办件当前的状态不允许此操作。",
+            "The case cannot do that in its current state.",
+            status=case.status,
+        )
+    return case
+
+
+def _record_case(events, name, case: Case, now, staff_id, **data) -> None:
+    """Log a case event; the payload carries no personal data (it reaches hall screens)."""
+    ev.record(
+        events,
+        case.unit,
+        name,
+        now,
+        staff_id=staff_id,
+        case={
+            "number": case.number,
+            "service": case.service.code,
+            "status": case.status,
+            "due_day": case.due_day.isoformat(),
+            "staff": case.staff_id,
+            "escalated_to": case.escalated_to_id,
+        },
+        **data,
+    )
+
+
+# --- reading cases -------------------------------------------------------------------
+
+
+def deadline_state(case: Case, today: date, calendar: WorkCalendar) -> tuple[str, int | None]:
+    """Return where a case stands against its deadline and the working days left:
+    done, stopped (补正), overdue, due_today, warning-free "running"."""
+    if case.status == "completed":
+        return "done", None
+    if case.status == "suspended":
+        return "stopped", case.days_left
+    left = calendar.workdays_between(today, case.due_day)
+    if case.due_day < today:
+        return "overdue", left
+    if case.due_day == today:
+        return "due_today", 0
+    return "running", left
+
+
+def case_view(case: Case, viewer: Staff | None, today: date, calendar: WorkCalendar) -> dict:
+    """Return a case with its deadline state, tasks and extensions; personal data masked
+    unless the viewer may see it."""
+    full = sees_personal_data(viewer, case.staff_id)
+    state, left = deadline_state(case, today, calendar)
+    return {
+        "number": case.number,
+        "unit": case.unit.code,
+        "service": case.service.code,
+        "service_name": case.service.name_zh,
+        "service_name_en": case.service.name_en,
+        "matter": case.matter,
+        "materials": json.loads(case.materials),
+        "missing_materials": json.loads(case.missing_materials),
+        "visitor_name": case.visitor_name if full else mask_name(case.visitor_name),
+        "visitor_phone": case.visitor_phone if full else mask_phone(case.visitor_phone),
+        "status": case.status,
+        "deadline": state,
+        "working_days_left": left,
+        "accepted_at": iso(case.accepted_at),
+        "time_limit_days": case.time_limit_days,
+        "extended_days": case.extended_days,
+        "due_day": case.due_day.isoformat(),
+        "staff": {"name": case.staff.name, "employee_no": case.staff.employee_no},
+        "mine": viewer is not None and viewer.id == case.staff_id,
+        "window": case.counter.window if case.counter else None,
+        "inquiry": case.inquiry_id,
+        "visits": case.inquiry.visits if case.inquiry else 1,
+        "warned": case.warned_at is not None,
+        "escalated_to": case.escalated_to.name if case.escalated_to else None,
+        "completed_at": iso(case.completed_at),
+        "result": case.result,
+        "tasks": [
+            {"id": t.id, "department": t.department, "status": t.status, "note": t.note}
+            for t in case.tasks.order_by(CaseTask.id)
+        ],
+        "extensions": [extension_view(x) for x in case.extensions.order_by(CaseExtension.id)],
+    }
+
+
+def extension_view(extension: CaseExtension) -> dict:
+    """Return an extension request and its decision."""
+    return {
+        "id": extension.id,
+        "days": extension.days,
+        "reason": extension.reason,
+        "requested_by": extension.requested_by.name,
+        "status": extension.status,
+        "decided_by": extension.decided_by.name if extension.decided_by else None,
+        "decision_note": extension.decision_note,
+    }
+
+
+def find_case(unit_code: str, number: str, viewer: Staff, now: datetime) -> dict:
+    """Return one case as the viewer may see it."""
+    case = _case(unit_code, number)
+    calendar = official_calendar()
+    return case_view(case, viewer, local_day(now, case.unit.timezone), calendar)
+
+
+def case_lists(
+    unit_code: str,
+    viewer: Staff,
+    *,
+    now: datetime,
+    warn_days: int,
+    calendar: WorkCalendar | None = None,
+) -> dict:
+    """Return the running cases by urgency: overdue, due today, due soon, stopped (补正),
+    and extensions awaiting approval. Staff see their own cases; managers the unit's."""
+    calendar = calendar or official_calendar()
+    unit = find_unit(unit_code)
+    today = local_day(now, unit.timezone)
+    running = Case.select().where(Case.unit == unit.id, Case.status.in_(("open", "suspended")))
+    if not is_manager(viewer):
+        running = running.where(Case.staff == viewer.id)
+    lists: dict[str, list] = {"overdue": [], "due_today": [], "warning": [], "running": []}
+    lists["stopped"] = []
+    for case in running.order_by(Case.due_day, Case.id):
+        view = case_view(case, viewer, today, calendar)
+        state = view["deadline"]
+        if state == "running" and view["working_days_left"] <= warn_days:
+            state = "warning"
+        lists[state].append(view)
+    pending = (
+        CaseExtension.select()
+        .join(Case)
+        .where(Case.unit == unit.id, CaseExtension.status == "pending")
+    )
+    lists["pending_extensions"] = (
+        [{"case": x.case.number, **extension_view(x)} for x in pending]
+        if is_manager(viewer)
+        else []
+    )
+    return lists
+
+
+# --- what the printer prints ---------------------------------------------------------
+
+
+def receipt_data(case: Case) -> dict:
+    """Return what a case's receipt (受理回执) prints: the visitor's copy of the promise."""
+    return {
+        "kind": "case_receipt",
+        "unit": case.unit.code,
+        "unit_name": case.unit.name_zh,
+        "unit_name_en": case.unit.name_en,
+        "number": case.number,
+        "service_name": case.service.name_zh,
+        "service_name_en": case.service.name_en,
+        "matter": case.matter,
+        "materials": json.loads(case.materials),
+        "visitor_name": mask_name(case.visitor_name),
+        "accepted_day": case.accepted_day.isoformat(),
+        "time_limit_days": case.time_limit_days,
+        "due_day": case.due_day.isoformat(),
+        "staff_name": case.staff.name,
+        "employee_no": case.staff.employee_no,
+        "window": case.counter.window if case.counter else None,
+    }
+
+
+def notice_data(case: Case, now: datetime) -> dict:
+    """Return what a missing-materials notice (补正告知书) prints."""
+    return {
+        **receipt_data(case),
+        "kind": "missing_materials",
+        "missing": json.loads(case.missing_materials),
+        "days_left": case.days_left,
+        "notice_day": local_day(now, case.unit.timezone).isoformat(),
+    }
+
+
+def unit_manager(unit: Unit) -> Staff | None:
+    """Return the unit's first active manager, who overdue cases escalate to."""
+    return (
+        Staff.select()
+        .where(Staff.unit == unit.id, Staff.role == "manager", Staff.active == True)  # noqa: E712
+        .order_by(Staff.id)
+        .first()
+    )

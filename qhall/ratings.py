@@ -1,0 +1,380 @@
+"""Ratings of visits (好差评) and the rectification each bad rating opens (差评整改).
+
+One rating per ticket, from the tablet at the window or the visitor's phone. A rating of
+不满意 or 非常不满意 needs a reason and opens a rectification item: verify, rectify, call
+the visitor back, each recorded, due within working days; a manager may instead accept
+an appeal against a malicious rating, which then no longer counts.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from peewee import IntegrityError, fn
+
+from qhall import events as ev
+from qhall.cases import clean_text, is_manager, perform
+from qhall.clock import iso, local_day
+from qhall.errors import BadInput, Conflict, Forbidden, NotFound
+from qhall.events import Outcome
+from qhall.models import RATING_LEVELS, Rating, Rectification, Staff, Ticket
+from qhall.views import counter_view, find_counter, find_unit
+from qhall.workdays import WorkCalendar, official_calendar
+
+RATING_RECORDED = "rating.recorded"
+RECTIFICATION_OPENED = "rectification.opened"
+RECTIFICATION_UPDATED = "rectification.updated"
+
+LEVEL_NAMES = {
+    5: ("非常满意", "Very satisfied"),
+    4: ("满意", "Satisfied"),
+    3: ("基本满意", "Fairly satisfied"),
+    2: ("不满意", "Dissatisfied"),
+    1: ("非常不满意", "Very dissatisfied"),
+}
+# Ratings at or below this are bad: they need a reason and open a rectification item.
+BAD_LEVEL = 2
+# The steps of a rectification in order: the status before and after each, and the
+# fields that record when, by whom and what was found or done.
+STEPS = {
+    "verify": ("open", "verified", "verified", "verify_note"),
+    "rectify": ("verified", "rectified", "rectified", "rectify_note"),
+    "call-back": ("rectified", "closed", "called_back", "callback_note"),
+}
+
+
+def rate_at_window(
+    unit_code: str,
+    window: int,
+    number: str,
+    *,
+    level: int,
+    reason: str = "",
+    now: datetime,
+    rating_window_s: int,
+    rectification_days: int,
+    calendar: WorkCalendar | None = None,
+    request_key: str | None = None,
+) -> Outcome:
+    """Record the rating a visitor gives on the window's tablet for the visit just finished."""
+    level, reason = _check(level, reason)
+
+    def work(events):
+        unit = find_unit(unit_code)
+        counter = find_counter(unit, window)
+        ticket = Ticket.get_or_none(
+            Ticket.unit == unit.id,
+            Ticket.day == local_day(now, unit.timezone),
+            Ticket.number == number.strip().upper(),
+            Ticket.counter == counter.id,
+            Ticket.status == "finished",
+        )
+        if ticket is None or (now - ticket.finished_at).total_seconds() > rating_window_s:
+            raise NotFound(
+                "没有找到本窗口刚办结的这个号。",
+                "No visit with that number was just finished at this window.",
+            )
+        return _record(events, ticket, level, reason, "tablet", now, rectification_days, calendar)
+
+    return perform(request_key, f"rate:{unit_code}:{window}", now, work)
+
+
+def rate_by_token(
+    token: str,
+    *,
+    level: int,
+    reason: str = "",
+    now: datetime,
+    rectification_days: int,
+    calendar: WorkCalendar | None = None,
+    request_key: str | None = None,
+) -> Outcome:
+    """Record the rating a visitor gives on their phone, for their finished visit."""
+    level, reason = _check(level, reason)
+
+    def work(events):
+        ticket = Ticket.get_or_none(Ticket.token == token)
+        if ticket is None:
+            raise NotFound("没有找到这张票。", "No such ticket.")
+        if ticket.status != "finished":
+            raise Conflict(
+                "业务办结后才可以评价，谢谢。",
+                "You can rate the service once it is finished. Thank you.",
+                status=ticket.status,
+            )
+        return _record(events, ticket, level, reason, "phone", now, rectification_days, calendar)
+
+    return perform(request_key, "rate-token", now, work)
+
+
+def _check(level, reason) -> tuple[int, str]:
+    if not isinstance(level, int) or isinstance(level, bool) or level not in RATING_LEVELS:
+        raise BadInput(
+            "请选择一个评价等级。", "Please choose a rating.", allowed=list(RATING_LEVELS)
+        )
+    reason = clean_text(reason, "评价理由", limit=500)
+    if level <= BAD_LEVEL and not reason:
+        raise BadInput(
+            "请告诉我们不满意的原因，以便我们改进，谢谢。",
+            "Please tell us what went wrong so that we can improve. Thank you.",
+            field="reason",
+        )
+    return level, reason
+
+
+def _record(events, ticket: Ticket, level, reason, source, now, days, calendar) -> dict:
+    calendar = calendar or official_calendar()
+    try:
+        rating = Rating.create(
+            ticket=ticket,
+            unit=ticket.unit,
+            counter=ticket.counter,
+            staff=ticket.staff,
+            level=level,
+            reason=reason,
+            source=source,
+            at=now,
+        )
+    except IntegrityError:
+        raise Conflict(
+            "这次办理已经评价过了，感谢您的评价！",
+            "This visit has already been rated. Thank you for your rating!",
+        ) from None
+    counter = ticket.counter
+    # The payload goes to the hall's screens: the level, never the visitor's words.
+    ev.record(
+        events,
+        ticket.unit,
+        RATING_RECORDED,
+        now,
+        ticket=ticket,
+        counter=counter,
+        staff_id=None,
+        rating={"number": ticket.number, "level": level, "source": source},
+        counter_view=counter_view(counter) if counter else None,
+    )
+    item = None
+    if level <= BAD_LEVEL:
+        item = Rectification.create(
+            rating=rating,
+            unit=ticket.unit,
+            staff=ticket.staff,
+            opened_at=now,
+            due_day=calendar.add_workdays(local_day(now, ticket.unit.timezone), days),
+        )
+        _record_item(events, RECTIFICATION_OPENED, item, now, None)
+    return {
+        "rating": rating_view(rating),
+        "rectification": item.id if item else None,
+    }
+
+
+def rating_view(rating: Rating) -> dict:
+    """Return a rating without anything that identifies the visitor."""
+    zh, en = LEVEL_NAMES[rating.level]
+    return {
+        "id": rating.id,
+        "number": rating.ticket.number,
+        "day": rating.ticket.day.isoformat(),
+        "level": rating.level,
+        "level_name": zh,
+        "level_name_en": en,
+        "reason": rating.reason,
+        "source": rating.source,
+        "window": rating.counter.window if rating.counter else None,
+        "staff": rating.staff.name if rating.staff else None,
+        "at": iso(rating.at),
+        "excluded": rating.excluded,
+    }
+
+
+def rating_prompt(unit_code: str, window: int, *, now: datetime, rating_window_s: int) -> dict:
+    """Return the visit the window's tablet should ask about: its latest finished ticket of
+    the last rating_window_s seconds, if not rated yet."""
+    unit = find_unit(unit_code)
+    counter = find_counter(unit, window)
+    ticket = (
+        Ticket.select()
+        .where(
+            Ticket.counter == counter.id,
+            Ticket.status == "finished",
+            Ticket.day == local_day(now, unit.timezone),
+        )
+        .order_by(Ticket.finished_at.desc(), Ticket.id.desc())
+        .first()
+    )
+    recent = ticket and (now - ticket.finished_at).total_seconds() <= rating_window_s
+    if not recent or Rating.select().where(Rating.ticket == ticket.id).exists():
+        return {"number": None, "counter": counter_view(counter)}
+    return {"number": ticket.number, "counter": counter_view(counter)}
+
+
+def ticket_rating(token: str) -> dict:
+    """Return whether a ticket can be rated and its rating if it has one (the phone page)."""
+    ticket = Ticket.get_or_none(Ticket.token == token)
+    if ticket is None:
+        raise NotFound("没有找到这张票。", "No such ticket.")
+    rating = Rating.get_or_none(Rating.ticket == ticket.id)
+    return {
+        "number": ticket.number,
+        "status": ticket.status,
+        "can_rate": ticket.status == "finished" and rating is None,
+        "rating": rating_view(rating) if rating else None,
+    }
+
+
+def today_ratings(staff_id: int, unit_id: int, day: date) -> dict:
+    """Return a staff member's ratings of the day: count, mean level and satisfied share."""
+    rows = (
+        Rating.select(Rating.level)
+        .join(Ticket)
+        .where(
+            Rating.staff == staff_id,
+            Rating.unit == unit_id,
+            Ticket.day == day,
+            Rating.excluded == False,  # noqa: E712
+        )
+    )
+    levels = [row.level for row in rows]
+    satisfied = sum(1 for level in levels if level > BAD_LEVEL)
+    return {
+        "count": len(levels),
+        "average": round(sum(levels) / len(levels), 2) if levels else None,
+        "satisfied_rate": round(satisfied / len(levels), 4) if levels else None,
+    }
+
+
+# --- rectification -------------------------------------------------------------------
+
+
+def advance_rectification(
+    unit_code: str,
+    item_id: int,
+    step: str,
+    *,
+    staff_id: int,
+    note: str,
+    now: datetime,
+    request_key: str | None = None,
+) -> Outcome:
+    """Record the next step of a rectification: verify, rectify, then call back (closes it)."""
+    if step not in STEPS:
+        raise BadInput("未知的整改步骤。", "Unknown rectification step.", allowed=list(STEPS))
+    note_text = clean_text(note, "情况说明", required=True)
+
+    def work(events):
+        item = _item(unit_code, item_id)
+        before, after, stamp, note_field = STEPS[step]
+        if item.status != before:
+            raise Conflict(
+                "请按核实、整改、回访的顺序办理。",
+                "Please verify, rectify and call back in that order.",
+                status=item.status,
+            )
+        setattr(item, f"{stamp}_at", now)
+        setattr(item, f"{stamp}_by", staff_id)
+        setattr(item, note_field, note_text)
+        item.status = after
+        if after == "closed":
+            item.closed_at = now
+        item.save()
+        _record_item(events, RECTIFICATION_UPDATED, item, now, staff_id)
+        return rectification_view(item, local_day(now, item.unit.timezone))
+
+    return perform(request_key, f"rectify:{item_id}:{step}", now, work)
+
+
+def accept_appeal(
+    unit_code: str,
+    item_id: int,
+    *,
+    staff_id: int,
+    reason: str,
+    now: datetime,
+    request_key: str | None = None,
+) -> Outcome:
+    """Accept an appeal against a malicious rating (manager only): it no longer counts."""
+    reason_text = clean_text(reason, "申诉理由", required=True)
+
+    def work(events):
+        if not is_manager(Staff.get_by_id(staff_id)):
+            raise Forbidden("申诉须由负责人审核。", "Only a manager may accept an appeal.")
+        item = _item(unit_code, item_id)
+        if item.status in ("closed", "appeal_accepted"):
+            raise Conflict("该整改事项已结束。", "This rectification is already closed.")
+        item.status = "appeal_accepted"
+        item.appeal_reason = reason_text
+        item.appeal_decided_by = staff_id
+        item.closed_at = now
+        item.save()
+        Rating.update(excluded=True).where(Rating.id == item.rating_id).execute()
+        _record_item(events, RECTIFICATION_UPDATED, item, now, staff_id)
+        return rectification_view(item, local_day(now, item.unit.timezone))
+
+    return perform(request_key, f"appeal:{item_id}", now, work)
+
+
+def _item(unit_code: str, item_id: int) -> Rectification:
+    unit = find_unit(unit_code)
+    item = Rectification.get_or_none(Rectification.id == item_id, Rectification.unit == unit.id)
+    if item is None:
+        raise NotFound("没有找到该整改事项。", "No such rectification item.", item=item_id)
+    return item
+
+
+def _record_item(events, name, item: Rectification, now, staff_id) -> None:
+    ev.record(
+        events,
+        item.unit,
+        name,
+        now,
+        staff_id=staff_id,
+        rectification={"id": item.id, "status": item.status, "due_day": item.due_day.isoformat()},
+    )
+
+
+def rectification_view(item: Rectification, today: date) -> dict:
+    """Return a rectification item with its rating, steps and whether it is overdue."""
+    return {
+        "id": item.id,
+        "status": item.status,
+        "rating": rating_view(item.rating),
+        "staff": item.staff.name if item.staff else None,
+        "opened_at": iso(item.opened_at),
+        "due_day": item.due_day.isoformat(),
+        "overdue": item.closed_at is None and item.due_day < today,
+        "steps": [
+            {"step": "verify", "at": iso(item.verified_at), "note": item.verify_note},
+            {"step": "rectify", "at": iso(item.rectified_at), "note": item.rectify_note},
+            {"step": "call-back", "at": iso(item.called_back_at), "note": item.callback_note},
+        ],
+        "appeal_reason": item.appeal_reason,
+        "closed_at": iso(item.closed_at),
+    }
+
+
+def rectification_list(unit_code: str, viewer: Staff, *, now: datetime, closed: bool = False):
+    """Return the unit's rectification items still open (or closed): a manager sees all,
+    staff their own."""
+    unit = find_unit(unit_code)
+    query = Rectification.select().where(
+        Rectification.unit == unit.id,
+        Rectification.closed_at.is_null(not closed),
+    )
+    if not is_manager(viewer):
+        query = query.where(Rectification.staff == viewer.id)
+    today = local_day(now, unit.timezone)
+    return [rectification_view(item, today) for item in query.order_by(Rectification.due_day)]
+
+
+def unit_rating_counts(unit_code: str, day: date) -> dict[int, int]:
+    """Return how many counted ratings of each level a unit had on a day."""
+    unit = find_unit(unit_code)
+    rows = (
+        Rating.select(Rating.level, fn.COUNT(Rating.id))
+        .join(Ticket)
+        .where(Rating.unit == unit.id, Ticket.day == day, Rating.excluded == False)  # noqa: E712
+        .group_by(Rating.level)
+        .tuples()
+    )
+    return {level: 0 for level in RATING_LEVELS} | dict(rows)

@@ -1,0 +1,230 @@
+"""The counter's JSON routes through the real app: the window's line in calling order, first
+inquiries, a case accepted with its receipt printed on the window's (fake, TCP) printer, the
+missing-materials notice, ratings from the tablet and the phone, and rectification."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from printer.config import PrinterConfig
+from printer.spooler import PrintSetup
+from qhall.models import Counter, PrintJob
+from tests.conftest import PASSWORD, gen_staff, gen_unit
+from tests.printer.fake_printer import FakePrinter
+
+BASE = "/api/units/T"
+
+
+@pytest.fixture
+def hall(app):
+    unit = gen_unit(services={"A": {}, "B": {"time_limit_days": 5}})
+    return {
+        "unit": unit,
+        "clerk": gen_staff("clerk", unit),
+        "boss": gen_staff("boss", unit, role="manager"),
+    }
+
+
+def sign_in(client, login="clerk"):
+    assert (
+        client.post("/api/session", json={"login": login, "password": PASSWORD}).status_code == 200
+    )
+    return client
+
+
+@pytest.fixture
+def clerk(client, hall):
+    return sign_in(client)
+
+
+@pytest.fixture
+def boss(app, hall):
+    return sign_in(app.test_client(), "boss")
+
+
+@pytest.fixture
+def fake_printer(app):
+    """Window 1's printer: a real TCP printer on 127.0.0.1 the app's spooler can reach."""
+    device = FakePrinter().start()
+    config = PrinterConfig(name="t-window-1", unit="T", **device.config)
+    app.extensions["printing"] = PrintSetup({config.name: config}, {})
+    Counter.update(printer=config.name).where(Counter.window == 1).execute()
+    yield device
+    device.stop()
+
+
+def post(client, path, body=None, status=200, **headers):
+    response = client.post(BASE + path, json=body or {}, headers=headers)
+    assert response.status_code == status, response.get_json()
+    return response.get_json()
+
+
+def test_the_windows_line_is_in_the_order_it_calls_with_priority_marked(clerk, hall):
+    for service, priority in [("A", None), ("B", None), ("A", "elderly"), ("B", "disabled")]:
+        clerk.post(f"{BASE}/tickets", json={"service": service, "priority": priority})
+    post(clerk, "/counters/1/open")
+    line = clerk.get(f"{BASE}/counters/1/queue").get_json()
+    # Window 1 serves A then B; priority first, then its services in order, then place in line.
+    assert [(t["number"], t["priority"]) for t in line["waiting"]] == [
+        ("A002", "elderly"), ("B002", "disabled"), ("A001", None), ("B001", None)
+    ]  # fmt: skip
+    assert line["waiting_total"] == 4 and line["in_hand"] is None
+    # …and the next call takes the head of that line.
+    assert post(clerk, "/counters/1/call-next")["ticket"]["number"] == "A002"
+    line = clerk.get(f"{BASE}/counters/1/queue").get_json()
+    assert line["in_hand"]["number"] == "A002" and line["in_hand"]["priority"] == "elderly"
+    post(clerk, "/counters/1/finish")
+    figures = clerk.get(f"{BASE}/counters/1/queue").get_json()["figures"]
+    assert figures["served"] == 1 and figures["ratings"]["count"] == 0
+
+
+def test_the_line_is_for_staff_only(client, hall):
+    assert client.get(f"{BASE}/counters/1/queue").status_code == 401
+
+
+def test_a_first_inquiry_over_http_masked_for_colleagues(clerk, boss, hall, app):
+    made = post(clerk, "/inquiries", {"matter": "咨询低保", "visitor_name": "王小明", "visitor_phone": "13900001111"}, 201)  # fmt: skip
+    post(
+        clerk,
+        "/inquiries/refer",
+        {"inquiry": made["id"], "to_staff": "boss", "note": "请负责人协调"},
+    )
+    colleague = gen_staff("colleague", hall["unit"])
+    other = sign_in(app.test_client(), colleague.login)
+    # The colleague cannot refer or resolve it, and sees no full name or phone anywhere.
+    response = other.post(f"{BASE}/inquiries/resolve", json={"inquiry": made["id"], "outcome": "x"})
+    assert response.status_code == 403
+    (referred,) = boss.get(f"{BASE}/inquiries").get_json()["referred_to_me"]
+    assert referred["visitor_name"] == "王小明"  # a manager may see it
+    mine = clerk.get(f"{BASE}/inquiries").get_json()["mine"]
+    assert [i["referrals"][0]["to_staff"] for i in mine] == ["员工boss"]
+    post(clerk, "/inquiries/resolve", {"inquiry": made["id"], "outcome": "已答复"})
+    assert clerk.get(f"{BASE}/inquiries").get_json()["mine"] == []
+
+
+def test_a_case_receipt_and_a_notice_reach_the_windows_printer(clerk, hall, app, fake_printer):
+    body = {
+        "service": "B",
+        "matter": "申请最低生活保障",
+        "visitor_name": "张小三",
+        "materials": [{"name": "申请书", "quantity": 1}, {"name": "户口簿复印件", "quantity": 2}],
+        "window": 1,
+    }
+    accepted = post(clerk, "/cases", body, 201, **{"Idempotency-Key": "accept-0001"})
+    assert accepted["case"]["due_day"] == "2026-12-03" and accepted["print_job"]
+    # The same request again (a double click) accepts and prints nothing more.
+    again = post(clerk, "/cases", body, 200, **{"Idempotency-Key": "accept-0001"})
+    assert again["case"]["number"] == accepted["case"]["number"]
+    assert again["print_job"] == accepted["print_job"]
+    number = accepted["case"]["number"]
+    notice = post(clerk, "/cases/suspend", {"number": number, "missing": [{"name": "收入证明"}], "window": 1})  # fmt: skip
+    assert notice["case"]["deadline"] == "stopped" and notice["print_job"]
+    assert [(j.kind, j.ref) for j in PrintJob.select().order_by(PrintJob.id)] == [
+        ("case_receipt", number), ("missing_materials", number)
+    ]  # fmt: skip
+
+    spooler = app.extensions["printing"].make_spooler(app)
+    with app.app_context():
+        spooler.run_once("t-window-1")
+        spooler.run_once("t-window-1")
+    pages = fake_printer.wait_for_pages(2)
+    assert len(pages) == 2 and all(page.cut for page in pages)
+    assert {image.width for page in pages for image in page.images} == {576}
+    # What went to paper is the rendering of the stored job: a tall 1-bit receipt.
+    stored = Image.open(io.BytesIO(PrintJob.get(PrintJob.kind == "case_receipt").image))
+    assert stored.mode == "1" and stored.width == 576 and stored.height > 800
+
+
+def test_a_window_without_a_printer_still_accepts_the_case(clerk, hall):
+    accepted = post(clerk, "/cases", {"service": "B", "matter": "寻亲", "window": 2}, 201)
+    assert accepted["print_job"] is None and re.fullmatch(r"T-20261126-\d{3}", accepted["case"]["number"])  # fmt: skip
+
+
+def test_the_case_lifecycle_and_lists_over_http(clerk, boss, hall, clock):
+    number = post(clerk, "/cases", {"service": "B", "matter": "申请", "tasks": ["民政所", "残联"]}, 201)["case"]["number"]  # fmt: skip
+    post(clerk, "/cases/extension", {"number": number, "days": 2, "reason": "需入户调查"})
+    assert clerk.post(f"{BASE}/cases/extension-decision", json={"number": number, "approve": True}).status_code == 403  # fmt: skip
+    assert [x["case"] for x in boss.get(f"{BASE}/cases").get_json()["pending_extensions"]] == [
+        number
+    ]
+    decided = post(
+        boss, "/cases/extension-decision", {"number": number, "approve": True, "note": "同意"}
+    )
+    assert decided["case"]["due_day"] == "2026-12-07"
+    clock.advance(days=11)  # Monday 7 December
+    assert post(clerk, "/cases/check-deadlines")["warned"] == [number]
+    assert [c["number"] for c in clerk.get(f"{BASE}/cases").get_json()["due_today"]] == [number]
+    clock.advance(days=1)
+    assert post(boss, "/cases/check-deadlines")["escalated"] == [number]
+    assert [c["number"] for c in boss.get(f"{BASE}/cases").get_json()["overdue"]] == [number]
+    case = clerk.get(f"{BASE}/cases", query_string={"number": number}).get_json()
+    for task in case["tasks"]:
+        result = post(clerk, "/cases/task-done", {"number": number, "task": task["id"]})
+    assert result["case"]["status"] == "completed"
+
+
+def test_ratings_from_the_tablet_and_the_phone_and_a_rectification(clerk, boss, hall, client, app):
+    first = clerk.post(f"{BASE}/tickets", json={"service": "A"}).get_json()
+    second = clerk.post(f"{BASE}/tickets", json={"service": "A"}).get_json()
+    post(clerk, "/counters/1/open")
+    post(clerk, "/counters/1/call-next")
+    post(clerk, "/counters/1/call-next")  # finishes A001
+    tablet = app.test_client()  # not signed in: it faces the visitor
+    assert tablet.get(f"{BASE}/counters/1/rating").get_json()["number"] == "A001"
+    bad = tablet.post(f"{BASE}/counters/1/rating", json={"number": "A001", "level": 1})
+    assert bad.status_code == 400 and bad.get_json()["field"] == "reason"
+    rated = post(
+        tablet, "/counters/1/rating", {"number": "A001", "level": 1, "reason": "态度冷淡"}, 201
+    )
+    assert rated["rectification"]
+    assert tablet.get(f"/api/tickets/{first['token']}/rating").get_json()["can_rate"] is False
+    # The phone rates the second visit once it is finished.
+    phone = app.test_client()
+    assert (
+        phone.post(f"/api/tickets/{second['token']}/rating", json={"level": 5}).status_code == 409
+    )
+    post(clerk, "/counters/1/finish")
+    assert (
+        phone.post(f"/api/tickets/{second['token']}/rating", json={"level": 5}).status_code == 201
+    )
+    assert (
+        phone.post(f"/api/tickets/{second['token']}/rating", json={"level": 4}).status_code == 409
+    )
+
+    (item,) = boss.get(f"{BASE}/rectifications").get_json()
+    assert item["rating"]["reason"] == "态度冷淡" and item["due_day"] == "2026-12-03"
+    post(
+        boss, "/rectifications/step", {"item": item["id"], "step": "verify", "note": "查看录像属实"}
+    )
+    post(
+        clerk,
+        "/rectifications/step",
+        {"item": item["id"], "step": "rectify", "note": "已学习服务规范"},
+    )
+    closed = post(
+        boss, "/rectifications/step", {"item": item["id"], "step": "call-back", "note": "回访满意"}
+    )
+    assert closed["status"] == "closed"
+    assert boss.get(f"{BASE}/rectifications").get_json() == []
+
+
+def test_every_counter_route_is_in_the_openapi_document(app, client):
+    documented = {
+        (path, method.upper())
+        for path, operations in client.get("/api/openapi.json").get_json()["paths"].items()
+        for method in operations
+    }
+    from qhall.api import cases, ratings
+
+    mine = {cases.__name__, ratings.__name__}
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if view.__module__ not in mine:
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (path, method) in documented, f"{method} {path}"
