@@ -1,0 +1,443 @@
+"""Configuration changes from the admin pages: halls, services, windows, staff, screen
+content, pause reasons and the working-day calendar. Each save is one transaction that
+checks who may make it (qhall.access) and writes the audit log (who, what, before, after).
+
+Each kind of record is described once in KINDS: its model, which unit it belongs to, and
+its editable fields with their type and bilingual label. The pages, the API and the
+checks all read the same description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from peewee import IntegrityError
+
+from qhall.access import check_manage
+from qhall.audit import record_change
+from qhall.auth import hash_password
+from qhall.db import write_transaction
+from qhall.errors import BadInput, Conflict, NotFound
+from qhall.events import Outcome
+from qhall.models import (
+    ROLES,
+    CalendarDay,
+    Counter,
+    CounterService,
+    PauseReason,
+    ScreenItem,
+    Service,
+    Staff,
+    Unit,
+)
+from qhall.screens import BADGES
+from qhall.screens import KINDS as SCREEN_KINDS
+from qhall.views import find_unit, parse_hours
+
+# Field types: text, longtext, int, int? (may be empty), bool, date?, hours, weekdays,
+# choice (with options), codes (a window's services in order), badges, password.
+Field = tuple[str, str, str]  # (type, Chinese label, English label)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of configuration record."""
+
+    model: type
+    title: tuple[str, str]
+    fields: dict[str, Field]
+    # "unit": belongs to one unit (its manager may change it); "bureau": the bureau's own
+    # (admins only); "hall": the unit record itself; "screen": a unit's or every hall's.
+    belongs: str
+    label: Callable[[object], str]
+    order: tuple = ()
+    options: dict[str, tuple] | None = None
+
+
+KINDS: dict[str, Kind] = {
+    "units": Kind(
+        Unit,
+        ("服务大厅", "Halls"),
+        {
+            "code": ("text", "代码", "Code"),
+            "name_zh": ("text", "中文名称", "Name (Chinese)"),
+            "name_en": ("text", "英文名称", "Name (English)"),
+            "timezone": ("text", "时区", "Time zone"),
+            "priority_streak_limit": ("int", "优先连续呼叫上限", "Priority calls in a row"),
+            "no_show_grace_s": ("int", "过号保留(秒)", "No-show grace (s)"),
+        },
+        "hall",
+        lambda u: u.code,
+    ),
+    "services": Kind(
+        Service,
+        ("业务事项", "Services"),
+        {
+            "code": ("text", "字母", "Letter"),
+            "name_zh": ("text", "中文名称", "Name (Chinese)"),
+            "name_en": ("text", "英文名称", "Name (English)"),
+            "hours": ("hours", "办理时间", "Hours"),
+            "weekdays": ("weekdays", "办理日(1=周一)", "Weekdays (1 = Monday)"),
+            "time_limit_days": (
+                "int",
+                "承诺时限(工作日,0=即办)",
+                "Time limit (working days, 0 = on the spot)",
+            ),
+            "expected_service_s": ("int", "预计办理(秒)", "Expected length (s)"),
+            "daily_limit": ("int?", "每日号源上限", "Daily ticket limit"),
+            "guide_zh": ("longtext", "办事指南(中文)", "Guide (Chinese)"),
+            "guide_en": ("longtext", "办事指南(英文)", "Guide (English)"),
+            "active": ("bool", "启用", "Active"),
+        },
+        "unit",
+        lambda s: s.code,
+        ("code",),
+    ),
+    "windows": Kind(
+        Counter,
+        ("窗口", "Windows"),
+        {
+            "window": ("int", "窗口号", "Window number"),
+            "name_zh": ("text", "中文名称", "Name (Chinese)"),
+            "name_en": ("text", "英文名称", "Name (English)"),
+            "services": (
+                "codes",
+                "办理业务(按顺序,逗号分隔)",
+                "Services, in order (comma-separated)",
+            ),
+            "printer": ("text", "窗口打印机", "Window printer"),
+        },
+        "unit",
+        lambda c: f"window {c.window}",
+        ("window",),
+    ),
+    "staff": Kind(
+        Staff,
+        ("工作人员", "Staff"),
+        {
+            "login": ("text", "登录名", "Login"),
+            "name": ("text", "姓名", "Name"),
+            "employee_no": ("text", "工号", "Employee no."),
+            "role": ("choice", "角色", "Role"),
+            "badges": ("badges", "示范岗", "Model-post badges"),
+            "active": ("bool", "在岗", "Active"),
+            "password": ("password", "新密码(留空不改)", "New password (blank: unchanged)"),
+        },
+        "unit",
+        lambda s: s.login,
+        ("login",),
+        {"role": ROLES, "badges": tuple(BADGES)},
+    ),
+    "screens": Kind(
+        ScreenItem,
+        ("屏幕内容", "Screen content"),
+        {
+            "key": ("text", "标识", "Key"),
+            "kind": ("choice", "类别", "Kind"),
+            "title_zh": ("text", "标题(中文)", "Title (Chinese)"),
+            "title_en": ("text", "标题(英文)", "Title (English)"),
+            "body_zh": ("longtext", "正文(中文)", "Text (Chinese)"),
+            "body_en": ("longtext", "正文(英文)", "Text (English)"),
+            "image": ("text", "图片地址", "Image address"),
+            "position": ("int", "顺序", "Position"),
+            "seconds": ("int", "显示秒数", "Seconds shown"),
+            "starts_on": ("date?", "开始日期", "First day"),
+            "ends_on": ("date?", "结束日期", "Last day"),
+            "hours": ("hours", "显示时段", "Hours"),
+            "weekdays": ("weekdays", "显示日", "Weekdays"),
+            "active": ("bool", "启用", "Active"),
+        },
+        "screen",
+        lambda i: i.key,
+        ("position", "id"),
+        {"kind": tuple(SCREEN_KINDS)},
+    ),
+    "pause-reasons": Kind(
+        PauseReason,
+        ("暂停原因", "Pause reasons"),
+        {
+            "code": ("text", "代码", "Code"),
+            "name_zh": ("text", "中文名称", "Name (Chinese)"),
+            "name_en": ("text", "英文名称", "Name (English)"),
+            "notice_zh": ("longtext", "窗口屏提示(中文)", "Window notice (Chinese)"),
+            "notice_en": ("longtext", "窗口屏提示(英文)", "Window notice (English)"),
+        },
+        "bureau",
+        lambda r: r.code,
+        ("id",),
+    ),
+    "calendar": Kind(
+        CalendarDay,
+        ("工作日历调整", "Working-day calendar"),
+        {
+            "day": ("date", "日期", "Day"),
+            "workday": ("bool", "上班(不勾选=休息)", "Worked (unticked: a day off)"),
+            "note": ("text", "说明", "Note"),
+        },
+        "bureau",
+        lambda d: d.day.isoformat(),
+        ("day",),
+    ),
+}
+
+
+def kind_of(name: str) -> Kind:
+    """Return the description of a kind of configuration record, or raise NotFound."""
+    if name not in KINDS:
+        raise NotFound("没有该类配置。", "No such kind of configuration.", allowed=list(KINDS))
+    return KINDS[name]
+
+
+def _unit_of(kind: Kind, record) -> Unit | None:
+    """Return the unit a record belongs to (None: the bureau's own)."""
+    if kind.belongs == "hall":
+        return record
+    if kind.belongs == "unit":
+        return record.unit
+    if kind.belongs == "screen":
+        return Unit.get_or_none(Unit.code == record.unit_code) if record.unit_code else None
+    return None
+
+
+def records(kind_name: str, unit_code: str | None, viewer: Staff) -> list[dict]:
+    """Return the records of a kind that belong to a unit (or the bureau's), as the
+    editor shows them; only for someone who may change them."""
+    kind = kind_of(kind_name)
+    unit = find_unit(unit_code) if unit_code else None
+    check_manage(viewer, None if kind.belongs == "bureau" else unit)
+    query = kind.model.select()
+    if kind.belongs == "hall":
+        query = query.where(Unit.id == unit.id) if unit else query
+    elif kind.belongs == "unit":
+        if unit is None:
+            raise BadInput("请先选择单位。", "Choose a unit first.")
+        query = query.where(kind.model.unit == unit.id)
+    elif kind.belongs == "screen":
+        query = query.where(
+            (ScreenItem.unit_code == unit.code) if unit else ScreenItem.unit_code.is_null()
+        )
+    order = [getattr(kind.model, name) for name in kind.order or ("id",)]
+    return [snapshot(kind, record) | {"id": record.id} for record in query.order_by(*order)]
+
+
+def snapshot(kind: Kind, record) -> dict:
+    """Return a record's editable fields as plain values (never a password)."""
+    values = {}
+    for name, (type_, _zh, _en) in kind.fields.items():
+        if type_ == "password":
+            continue
+        if type_ == "codes":
+            links = record.service_links.order_by(CounterService.position)
+            values[name] = ",".join(link.service.code for link in links)
+        elif type_ == "badges":
+            values[name] = [code for code in record.badges.split(",") if code]
+        else:
+            value = getattr(record, name)
+            values[name] = value.isoformat() if isinstance(value, date) else value
+    return values
+
+
+def save(
+    kind_name: str,
+    unit_code: str | None,
+    record_id: int | None,
+    values: dict,
+    *,
+    staff_id: int,
+    now: datetime,
+) -> Outcome:
+    """Create (record_id None) or change a configuration record, and log the change."""
+    kind = kind_of(kind_name)
+    if not isinstance(values, dict):
+        raise BadInput("字段应为对象。", "The fields must be an object.")
+    unknown = set(values) - set(kind.fields)
+    if unknown:
+        raise BadInput("有未知字段。", "Unknown fields.", fields=sorted(unknown))
+    try:
+        with write_transaction():
+            viewer = Staff.get_by_id(staff_id)
+            unit = find_unit(unit_code) if unit_code else None
+            if record_id is None:
+                record = _new_record(kind, unit, viewer)
+                before = None
+            else:
+                record = kind.model.get_or_none(kind.model.id == record_id)
+                if record is None:
+                    raise NotFound("没有找到该记录。", "No such record.")
+                check_manage(viewer, _unit_of(kind, record))
+                before = snapshot(kind, record)
+            links = _apply(kind, record, values, viewer, creating=before is None)
+            record.save()
+            if links is not None:
+                _link_services(record, links)
+            after = snapshot(kind, record)
+            if "password" in values and values["password"]:
+                after["password"] = "（已重设）"
+            owner = _unit_of(kind, record)
+            check_manage(viewer, owner if kind.belongs != "bureau" else None)
+            record_change(
+                staff_id=staff_id,
+                unit_id=owner.id if owner else None,
+                action=f"{kind_name}.{'create' if before is None else 'update'}",
+                target=f"{owner.code + '/' if owner and kind.belongs != 'hall' else ''}{kind.label(record)}",
+                before=before,
+                after=after,
+                now=now,
+            )
+            return Outcome(after | {"id": record.id}, [])
+    except IntegrityError as error:
+        raise Conflict("与已有记录重复，请检查代码或编号。",
+                       "This duplicates an existing record; please check the code or number.") from error  # fmt: skip
+
+
+def _new_record(kind: Kind, unit: Unit | None, viewer: Staff):
+    """Return an unsaved record of the kind, in the unit if it belongs to one."""
+    if kind.belongs == "hall":
+        check_manage(viewer, None)  # only the bureau opens a new hall
+        return Unit()
+    if kind.belongs == "unit":
+        if unit is None:
+            raise BadInput("请先选择单位。", "Choose a unit first.")
+        check_manage(viewer, unit)
+        if kind.model is Staff:
+            return Staff(unit=unit, password_hash="!")  # no sign-in until a password is set
+        return kind.model(unit=unit)
+    if kind.belongs == "screen":
+        check_manage(viewer, unit)
+        return ScreenItem(unit_code=unit.code if unit else None)
+    check_manage(viewer, None)
+    return kind.model()
+
+
+def _apply(kind: Kind, record, values: dict, viewer: Staff, *, creating: bool):
+    """Set the record's fields from values; return a window's service letters if given."""
+    if creating:
+        missing = [
+            name
+            for name, (type_, _zh, _en) in kind.fields.items()
+            if type_ in ("text", "date", "int") and name not in values
+            and getattr(record, name, None) in (None, "") and name not in _OPTIONAL_TEXT
+        ]  # fmt: skip
+        if missing:
+            raise BadInput("请填写必填项。", "Please fill in the required fields.", fields=missing)
+    links = None
+    for name, raw in values.items():
+        type_, zh, en = kind.fields[name]
+        value = _parse(type_, raw, zh, en)
+        if type_ == "choice" and value not in (kind.options or {}).get(name, ()):
+            raise BadInput(f"{zh}无效。", f"Unknown {en}.", allowed=list(kind.options[name]))
+        if type_ == "codes":
+            links = value
+        elif type_ == "badges":
+            bad = [code for code in value if code not in BADGES]
+            if bad:
+                raise BadInput("示范岗无效。", "Unknown badge.", allowed=list(BADGES))
+            record.badges = ",".join(value)
+        elif type_ == "password":
+            if value:
+                record.password_hash = hash_password(value)
+        else:
+            setattr(record, name, value)
+    # A unit manager hires for their own unit, and only staff and managers.
+    if kind.model is Staff and viewer.role != "admin" and record.role not in ("staff", "manager"):
+        raise BadInput(
+            "单位负责人只能设置工作人员或负责人角色。",
+            "A unit manager may give only the staff or manager role.",
+        )
+    return links
+
+
+# Text fields that may be left empty on creation.
+_OPTIONAL_TEXT = {"employee_no", "image", "printer", "note", "title_en", "name_en", "timezone"}
+
+
+def _parse(type_: str, raw, zh: str, en: str):
+    """Return a field's value from its JSON form; BadInput if it does not fit the type."""
+    if type_ in ("text", "longtext", "password"):
+        if not isinstance(raw, str):
+            raise BadInput(f"{zh}应为文字。", f"{en} must be text.")
+        text = raw.strip()
+        if len(text) > (4000 if type_ == "longtext" else 200):
+            raise BadInput(f"{zh}过长。", f"{en} is too long.")
+        return text
+    if type_ in ("int", "int?"):
+        if raw in (None, "") and type_ == "int?":
+            return None
+        if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+            raw = int(raw)
+        if not isinstance(raw, int) or isinstance(raw, bool) or not -1 <= raw <= 10_000_000:
+            raise BadInput(f"{zh}应为整数。", f"{en} must be a whole number.")
+        return raw
+    if type_ == "bool":
+        if not isinstance(raw, bool):
+            raise BadInput(f"{zh}应为是或否。", f"{en} must be true or false.")
+        return raw
+    if type_ in ("date", "date?"):
+        if raw in (None, "") and type_ == "date?":
+            return None
+        try:
+            return date.fromisoformat(str(raw))
+        except ValueError as error:
+            raise BadInput(f"{zh}应为日期。", f"{en} must be a date like 2026-10-01.") from error
+    if type_ == "hours":
+        text = _parse("text", raw, zh, en)
+        try:
+            pairs = parse_hours(text)
+            ok = all(
+                len(a) == 5 and len(b) == 5 and a < b and a[2] == b[2] == ":" for a, b in pairs
+            )
+        except ValueError:
+            ok = False
+        if not ok:
+            raise BadInput(f"{zh}格式应为 08:30-12:00,13:30-17:30。",
+                           f"{en} look like 08:30-12:00,13:30-17:30.")  # fmt: skip
+        return text
+    if type_ == "weekdays":
+        text = _parse("text", raw, zh, en)
+        if not set(text) <= set("1234567"):
+            raise BadInput(
+                f"{zh}应为 1 到 7 的数字，如 12345。", f"{en} are digits 1 to 7, e.g. 12345."
+            )
+        return text
+    if type_ == "choice":
+        return _parse("text", raw, zh, en)
+    if type_ in ("codes", "badges"):
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise BadInput(f"{zh}应为列表。", f"{en} must be a list.")
+        return [item.strip() for item in items if item.strip()]
+    raise ValueError(type_)
+
+
+def _link_services(counter: Counter, letters: list[str]) -> None:
+    """Make a window serve these services of its unit, in this order."""
+    services = {s.code: s for s in Service.select().where(Service.unit == counter.unit_id)}
+    unknown = [code for code in letters if code not in services]
+    if unknown:
+        raise BadInput("本单位没有这些业务。", "No such services in this unit.", services=unknown)
+    CounterService.delete().where(CounterService.counter == counter.id).execute()
+    for position, code in enumerate(dict.fromkeys(letters)):
+        CounterService.create(counter=counter, service=services[code], position=position)
+
+
+def describe(kind_name: str) -> dict:
+    """Return a kind's fields for the editor: name, type, labels and choices."""
+    kind = kind_of(kind_name)
+    return {
+        "kind": kind_name,
+        "title": kind.title[0],
+        "title_en": kind.title[1],
+        "belongs": kind.belongs,
+        "fields": [
+            {
+                "name": name,
+                "type": type_,
+                "label": zh,
+                "label_en": en,
+                "options": list((kind.options or {}).get(name, ())),
+            }
+            for name, (type_, zh, en) in kind.fields.items()
+        ],  # fmt: skip
+    }

@@ -1,0 +1,132 @@
+"""Live figures for managers (实时监控): per unit and bureau-wide, now and for today, with
+alerts when the longest wait passes the unit's target or a printer stops."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from peewee import fn
+
+from qhall.access import check_read, readable_units
+from qhall.clock import iso, local_day
+from qhall.models import (
+    Case,
+    Counter,
+    PauseReason,
+    PrinterState,
+    Rectification,
+    Staff,
+    Ticket,
+    Unit,
+)
+from qhall.reports import Scope, ledger, target_wait_s
+from qhall.views import find_unit
+
+# Printer states that stop tickets from coming out.
+PRINTER_STOPPED = ("paper_out", "offline")
+
+
+def unit_figures(unit: Unit, today_row: dict, *, now: datetime, settings: dict) -> dict:
+    """Return one unit's live figures; today_row is its ledger row for today."""
+    day = local_day(now, unit.timezone)
+    target = target_wait_s(settings, unit.code)
+    waiting = Ticket.select().where(
+        Ticket.unit == unit.id, Ticket.day == day, Ticket.status == "waiting"
+    )
+    oldest = waiting.select(fn.MIN(Ticket.issued_at)).scalar()
+    longest = int((now - _moment(oldest)).total_seconds()) if oldest else 0
+    windows = [_window(counter, now) for counter in unit.counters.order_by(Counter.window)]
+    printers = [
+        {"name": p.name, "status": p.status, "since": iso(p.since)}
+        for p in PrinterState.select()
+        .where(PrinterState.unit == unit.id)
+        .order_by(PrinterState.name)
+    ]
+    running = Case.select().where(Case.unit == unit.id, Case.status == "open")
+    bad = Rectification.select().where(
+        Rectification.unit == unit.id, Rectification.closed_at.is_null()
+    )
+    alerts = []
+    if longest > target:
+        alerts.append({"kind": "long_wait",
+                       "message": f"最长等候已 {longest // 60} 分钟，超过目标 {target // 60} 分钟",
+                       "message_en": f"The longest wait is {longest // 60} min, over the {target // 60} min target"})  # fmt: skip
+    for printer in printers:
+        if printer["status"] in PRINTER_STOPPED:
+            alerts.append({"kind": "printer", "printer": printer["name"],
+                           "message": f"打印机 {printer['name']} 已停止（{_PRINTER_ZH[printer['status']]}）",
+                           "message_en": f"Printer {printer['name']} has stopped ({printer['status'].replace('_', ' ')})"})  # fmt: skip
+    return {
+        "unit": unit.code,
+        "name": unit.name_zh,
+        "name_en": unit.name_en,
+        "target_wait_s": target,
+        "waiting": waiting.count(),
+        "longest_wait_s": longest,
+        "windows_open": sum(1 for w in windows if w["state"] == "open"),
+        "windows_paused": sum(1 for w in windows if w["state"] == "paused"),
+        "windows": windows,
+        "issued": today_row["issued"],
+        "served": today_row["served"],
+        "no_shows": today_row["no_shows"],
+        "service_level": today_row["service_level"],
+        "satisfaction": today_row["satisfaction"],
+        "printers": printers,
+        "cases_due_today": running.where(Case.due_day == day).count(),
+        "cases_overdue": running.where(Case.due_day < day).count(),
+        "bad_ratings_open": bad.count(),
+        "alerts": alerts,
+    }
+
+
+_PRINTER_ZH = {"paper_out": "缺纸", "offline": "离线"}
+
+
+def _moment(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def _window(counter: Counter, now: datetime) -> dict:
+    reason = PauseReason.get_or_none(PauseReason.code == counter.pause_reason)
+    staff = Staff.get_or_none(Staff.id == counter.staff_id) if counter.staff_id else None
+    return {
+        "window": counter.window,
+        "name": counter.name_zh,
+        "name_en": counter.name_en,
+        "state": counter.state,
+        "for_s": int((now - counter.state_since).total_seconds()) if counter.state_since else None,
+        "pause_reason": reason.name_zh if reason and counter.state == "paused" else None,
+        "pause_reason_en": reason.name_en if reason and counter.state == "paused" else None,
+        "staff": staff.name if staff else None,
+    }
+
+
+def live_figures(viewer: Staff, unit_code: str | None, *, now: datetime, settings: dict) -> dict:
+    """Return the live figures of one unit, or of every unit the viewer may see with the
+    bureau's totals."""
+    unit = find_unit(unit_code) if unit_code else None
+    check_read(viewer, unit)
+    units = [unit] if unit else list(readable_units(viewer))
+    day = local_day(now, units[0].timezone) if units else now.date()
+    today = {}
+    if units:
+        report = ledger(Scope(unit=unit, start=day, end=day), "unit", settings=settings, now=now)
+        today = {row["key"]: row for row in report["rows"]}
+    empty = {"issued": 0, "served": 0, "no_shows": 0, "service_level": None, "satisfaction": None}
+    figures = [unit_figures(u, today.get(u.id, empty), now=now, settings=settings) for u in units]
+    totals = {
+        name: sum(f[name] for f in figures)
+        for name in ("waiting", "windows_open", "windows_paused", "issued", "served",
+                     "no_shows", "cases_due_today", "cases_overdue", "bad_ratings_open")
+    }  # fmt: skip
+    totals["longest_wait_s"] = max((f["longest_wait_s"] for f in figures), default=0)
+    return {
+        "at": iso(now),
+        "day": day.isoformat(),
+        "unit": unit.code if unit else None,
+        "units": figures,
+        "totals": totals,
+        "alerts": [
+            {"unit": f["unit"], "unit_name": f["name"], **a} for f in figures for a in f["alerts"]
+        ],
+    }

@@ -1,0 +1,675 @@
+"""The ledger (台账): what the halls did over a period, for a unit or the whole bureau, by
+service, window or staff member. Every figure is computed in SQL over indexed columns; no
+query brings a period's tickets into Python.
+
+The figures, as reported upward:
+- issued: tickets of the period (their local day); served: finished; no-shows: 过号;
+  cancelled: withdrawn by the visitor; transfers: transfers made (一站式 keeps the ticket).
+- wait: seconds from the ticket to its first call; service: from start to finish. Average
+  and 90th percentile (nearest rank: the smallest value at or above 90% of the values).
+- service level: visitors called within the unit's target wait, out of those called plus
+  those never called before the day ended (a visitor who withdrew is not counted).
+- satisfaction: counted ratings given in the period, by level (5 非常满意 … 1 非常不满意), and the share rated
+  above 不满意; a rating whose appeal was accepted no longer counts.
+- one-visit rate: first inquiries resolved in the period that took a single visit.
+- on-time rate: promised cases completed in the period on or before their due day (the
+  unit's local day); overdue: completed late, plus those still open past a due day that
+  fell in the period.
+- bad ratings: ratings of 不满意 or worse given in the period, and where their rectification
+  stands: rectified and called back, appeal accepted, in progress, past its deadline.
+The group a ticket belongs to is where it ended: its last service, window and staff member.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from peewee import SQL, fn
+from peewee import Case as SqlCase
+
+from qhall.clock import iso, local_day
+from qhall.db import db, is_sqlite
+from qhall.errors import BadInput
+from qhall.models import (
+    RATING_LEVELS,
+    Case,
+    Counter,
+    Inquiry,
+    Rating,
+    Rectification,
+    Service,
+    Staff,
+    Ticket,
+    Unit,
+)
+from qhall.ratings import BAD_LEVEL
+from qhall.views import find_counter, find_service, find_unit
+
+GROUPINGS = ("unit", "service", "window", "staff")
+# Longest period a report covers, and the longest whose chart is drawn day by day.
+MAX_DAYS = 400
+DAILY_SERIES_DAYS = 62
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: a unit (None: the bureau), optionally one service, window or
+    staff member of it, over the local days start to end inclusive."""
+
+    unit: Unit | None
+    start: date
+    end: date
+    service: Service | None = None
+    counter: Counter | None = None
+    staff: Staff | None = None
+
+    @cached_property
+    def units(self) -> list[Unit]:
+        if self.unit is not None:
+            return [self.unit]
+        return list(Unit.select().order_by(Unit.code))
+
+    def label(self) -> tuple[str, str]:
+        """Return the scope's name in Chinese and English, for titles and file contents."""
+        zh = self.unit.name_zh if self.unit else "全局（各单位）"
+        en = self.unit.name_en if self.unit else "Bureau (all units)"
+        if self.service:
+            zh, en = f"{zh} · {self.service.name_zh}", f"{en} · {self.service.name_en}"
+        if self.counter:
+            zh, en = f"{zh} · {self.counter.window}号窗口", f"{en} · window {self.counter.window}"
+        if self.staff:
+            zh, en = f"{zh} · {self.staff.name}", f"{en} · {self.staff.name}"
+        return zh, en
+
+    def slug(self) -> str:
+        """Return the scope and period for a file name: MZJ_2026-11-01_2026-11-30."""
+        parts = [self.unit.code if self.unit else "ALL"]
+        if self.service:
+            parts.append(self.service.code)
+        if self.counter:
+            parts.append(f"W{self.counter.window}")
+        if self.staff:
+            parts.append(self.staff.login)
+        return "_".join([*parts, self.start.isoformat(), self.end.isoformat()])
+
+
+def make_scope(
+    unit_code: str | None,
+    start: date,
+    end: date,
+    *,
+    service: str | None = None,
+    window: int | None = None,
+    staff_login: str | None = None,
+) -> Scope:
+    """Return the scope a report's parameters name; BadInput or NotFound if they do not fit."""
+    if end < start:
+        raise BadInput(
+            "结束日期不能早于开始日期。", "The end date cannot be before the start date."
+        )
+    if (end - start).days + 1 > MAX_DAYS:
+        raise BadInput(f"统计期间最长 {MAX_DAYS} 天。", f"A report covers at most {MAX_DAYS} days.")
+    unit = find_unit(unit_code) if unit_code else None
+    if unit is None and (service or window is not None):
+        raise BadInput(
+            "按业务或窗口统计须先选择单位。", "Choose a unit to report on a service or window."
+        )
+    staff = None
+    if staff_login:
+        staff = Staff.get_or_none(Staff.login == staff_login)
+        if staff is None or (unit is not None and staff.unit_id not in (None, unit.id)):
+            raise BadInput("没有找到该工作人员。", "No such staff member.", staff=staff_login)
+    return Scope(
+        unit=unit,
+        start=start,
+        end=end,
+        service=find_service(unit, service) if service else None,
+        counter=find_counter(unit, window) if window is not None else None,
+        staff=staff,
+    )
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """Return the first and last day of a month given as "2026-11"."""
+    try:
+        first = date.fromisoformat(f"{month}-01")
+    except ValueError as error:
+        raise BadInput("月份格式应为 2026-11。", "A month looks like 2026-11.") from error
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+# --- service-level targets -------------------------------------------------------------
+
+
+def target_wait_s(settings: dict, unit_code: str) -> int:
+    """Return a unit's target wait in seconds ([SERVICE_LEVEL] in the configuration)."""
+    return int(settings.get("UNITS", {}).get(unit_code, settings["TARGET_WAIT_S"]))
+
+
+def _target_expr(scope: Scope, settings: dict):
+    targets = {unit.id: target_wait_s(settings, unit.code) for unit in scope.units}
+    if len(set(targets.values())) <= 1:
+        return next(iter(targets.values()), int(settings["TARGET_WAIT_S"]))
+    return SqlCase(Ticket.unit, list(targets.items()), int(settings["TARGET_WAIT_S"]))
+
+
+# --- the filters and group keys of each table --------------------------------------------
+
+
+def _ticket_where(scope: Scope) -> list:
+    where = [Ticket.day >= scope.start, Ticket.day <= scope.end]
+    if scope.unit is not None:
+        where.append(Ticket.unit == scope.unit.id)
+    if scope.service is not None:
+        where.append(Ticket.service == scope.service.id)
+    if scope.counter is not None:
+        where.append(Ticket.counter == scope.counter.id)
+    if scope.staff is not None:
+        where.append(Ticket.staff == scope.staff.id)
+    return where
+
+
+TICKET_KEYS = {
+    "unit": Ticket.unit,
+    "service": Ticket.service,
+    "window": Ticket.counter,
+    "staff": Ticket.staff,
+}
+
+
+def _utc_bounds(scope: Scope) -> tuple[datetime, datetime]:
+    """Return the period as UTC moments, [first local midnight, the midnight after the end).
+
+    A bureau's units share one time zone; the first unit's is taken."""
+    zone = ZoneInfo(scope.units[0].timezone if scope.units else "Asia/Shanghai")
+
+    def utc(day: date) -> datetime:
+        return datetime.combine(day, time(), zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+    return utc(scope.start), utc(scope.end + timedelta(days=1))
+
+
+def _utc_offset_hours(scope: Scope) -> float:
+    zone = ZoneInfo(scope.units[0].timezone if scope.units else "Asia/Shanghai")
+    offset = datetime.combine(scope.start, time(12), zone).utcoffset()
+    return offset.total_seconds() / 3600
+
+
+def _end_of_day_utc(day_column, offset_hours: float):
+    """SQL for the UTC moment a local day ends: the day at midnight + 24 h − the zone's offset."""
+    hours = 24 - offset_hours
+    if is_sqlite():
+        return fn.datetime(day_column, f"{hours:+g} hours")
+    return day_column + SQL(f"INTERVAL '{float(hours)} hours'")
+
+
+# --- the figures ----------------------------------------------------------------------
+
+
+def ledger(scope: Scope, by: str, *, settings: dict, now: datetime) -> dict:
+    """Return the ledger of a scope: one row per group (unit, service, window or staff),
+    the total, and the tickets day by day (month by month over a long period)."""
+    if by not in GROUPINGS:
+        raise BadInput("统计维度无效。", "Unknown grouping.", allowed=list(GROUPINGS))
+    with db.atomic():  # one read transaction: the figures agree with each other
+        groups: dict = {}
+        total = _empty()
+        series = _add_tickets(groups, total, scope, by, settings)
+        _add_percentiles(groups, total, scope, by, "wait", Ticket.wait_s)
+        _add_percentiles(groups, total, scope, by, "service", Ticket.service_s)
+        _add_ratings(groups, total, scope, by)
+        _add_rectifications(groups, total, scope, by, now)
+        _add_inquiries(groups, total, scope, by)
+        _add_cases(groups, total, scope, by, now)
+        labels = _labels(by, list(groups))
+        rows = [
+            {"key": key, **labels.get(key, _UNKNOWN), **_finish(figures)}
+            for key, figures in groups.items()
+        ]
+        rows.sort(key=lambda row: row["sort"])
+        zh, en = scope.label()
+        return {
+            "unit": scope.unit.code if scope.unit else None,
+            "scope": zh,
+            "scope_en": en,
+            "start": scope.start.isoformat(),
+            "end": scope.end.isoformat(),
+            "by": by,
+            "at": iso(now),
+            "rows": rows,
+            "total": _finish(total),
+            "series": series,
+        }
+
+
+_COUNTS = (
+    "issued", "served", "no_shows", "cancelled", "transfers", "called", "wait_sum",
+    "timed", "service_sum", "within_target", "never_called",
+    "inquiries_resolved", "one_visit", "cases_completed", "cases_on_time", "cases_open_overdue",
+    "bad_ratings", "bad_rectified", "bad_appealed", "bad_in_progress", "bad_overdue",
+)  # fmt: skip
+
+
+def _empty() -> dict:
+    return {
+        **dict.fromkeys(_COUNTS, 0),
+        "wait_p90_s": None,
+        "service_p90_s": None,
+        "levels": dict.fromkeys(RATING_LEVELS, 0),
+    }
+
+
+def _group(groups: dict, key) -> dict:
+    if key not in groups:
+        groups[key] = _empty()
+    return groups[key]
+
+
+def _when(condition):
+    return fn.SUM(SqlCase(None, [(condition, 1)], 0))
+
+
+def _add_tickets(groups, total, scope: Scope, by: str, settings: dict) -> list[dict]:
+    """Add the ticket counts and sums per group and overall, and return them day by day (or
+    month by month over a long period) for the charts.
+
+    One pass, grouped by key, day and status: over a unit it follows the covering index
+    (unit, day, status, ...) row by row, and per status the sums need no CASE per row."""
+    target = _target_expr(scope, settings)
+    key = TICKET_KEYS[by]
+    query = (
+        Ticket.select(
+            key,
+            Ticket.day,
+            Ticket.status,
+            fn.COUNT(SQL("*")),
+            fn.SUM(Ticket.transfer_count),
+            fn.COUNT(Ticket.wait_s),
+            fn.SUM(Ticket.wait_s),
+            fn.COUNT(Ticket.service_s),
+            fn.SUM(Ticket.service_s),
+            _when(Ticket.wait_s <= target),
+        )
+        .where(*_ticket_where(scope))
+        .group_by(key, Ticket.day, Ticket.status)
+    )
+    monthly = (scope.end - scope.start).days + 1 > DAILY_SERIES_DAYS
+    # The rows as the driver gives them: converting ten thousand days to dates and back
+    # would cost more than the query's sums.
+    rows = db.execute_sql(*query.sql())
+    series: dict[str, dict] = {}
+    for (
+        key_value,
+        day,
+        status,
+        count,
+        transfers,
+        called,
+        wait_sum,
+        timed,
+        service_sum,
+        within,
+    ) in rows:
+        period = str(day)[:7] if monthly else str(day)[:10]  # "2026-11-26" or a date
+        point = series.setdefault(period, dict.fromkeys(_COUNTS, 0))
+        figures = _group(groups, key_value)
+        add = {
+            "issued": count,
+            "served": count if status == "finished" else 0,
+            "no_shows": count if status == "no_show" else 0,
+            "cancelled": count if status == "cancelled" else 0,
+            "transfers": transfers or 0,
+            "called": called,
+            "wait_sum": wait_sum or 0,
+            "timed": timed,
+            "service_sum": service_sum or 0,
+            "within_target": within or 0,
+            # Closed at the day's end without ever being called.
+            "never_called": count - called if status == "closed" else 0,
+        }
+        for name, value in add.items():
+            figures[name] += value
+            total[name] += value
+            point[name] += value
+    return [
+        {"period": period, "issued": p["issued"], "served": p["served"],
+         "no_shows": p["no_shows"], "wait_avg_s": _mean(p["wait_sum"], p["called"])}
+        for period, p in sorted(series.items())
+    ]  # fmt: skip
+
+
+def percentile_rank(count: int, percent: int = 90) -> int:
+    """Return the nearest rank of a percentile among count values: ceil(count × percent / 100)."""
+    return -(-count * percent // 100)
+
+
+def _percentile(where: list, column, count: int) -> int | None:
+    """Return the 90th percentile of a column over count rows: walk an index on the column
+    from the top and skip the values above the rank (a tenth of them), so the cost stays
+    small however long the period."""
+    if not count:
+        return None
+    above = count - percentile_rank(count)
+    query = (
+        Ticket.select(column)
+        .where(*where, column.is_null(False))
+        .order_by(column.desc())
+        .limit(1)
+        .offset(above)
+    )
+    return query.scalar()
+
+
+def _add_percentiles(groups, total, scope: Scope, by: str, name: str, column) -> None:
+    """Add the 90th percentile of a duration per group and overall; the counts come from
+    the ticket pass (called: a wait; timed: a service time)."""
+    counted = "called" if name == "wait" else "timed"
+    key = TICKET_KEYS[by]
+    where = _ticket_where(scope)
+    for key_value, figures in groups.items():
+        in_group = key.is_null() if key_value is None else key == key_value
+        figures[f"{name}_p90_s"] = _percentile([*where, in_group], column, figures[counted])
+    total[f"{name}_p90_s"] = _percentile(where, column, total[counted])
+
+
+RATING_KEYS = {"unit": Rating.unit, "service": Ticket.service, "window": Rating.counter,
+               "staff": Rating.staff}  # fmt: skip
+
+
+def _ratings(scope: Scope, by: str, *columns):
+    """Select from the ratings given in the period within the scope, with the group key
+    first; the ticket is joined only to reach its service."""
+    start, end = _utc_bounds(scope)
+    key = RATING_KEYS[by]
+    query = Rating.select(key, *columns)
+    if by == "service" or scope.service is not None:
+        query = query.join(Ticket, on=(Rating.ticket == Ticket.id))
+    where = [Rating.at >= start, Rating.at < end]
+    if scope.unit is not None:
+        where.append(Rating.unit == scope.unit.id)
+    if scope.service is not None:
+        where.append(Ticket.service == scope.service.id)
+    if scope.counter is not None:
+        where.append(Rating.counter == scope.counter.id)
+    if scope.staff is not None:
+        where.append(Rating.staff == scope.staff.id)
+    return query.where(*where), key
+
+
+def _add_ratings(groups, total, scope: Scope, by: str) -> None:
+    # Grouped by exclusion too (and the excluded dropped here): over a unit that follows the
+    # index (unit, excluded, level, at) row by row, with no sorting.
+    query, key = _ratings(scope, by, Rating.excluded, Rating.level, fn.COUNT(Rating.id))
+    for key_value, excluded, level, count in query.group_by(
+        key, Rating.excluded, Rating.level
+    ).tuples():
+        if not excluded:
+            _group(groups, key_value)["levels"][level] += count
+            total["levels"][level] += count
+
+
+RECTIFICATION_KEYS = {"unit": Rectification.unit, "service": Ticket.service,
+                      "window": Rating.counter, "staff": Rectification.staff}  # fmt: skip
+
+
+def _add_rectifications(groups, total, scope: Scope, by: str, now: datetime) -> None:
+    """Bad ratings given in the period (their rectification opens at the same moment) and
+    where each stands; the rating and its ticket are joined only when the key needs them."""
+    today = local_day(now, scope.units[0].timezone) if scope.units else now.date()
+    start, end = _utc_bounds(scope)
+    key = RECTIFICATION_KEYS[by]
+    query = Rectification.select(
+        key,
+        fn.COUNT(Rectification.id),
+        _when(Rectification.status == "closed"),
+        _when(Rectification.status == "appeal_accepted"),
+        _when(Rectification.closed_at.is_null()),
+        _when(Rectification.closed_at.is_null() & (Rectification.due_day < today)),
+    )
+    where = [Rectification.opened_at >= start, Rectification.opened_at < end]
+    if by in ("window", "service") or scope.counter or scope.service:
+        query = query.join(Rating)
+        if by == "service" or scope.service:
+            query = query.join(Ticket, on=(Rating.ticket == Ticket.id))
+    if scope.unit is not None:
+        where.append(Rectification.unit == scope.unit.id)
+    if scope.staff is not None:
+        where.append(Rectification.staff == scope.staff.id)
+    if scope.counter is not None:
+        where.append(Rating.counter == scope.counter.id)
+    if scope.service is not None:
+        where.append(Ticket.service == scope.service.id)
+    names = ("bad_ratings", "bad_rectified", "bad_appealed", "bad_in_progress", "bad_overdue")
+    for key_value, *values in query.where(*where).group_by(key).tuples():
+        figures = _group(groups, key_value)
+        for name, value in zip(names, values, strict=True):
+            figures[name] += value or 0
+            total[name] += value or 0
+
+
+INQUIRY_KEYS = {"unit": Inquiry.unit, "service": Inquiry.service, "staff": Inquiry.owner}
+
+
+def _add_inquiries(groups, total, scope: Scope, by: str) -> None:
+    """First inquiries resolved in the period, and how many took one visit. A window has
+    no inquiries of its own (they belong to the person who received them)."""
+    start, end = _utc_bounds(scope)
+    where = [Inquiry.resolved_at >= start, Inquiry.resolved_at < end]
+    if scope.unit is not None:
+        where.append(Inquiry.unit == scope.unit.id)
+    if scope.service is not None:
+        where.append(Inquiry.service == scope.service.id)
+    if scope.staff is not None:
+        where.append(Inquiry.owner == scope.staff.id)
+    if scope.counter is not None:
+        return  # not attributable to a window
+    key = INQUIRY_KEYS.get(by, Inquiry.unit)  # by window: counted in the total only
+    query = (
+        Inquiry.select(key, fn.COUNT(Inquiry.id), _when(Inquiry.visits == 1))
+        .where(*where)
+        .group_by(key)
+        .tuples()
+    )
+    for key_value, resolved, once in query:
+        if by in INQUIRY_KEYS:
+            figures = _group(groups, key_value)
+            figures["inquiries_resolved"] += resolved
+            figures["one_visit"] += once or 0
+        total["inquiries_resolved"] += resolved
+        total["one_visit"] += once or 0
+
+
+CASE_KEYS = {
+    "unit": Case.unit,
+    "service": Case.service,
+    "window": Case.counter,
+    "staff": Case.staff,
+}
+
+
+def _case_where(scope: Scope) -> list:
+    where = []
+    if scope.unit is not None:
+        where.append(Case.unit == scope.unit.id)
+    if scope.service is not None:
+        where.append(Case.service == scope.service.id)
+    if scope.counter is not None:
+        where.append(Case.counter == scope.counter.id)
+    if scope.staff is not None:
+        where.append(Case.staff == scope.staff.id)
+    return where
+
+
+def _add_cases(groups, total, scope: Scope, by: str, now: datetime) -> None:
+    key = CASE_KEYS[by]
+    start, end = _utc_bounds(scope)
+    on_time = Case.completed_at < _end_of_day_utc(Case.due_day, _utc_offset_hours(scope))
+    completed = (
+        Case.select(key, fn.COUNT(Case.id), _when(on_time))
+        .where(*_case_where(scope), Case.completed_at >= start, Case.completed_at < end)
+        .group_by(key)
+        .tuples()
+    )
+    for key_value, count, in_time in completed:
+        figures = _group(groups, key_value)
+        figures["cases_completed"] += count
+        figures["cases_on_time"] += in_time or 0
+        total["cases_completed"] += count
+        total["cases_on_time"] += in_time or 0
+    today = local_day(now, scope.units[0].timezone) if scope.units else now.date()
+    overdue = (
+        Case.select(key, fn.COUNT(Case.id))
+        .where(
+            *_case_where(scope),
+            Case.status == "open",
+            Case.due_day >= scope.start,
+            Case.due_day <= scope.end,
+            Case.due_day < today,
+        )
+        .group_by(key)
+        .tuples()
+    )
+    for key_value, count in overdue:
+        _group(groups, key_value)["cases_open_overdue"] += count
+        total["cases_open_overdue"] += count
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _mean(total: int, count: int) -> int | None:
+    return round(total / count) if count else None
+
+
+def _finish(figures: dict) -> dict:
+    """Turn a group's counts and sums into the reported figures."""
+    rated = sum(figures["levels"].values())
+    satisfied = sum(n for level, n in figures["levels"].items() if level > BAD_LEVEL)
+    return {
+        "issued": figures["issued"],
+        "served": figures["served"],
+        "no_shows": figures["no_shows"],
+        "cancelled": figures["cancelled"],
+        "transfers": figures["transfers"],
+        "called": figures["called"],
+        "wait_avg_s": _mean(figures["wait_sum"], figures["called"]),
+        "wait_p90_s": figures["wait_p90_s"],
+        "service_avg_s": _mean(figures["service_sum"], figures["timed"]),
+        "service_p90_s": figures["service_p90_s"],
+        "service_level": _rate(
+            figures["within_target"], figures["called"] + figures["never_called"]
+        ),
+        "ratings": rated,
+        "levels": {str(level): figures["levels"][level] for level in RATING_LEVELS},
+        "satisfaction": _rate(satisfied, rated),
+        "inquiries_resolved": figures["inquiries_resolved"],
+        "one_visit_rate": _rate(figures["one_visit"], figures["inquiries_resolved"]),
+        "cases_completed": figures["cases_completed"],
+        "on_time_rate": _rate(figures["cases_on_time"], figures["cases_completed"]),
+        "cases_overdue": figures["cases_completed"]
+        - figures["cases_on_time"]
+        + figures["cases_open_overdue"],
+        "bad_ratings": figures["bad_ratings"],
+        "bad_rectified": figures["bad_rectified"],
+        "bad_appealed": figures["bad_appealed"],
+        "bad_in_progress": figures["bad_in_progress"],
+        "bad_overdue": figures["bad_overdue"],
+    }
+
+
+# Tickets not called yet have no window or staff member.
+_UNKNOWN = {"label": "（未呼叫或未指定）", "label_en": "(not called or not set)", "sort": (1, "")}
+
+
+def _labels(by: str, keys: list) -> dict:
+    """Return each group key's label in both languages and its sort order."""
+    ids = [key for key in keys if key is not None]
+    if not ids:
+        return {}
+    if by == "unit":
+        rows = Unit.select().where(Unit.id.in_(ids))
+        return {u.id: {"label": f"{u.name_zh}（{u.code}）", "label_en": f"{u.name_en} ({u.code})",
+                       "sort": (0, u.code)} for u in rows}  # fmt: skip
+    if by == "service":
+        rows = Service.select(Service, Unit).join(Unit).where(Service.id.in_(ids))
+        return {s.id: {"label": f"{s.unit.code} {s.code} {s.name_zh}",
+                       "label_en": f"{s.unit.code} {s.code} {s.name_en}",
+                       "sort": (0, f"{s.unit.code}/{s.code}")} for s in rows}  # fmt: skip
+    if by == "window":
+        rows = Counter.select(Counter, Unit).join(Unit).where(Counter.id.in_(ids))
+        return {c.id: {"label": f"{c.unit.code} {c.window}号窗口 {c.name_zh}",
+                       "label_en": f"{c.unit.code} window {c.window} {c.name_en}",
+                       "sort": (0, f"{c.unit.code}/{c.window:04d}")} for c in rows}  # fmt: skip
+    rows = Staff.select().where(Staff.id.in_(ids))
+    return {s.id: {"label": f"{s.name}（{s.employee_no or s.login}）",
+                   "label_en": f"{s.name} ({s.employee_no or s.login})",
+                   "sort": (0, s.employee_no or s.login)} for s in rows}  # fmt: skip
+
+
+# --- the table the page, the CSV and the XLSX share -------------------------------------
+
+COLUMNS = [
+    ("label", "分组", "Group"),
+    ("issued", "取号数", "Issued"),
+    ("served", "办结数", "Served"),
+    ("no_shows", "过号数", "No-shows"),
+    ("transfers", "转移次数", "Transfers"),
+    ("wait_avg_min", "平均等候(分)", "Avg wait (min)"),
+    ("wait_p90_min", "90%等候(分)", "P90 wait (min)"),
+    ("service_avg_min", "平均办理(分)", "Avg service (min)"),
+    ("service_p90_min", "90%办理(分)", "P90 service (min)"),
+    ("service_level_pct", "服务达标率(%)", "Service level (%)"),
+    ("ratings", "评价数", "Ratings"),
+    ("level_5", "非常满意", "Very satisfied"),
+    ("level_4", "满意", "Satisfied"),
+    ("level_3", "基本满意", "Fairly satisfied"),
+    ("level_2", "不满意", "Dissatisfied"),
+    ("level_1", "非常不满意", "Very dissatisfied"),
+    ("satisfaction_pct", "满意率(%)", "Satisfaction (%)"),
+    ("one_visit_pct", "一次办结率(%)", "One-visit rate (%)"),
+    ("on_time_pct", "按时办结率(%)", "On-time rate (%)"),
+    ("cases_overdue", "逾期办件", "Overdue cases"),
+    ("bad_ratings", "差评数", "Bad ratings"),
+    ("bad_rectified", "已整改回访", "Rectified"),
+    ("bad_appealed", "申诉成立", "Appeal accepted"),
+    ("bad_in_progress", "整改中", "In progress"),
+    ("bad_overdue", "整改超期", "Overdue"),
+]
+
+
+def _minutes(seconds: int | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def _percent(rate: float | None) -> float | None:
+    return None if rate is None else round(rate * 100, 1)
+
+
+def table_row(label: str, figures: dict) -> list:
+    """Return one line of the ledger table, in COLUMNS order."""
+    values = {
+        **figures,
+        "label": label,
+        "wait_avg_min": _minutes(figures["wait_avg_s"]),
+        "wait_p90_min": _minutes(figures["wait_p90_s"]),
+        "service_avg_min": _minutes(figures["service_avg_s"]),
+        "service_p90_min": _minutes(figures["service_p90_s"]),
+        "service_level_pct": _percent(figures["service_level"]),
+        "satisfaction_pct": _percent(figures["satisfaction"]),
+        "one_visit_pct": _percent(figures["one_visit_rate"]),
+        "on_time_pct": _percent(figures["on_time_rate"]),
+        **{f"level_{level}": figures["levels"][str(level)] for level in RATING_LEVELS},
+    }
+    return [values[name] for name, _zh, _en in COLUMNS]
+
+
+def ledger_table(report: dict) -> list[list]:
+    """Return the ledger's rows then its total line, as the page and the exports show them."""
+    lines = [table_row(f"{row['label']} / {row['label_en']}", row) for row in report["rows"]]
+    lines.append(table_row("合计 / Total", report["total"]))
+    return lines
