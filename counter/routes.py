@@ -1,3 +1,56 @@
-"""The counter pages: thin views over the hall core."""
+"""The counter pages: the staff's window client and the visitor's rating tablet. Thin views:
+the pages load their data from the JSON API."""
 
-from counter import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+
+from counter import bp
+from qhall.models import Counter, Service, Unit
+from qhall.ratings import LEVEL_NAMES
+from qhall.views import find_counter, find_unit
+
+
+@bp.get("/counter")
+def counter_client():
+    """Show the window client: sign in, choose the window, call and serve, register matters."""
+    code = request.args.get("unit")
+    if not code:
+        return render_template("counter/choose_unit.html", units=Unit.select().order_by(Unit.code))
+    unit = find_unit(code)
+    return render_template(
+        "counter/counter.html",
+        unit=unit,
+        counters=unit.counters.order_by(Counter.window),
+        services=[service for service in unit.services.order_by(Service.code) if service.active],
+        deadline_check_s=current_app.config["COUNTER"]["DEADLINE_CHECK_S"],
+    )
+
+
+@bp.get("/counter/rate/<unit>/<int:window>")
+def rating_tablet(unit: str, window: int):
+    """Show the rating tablet that faces the visitor at a window; it wakes when a visit ends."""
+    hall = find_unit(unit)
+    return render_template(
+        "counter/rate.html",
+        unit=hall,
+        counter=find_counter(hall, window),
+        token=None,
+        levels=LEVEL_NAMES,
+        rectification_days=current_app.config["COUNTER"]["RECTIFICATION_DAYS"],
+        page_lang="both",
+    )
+
+
+@bp.get("/counter/rating/<token>")
+def rating_page(token: str):
+    """Show the same rating on the visitor's phone, for the ticket the token names."""
+    return render_template(
+        "counter/rate.html",
+        unit=None,
+        counter=None,
+        token=token,
+        levels=LEVEL_NAMES,
+        rectification_days=current_app.config["COUNTER"]["RECTIFICATION_DAYS"],
+        page_lang="both",
+    )

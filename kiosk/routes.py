@@ -1,3 +1,74 @@
-"""The kiosk pages: thin views over the hall core."""
+"""The kiosk page, and the ticket's page on the visitor's phone: thin views over the core."""
 
-from kiosk import bp  # noqa: F401
+from __future__ import annotations
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from flask import abort, current_app, render_template, request
+
+from kiosk import bp
+from kiosk.api import phone_url, printing
+from printer.ticket import PRIORITY_LABELS, find_ticket
+from qhall.errors import HallError, NotFound
+from qhall.ratings import BAD_LEVEL, LEVEL_NAMES
+from qhall.views import find_unit, visitor_view
+
+# The classes a visitor may choose at the kiosk; "appointment" comes from a booking.
+KIOSK_PRIORITIES = ("elderly", "disabled", "military", "pregnant")
+
+
+@bp.get("/kiosk/<unit>")
+def kiosk(unit: str):
+    """Show a hall's self-service kiosk (?kiosk=<name> picks the kiosk and its printer)."""
+    hall = find_unit(unit)
+    name = request.args.get("kiosk")
+    kiosk = printing().kiosk(hall.code, name)
+    if name and kiosk is None:
+        raise NotFound("没有找到该自助机。", "No such kiosk in this hall.", kiosk=name)
+    config = current_app.config
+    return render_template(
+        "kiosk/kiosk.html",
+        unit=hall,
+        kiosk=kiosk,
+        printer=printing().printer_of(kiosk),
+        priorities=[(code, *PRIORITY_LABELS[code]) for code in KIOSK_PRIORITIES],
+        civility=config["CIVILITY_LINES"][0] if config["CIVILITY_LINES"] else ("", ""),
+        timing={
+            "idle": config["KIOSK_IDLE_S"],
+            "ticket": config["KIOSK_TICKET_S"],
+            "unprinted": config["KIOSK_TICKET_UNPRINTED_S"],
+        },
+    )
+
+
+@bp.get("/t/<token>")
+def phone(token: str):
+    """Show a visitor's ticket on their phone, live."""
+    try:
+        ticket = visitor_view(token)
+    except HallError as error:
+        return render_template("kiosk/phone.html", ticket=None, error=error), error.status
+    return render_template(
+        "kiosk/phone.html",
+        ticket=ticket,
+        token=token,
+        levels=sorted(LEVEL_NAMES.items(), reverse=True),
+        bad_level=BAD_LEVEL,
+    )
+
+
+@bp.get("/t/<token>/qr.svg")
+def phone_qr(token: str):
+    """Return the QR code of the ticket's phone page, for the kiosk's screen."""
+    try:
+        find_ticket(token)
+    except NotFound:
+        abort(404)
+    code = qrcode.make(phone_url(token), image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    out = io.BytesIO()
+    code.save(out)
+    return current_app.response_class(
+        out.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
+    )

@@ -12,18 +12,20 @@ from flask import Flask, abort, render_template, request, send_from_directory
 from flask_babel import Babel, get_locale
 
 from config import CONFIG_DIR
+from qhall import routine
 from qhall.clock import SystemClock
 from qhall.db import connect_database, db, sqlite_url
 from qhall.models import Unit
 from qhall.pages import unit_pages
 from qhall.realtime import socketio
-from qhall.web import register_error_handlers
+from qhall.web import add_security_headers, refuse_cross_site_writes, register_error_handlers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Front-end packages installed by npm and served by qhall itself: no CDN in a hall.
 VENDOR_FILES = {
     "socket.io.min.js": PROJECT_ROOT / "node_modules/socket.io-client/dist",
     "socket.io.min.js.map": PROJECT_ROOT / "node_modules/socket.io-client/dist",
+    "chart.umd.min.js": PROJECT_ROOT / "node_modules/chart.js/dist",  # the admin's charts
 }
 LOCALES = ["zh_CN", "en"]
 
@@ -67,6 +69,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     def open_connection():
         db.connect(reuse_if_open=True)
 
+    app.before_request(refuse_cross_site_writes)
+
+    @app.before_request
+    def start_routine_work():
+        if app.config["ROUTINE"]["ENABLED"] and not app.config["TESTING"]:
+            routine.start(app)
+
     @app.teardown_appcontext
     def close_connection(_error):
         if not db.is_closed():
@@ -79,13 +88,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         message_queue=app.config["MESSAGE_QUEUE"] or None,
     )
     register_error_handlers(app)
+    app.after_request(add_security_headers)
 
+    from admin import bp as admin_bp
     from counter import bp as counter_bp
     from display import bp as display_bp
     from kiosk import bp as kiosk_bp
+    from printer.spooler import init_app as init_printing
     from qhall.api import bp as api_bp
 
-    for blueprint in (api_bp, kiosk_bp, display_bp, counter_bp):
+    init_printing(app)  # printers and kiosks; the spooler starts with the first request
+    for blueprint in (api_bp, kiosk_bp, display_bp, counter_bp, admin_bp):
         app.register_blueprint(blueprint)
 
     @app.context_processor

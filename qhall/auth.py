@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from qhall.db import write_transaction
-from qhall.errors import BadInput, NotFound
-from qhall.models import ROLES, ApiToken, Staff, Unit
+from qhall.errors import BadInput, NotFound, NotSignedIn, TooManyAttempts
+from qhall.models import ROLES, ApiToken, LoginFailure, Staff, Unit
 
 _hasher = PasswordHasher()
 # Verified against when the login is unknown, so a wrong login takes as long as a wrong
@@ -32,6 +32,36 @@ def authenticate(login: str, password: str) -> Staff | None:
     except (VerificationError, InvalidHashError):
         return None
     return staff if staff and staff.active else None
+
+
+# After this many wrong passwords for one login from one client, sign-in waits.
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+
+
+def sign_in(login: str, password: str, *, client: str, now: datetime) -> Staff:
+    """Return the staff member whose login and password these are, slowing down guessing:
+    after MAX_FAILURES wrong tries from one client, that login is refused there for a while."""
+    since = now - FAILURE_WINDOW
+    recent = LoginFailure.select().where(
+        LoginFailure.login == login, LoginFailure.client == client, LoginFailure.at > since
+    )
+    if recent.count() >= MAX_FAILURES:
+        raise TooManyAttempts()
+    staff = authenticate(login, password)
+    with write_transaction():
+        if staff is None:
+            LoginFailure.create(login=login, client=client, at=now)
+        else:
+            LoginFailure.delete().where(
+                LoginFailure.login == login, LoginFailure.client == client
+            ).execute()
+    if staff is None:
+        raise NotSignedIn(
+            "登录名或密码不正确，请重试。",
+            "The login or password is not correct. Please try again.",
+        )
+    return staff
 
 
 def add_staff(

@@ -99,6 +99,9 @@ def user_token(login) -> None:
 @click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn.")
 def serve(host: str, port: int, demo: bool, dev: bool) -> None:
     """Run the server: gunicorn with one gevent worker (see README for why one)."""
+    if demo:
+        # The demo halls' printers write into the instance folder (config/demo.toml).
+        os.environ["QHALL_DEMO_PRINTERS"] = "true"
     app = _app()
     _init_db(app)
     bureau = _seed_demo() if demo else None
@@ -111,15 +114,12 @@ def serve(host: str, port: int, demo: bool, dev: bool) -> None:
     # A fresh process, so that gevent patches the standard library before qhall is
     # imported, and the worker builds the app from the same environment.
     os.environ["QHALL_ASYNC_MODE"] = "gevent"
+    from config import CONFIG_DIR
+
     args = [
         sys.executable, "-m", "gunicorn",
-        "--worker-class", "gevent", "--workers", "1",
-        "--worker-connections", "4000",
+        "--config", str(CONFIG_DIR / "deploy" / "gunicorn.conf.py"),
         "--bind", f"{host}:{port}",
-        "--graceful-timeout", "5",
-        # Several qhall servers may share a host; gunicorn's control socket path would clash.
-        "--no-control-socket",
-        "--access-logfile", "-",
         "qhall.wsgi:app",
     ]  # fmt: skip
     os.execv(sys.executable, args)
@@ -146,3 +146,69 @@ def _print_welcome(app, host: str, port: int, bureau: dict | None) -> None:
         for person in bureau.get("admin", []):
             click.echo(f"  {person['login']:<14} {person['role']:<8} *    {person['name']}")
     click.echo("")
+
+
+@main.command("bench")
+@click.option("--seconds", default=10, show_default=True, help="How long kiosks issue tickets.")
+@click.option("--clients", default=16, show_default=True, help="Concurrent kiosk clients.")
+@click.option("--sockets", default=1000, show_default=True, help="Connected Socket.IO clients.")
+@click.option("--calls", default=30, show_default=True, help="Calls measured to every client.")
+@click.option(
+    "--print-jobs", default=200, show_default=True, help="Tickets sent to the fake printer."
+)
+@click.option("--database-url", default="", help="PostgreSQL URL (default: SQLite).")
+@click.option("--message-queue", default="", help="Redis URL for Socket.IO.")
+@click.option("--json", "json_path", default=None, help="Also write the JSON report here.")
+def bench(
+    seconds, clients, sockets, calls, print_jobs, database_url, message_queue, json_path
+) -> None:
+    """Measure qhall as it runs in production, on 127.0.0.1, and print the figures."""
+    from qhall import bench as benchmark
+
+    settings = {
+        k: v for k, v in {"DATABASE_URL": database_url, "MESSAGE_QUEUE": message_queue}.items() if v
+    }
+    report = benchmark.run(seconds, clients, sockets, calls, print_jobs, settings)
+    text = benchmark.main_json(report)
+    click.echo(text)
+    click.echo("")
+    click.echo(benchmark.table(report))
+    if json_path:
+        with open(json_path, "w", encoding="utf-8") as out:
+            out.write(text)
+
+
+@main.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path) -> None:
+    """Write a consistent copy of the database to PATH while the server runs (SQLite)."""
+    from qhall.backup import backup_to
+    from qhall.errors import HallError
+
+    _app()
+    try:
+        pages = backup_to(path)
+    except HallError as error:
+        raise click.ClickException(f"{error.zh}\n{error.en}") from error
+    click.echo(f"备份完成 Backup written: {path} ({pages} pages)")
+
+
+@main.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(path, yes) -> None:
+    """Replace the database with a backup (stop the server first)."""
+    from qhall.backup import restore_from
+    from qhall.errors import HallError
+
+    app = _app()
+    if not yes:
+        click.confirm(
+            f"用 {path} 替换 {app.config['DATABASE_URL']} 的全部数据？ Replace all data?",
+            abort=True,
+        )
+    try:
+        restore_from(path)
+    except HallError as error:
+        raise click.ClickException(f"{error.zh}\n{error.en}") from error
+    click.echo(f"已恢复 Restored from {path}")

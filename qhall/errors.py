@@ -79,6 +79,13 @@ class NoTicketInHand(Conflict):
     en = "This window has no ticket in hand."
 
 
+class TooManyAttempts(HallError):
+    status = 429
+    code = "too_many_attempts"
+    zh = "密码错误次数过多，请15分钟后再试，或联系管理员。"
+    en = "Too many wrong passwords. Please try again in 15 minutes or ask an administrator."
+
+
 class Busy(HallError):
     status = 503
     code = "busy"

@@ -6,11 +6,13 @@ from datetime import datetime
 
 from peewee import (
     BigIntegerField,
+    BlobField,
     BooleanField,
     CharField,
     CompositeKey,
     DateField,
     DateTimeField,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -21,7 +23,7 @@ from qhall.db import db
 
 PRIORITY_CLASSES = ("elderly", "disabled", "military", "pregnant", "appointment")
 TICKET_SOURCES = ("kiosk", "mobile", "counter")
-ROLES = ("staff", "manager", "admin")
+ROLES = ("staff", "manager", "admin", "inspector")
 
 
 class BaseModel(Model):
@@ -81,6 +83,11 @@ class Staff(BaseModel):
     unit = ForeignKeyField(Unit, null=True, backref="staff", on_delete="SET NULL")
     password_hash = CharField()
     active = BooleanField(default=True)
+    # Model-post badges shown on the window's screen, comma-separated codes from
+    # qhall.screens.BADGES (party_member, lei_feng, women).
+    badges = CharField(default="")
+    # A photo file name in the instance folder's photos/, shown on the window's screen.
+    photo = CharField(default="")
 
 
 class ApiToken(BaseModel):
@@ -104,6 +111,8 @@ class Counter(BaseModel):
     staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     # How many priority tickets this window has called in a row.
     priority_streak = IntegerField(default=0)
+    # The name of the window's thermal printer (receipts, notices), if it has one.
+    printer = CharField(null=True)
 
     class Meta:
         indexes = ((("unit", "window"), True),)
@@ -150,7 +159,9 @@ class Ticket(BaseModel):
     number = CharField(max_length=8)  # "A007"
     priority = CharField(null=True)
     source = CharField(default="kiosk")
-    status = CharField(default="waiting")  # waiting called serving finished no_show cancelled
+    status = CharField(
+        default="waiting"
+    )  # waiting called serving finished no_show cancelled closed
     token = CharField(unique=True)
     issued_at = DateTimeField()
     # The visitor's place in line: the issue time, kept through transfers and a requeue.
@@ -180,6 +191,13 @@ class Ticket(BaseModel):
             (("service", "day", "status", "queue_at"), False),
             (("service", "finished_at"), False),
             (("counter", "status"), False),
+            # The ledger (qhall.reports): one covering pass for the counts and sums, and
+            # the 90th percentiles read from the top of an index per unit or bureau-wide.
+            (("unit", "day", "status", "wait_s", "service_s", "transfer_count"), False),
+            (("unit", "wait_s", "day"), False),
+            (("unit", "service_s", "day"), False),
+            (("wait_s", "day"), False),
+            (("service_s", "day"), False),
         )
 
     def waited_since(self, now: datetime) -> int:
@@ -211,6 +229,337 @@ class IdempotencyRecord(BaseModel):
     created_at = DateTimeField()
 
 
+# --- background work ---
+
+
+class Lease(BaseModel):
+    """Who runs a piece of background work (a unit's print spooler, deadline checks) until
+    when: with several server processes, each piece runs in one of them at a time."""
+
+    name = CharField(primary_key=True)
+    holder = CharField()
+    expires_at = DateTimeField()
+
+
+class LoginFailure(BaseModel):
+    """A failed sign-in, kept for a while so that guessing passwords is slowed down."""
+
+    login = CharField()
+    client = CharField()
+    at = DateTimeField()
+
+    class Meta:
+        indexes = ((("login", "client", "at"), False),)
+
+
+# --- cases and ratings ---
+
+INQUIRY_STATES = ("open", "referred", "resolved")
+CASE_STATES = ("open", "suspended", "completed")
+RATING_LEVELS = (5, 4, 3, 2, 1)  # 非常满意 … 非常不满意
+RECTIFICATION_STATES = ("open", "verified", "rectified", "closed", "appeal_accepted")
+
+
+class Inquiry(BaseModel):
+    """A visitor's matter as first received (首问负责制): its receiver owns it until resolved."""
+
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    owner = ForeignKeyField(Staff, backref="inquiries")
+    ticket = ForeignKeyField(Ticket, null=True, on_delete="SET NULL")
+    service = ForeignKeyField(Service, null=True, on_delete="SET NULL")
+    # Personal data, optional; shown masked to anyone but the owner and managers.
+    visitor_name = CharField(default="")
+    visitor_phone = CharField(default="")
+    organisation = CharField(default="")
+    matter = TextField()
+    materials = TextField(default="[]")  # JSON: [{"name": ..., "quantity": n}]
+    status = CharField(default="open")
+    # How many times the visitor came for this matter; the goal is one (最多跑一次).
+    visits = IntegerField(default=1)
+    outcome = TextField(default="")
+    created_at = DateTimeField()
+    resolved_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("unit", "status"), False),)
+
+
+class Referral(BaseModel):
+    """One link of an inquiry's referral chain: where its owner sent the matter."""
+
+    inquiry = ForeignKeyField(Inquiry, backref="referrals", on_delete="CASCADE")
+    from_staff = ForeignKeyField(Staff, backref="+")
+    to_unit = ForeignKeyField(Unit, null=True, backref="+")
+    to_service = ForeignKeyField(Service, null=True, backref="+")
+    to_counter = ForeignKeyField(Counter, null=True, backref="+")
+    to_staff = ForeignKeyField(Staff, null=True, backref="+")
+    note = TextField(default="")
+    at = DateTimeField()
+
+
+class Case(BaseModel):
+    """A promised matter (承诺件): accepted with a receipt, due within working days."""
+
+    number = CharField(unique=True)  # "MZJ-20261126-001"
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    service = ForeignKeyField(Service)
+    inquiry = ForeignKeyField(Inquiry, null=True, backref="cases", on_delete="SET NULL")
+    ticket = ForeignKeyField(Ticket, null=True, on_delete="SET NULL")
+    counter = ForeignKeyField(Counter, null=True, on_delete="SET NULL")
+    staff = ForeignKeyField(Staff, backref="cases")
+    visitor_name = CharField(default="")
+    visitor_phone = CharField(default="")
+    matter = TextField()
+    materials = TextField(default="[]")
+    status = CharField(default="open")
+    accepted_at = DateTimeField()
+    accepted_day = DateField()
+    time_limit_days = IntegerField()
+    extended_days = IntegerField(default=0)
+    # Recomputed when the clock restarts after 补正 and when an extension is approved.
+    due_day = DateField()
+    # 补正: the clock stops with this many working days left until the materials come.
+    suspended_at = DateTimeField(null=True)
+    days_left = IntegerField(null=True)
+    missing_materials = TextField(default="[]")
+    warned_at = DateTimeField(null=True)
+    escalated_at = DateTimeField(null=True)
+    escalated_to = ForeignKeyField(Staff, null=True, backref="+")
+    completed_at = DateTimeField(null=True)
+    result = TextField(default="")
+
+    class Meta:
+        indexes = ((("unit", "status", "due_day"), False),)
+
+
+class CaseTask(BaseModel):
+    """A part of a case another department handles at the same time (并联审批)."""
+
+    case = ForeignKeyField(Case, backref="tasks", on_delete="CASCADE")
+    department = CharField()
+    status = CharField(default="pending")  # pending, done
+    note = TextField(default="")
+    done_at = DateTimeField(null=True)
+    done_by = ForeignKeyField(Staff, null=True, backref="+")
+
+
+class CaseExtension(BaseModel):
+    """A request for more working days, granted only by a manager, with its reason."""
+
+    case = ForeignKeyField(Case, backref="extensions", on_delete="CASCADE")
+    days = IntegerField()
+    reason = TextField()
+    requested_by = ForeignKeyField(Staff, backref="+")
+    requested_at = DateTimeField()
+    status = CharField(default="pending")  # pending, approved, refused
+    decided_by = ForeignKeyField(Staff, null=True, backref="+")
+    decided_at = DateTimeField(null=True)
+    decision_note = TextField(default="")
+
+
+class Rating(BaseModel):
+    """A visitor's rating of one visit (好差评): one per ticket."""
+
+    ticket = ForeignKeyField(Ticket, unique=True, on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    counter = ForeignKeyField(Counter, null=True, on_delete="SET NULL")
+    staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    level = IntegerField()  # 5 非常满意 … 1 非常不满意
+    reason = TextField(default="")
+    source = CharField(default="tablet")  # tablet, phone
+    at = DateTimeField()
+    # A manager accepted an appeal: the rating was malicious and no longer counts.
+    excluded = BooleanField(default=False)
+
+    class Meta:
+        # The ledger counts ratings by level over a period from this index alone.
+        indexes = ((("unit", "at"), False), (("unit", "excluded", "level", "at"), False))
+
+
+class Rectification(BaseModel):
+    """What a bad rating opens: verify, rectify, call the visitor back, by a deadline."""
+
+    rating = ForeignKeyField(Rating, unique=True, backref="rectification", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    staff = ForeignKeyField(Staff, null=True, backref="+")  # who was rated
+    status = CharField(default="open")
+    opened_at = DateTimeField()
+    due_day = DateField()
+    verified_at = DateTimeField(null=True)
+    verified_by = ForeignKeyField(Staff, null=True, backref="+")
+    verify_note = TextField(default="")
+    rectified_at = DateTimeField(null=True)
+    rectified_by = ForeignKeyField(Staff, null=True, backref="+")
+    rectify_note = TextField(default="")
+    called_back_at = DateTimeField(null=True)
+    called_back_by = ForeignKeyField(Staff, null=True, backref="+")
+    callback_note = TextField(default="")
+    closed_at = DateTimeField(null=True)
+    appeal_reason = TextField(default="")
+    appeal_decided_by = ForeignKeyField(Staff, null=True, backref="+")
+
+
+# --- screens ---
+
+
+class ScreenItem(BaseModel):
+    """One piece of the hall screen's rotating content: a commitment, a rule, a slogan, a
+    model window, ... as text and an optional image, shown within its schedule."""
+
+    # Stable name from config/screen_content.toml, so seeding again adds only new items.
+    key = CharField(unique=True)
+    # A hall's code, or None for every hall.
+    unit_code = CharField(null=True)
+    kind = CharField()  # see qhall.screens.KINDS
+    title_zh = CharField(default="")
+    title_en = CharField(default="")
+    body_zh = TextField(default="")
+    body_en = TextField(default="")
+    # A picture's address on the server, e.g. "/static/display/content/values.svg".
+    image = CharField(default="")
+    position = IntegerField(default=0)
+    seconds = IntegerField(default=15)  # how long it stays on screen
+    # The schedule: first and last local day, "HH:MM-HH:MM" hours and ISO weekdays;
+    # empty means no limit.
+    starts_on = DateField(null=True)
+    ends_on = DateField(null=True)
+    hours = CharField(default="")
+    weekdays = CharField(default="1234567")
+    active = BooleanField(default=True)
+
+
+# --- printing ---
+
+PRINTER_STATES = ("unknown", "online", "paper_near_end", "paper_out", "offline")
+
+
+class PrintJob(BaseModel):
+    """A page for a printer, kept until it has printed so that none is lost on a restart."""
+
+    printer = CharField()  # a name from the PRINTERS setting
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    kind = CharField()  # "ticket", "reprint", "receipt", ...
+    ref = CharField()  # what it is, for people: "2026-11-26/A001"
+    image = BlobField()  # the 1-bit PNG, rendered when the job was queued
+    status = CharField(default="pending")  # pending, printed, expired
+    attempts = IntegerField(default=0)
+    next_try_at = DateTimeField()
+    last_error = CharField(null=True)
+    created_at = DateTimeField()
+    printed_at = DateTimeField(null=True)
+    # The Idempotency-Key of the request that queued it: a retried request queues nothing.
+    request_key = CharField(null=True, unique=True)
+
+    class Meta:
+        indexes = ((("printer", "status", "id"), False),)
+
+
+class PrinterState(BaseModel):
+    """A printer's last known status (DLE EOT), for the staff and the hall's screens."""
+
+    name = CharField(unique=True)
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    status = CharField(default="unknown")  # one of PRINTER_STATES
+    since = DateTimeField(null=True)
+
+
+# --- supervision ---
+
+FINDING_CATEGORIES = ("cold", "rigid", "delaying", "obstructing", "other")  # 冷 硬 拖 卡 其他
+INSPECTION_KINDS = ("scheduled", "unannounced")
+NOTICE_STATES = ("published", "responded", "closed")
+SELECTION_KINDS = ("model_window", "service_star")
+
+
+class AuditEntry(BaseModel):
+    """One configuration change: who changed what, and the record before and after."""
+
+    at = DateTimeField()
+    staff = ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+    unit = ForeignKeyField(Unit, null=True, backref="+", on_delete="SET NULL")
+    action = CharField()  # "service.update", "staff.create", ...
+    target = CharField()  # "MZJ/A", "MZJ/window 3", a login, ...
+    before = TextField(default="null")  # JSON of the fields, or null for a creation
+    after = TextField(default="null")
+
+    class Meta:
+        indexes = ((("unit", "at"), False), (("at",), False))
+
+
+class Inspection(BaseModel):
+    """A visit of the inspection team (督查), scheduled or unannounced, with its findings."""
+
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    counter = ForeignKeyField(Counter, null=True, backref="+", on_delete="SET NULL")
+    staff = ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")  # inspected
+    inspector = ForeignKeyField(Staff, backref="+")
+    kind = CharField(default="scheduled")  # one of INSPECTION_KINDS
+    visited_on = DateField()
+    summary = TextField(default="")
+    created_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("unit", "visited_on"), False),)
+
+
+class Finding(BaseModel):
+    """What an inspection found: cold, rigid, delaying, obstructing (冷硬拖卡) or other."""
+
+    inspection = ForeignKeyField(Inspection, backref="findings", on_delete="CASCADE")
+    category = CharField()  # one of FINDING_CATEGORIES
+    description = TextField()
+    evidence = TextField(default="")  # notes on photos, recordings, witnesses
+    counter = ForeignKeyField(Counter, null=True, backref="+", on_delete="SET NULL")
+    staff = ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+
+
+class Notice(BaseModel):
+    """A published notice (通报) with a rectification deadline (限期整改), tracked to closure."""
+
+    number = CharField(unique=True)  # "TB-2026-001"
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    inspection = ForeignKeyField(Inspection, null=True, backref="notices", on_delete="SET NULL")
+    title = CharField()
+    body = TextField()
+    deadline = DateField()
+    status = CharField(default="published")  # one of NOTICE_STATES
+    published_at = DateTimeField()
+    published_by = ForeignKeyField(Staff, backref="+")
+    response = TextField(default="")
+    responded_at = DateTimeField(null=True)
+    responded_by = ForeignKeyField(Staff, null=True, backref="+")
+    closed_at = DateTimeField(null=True)
+    closed_by = ForeignKeyField(Staff, null=True, backref="+")
+    close_note = TextField(default="")
+
+    class Meta:
+        indexes = ((("unit", "status"), False),)
+
+
+class Selection(BaseModel):
+    """A month's model window or service star (争先进位), confirmed by the unit's manager."""
+
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    month = DateField()  # the first day of the month the figures are from
+    kind = CharField()  # one of SELECTION_KINDS
+    counter = ForeignKeyField(Counter, null=True, backref="+", on_delete="SET NULL")
+    staff = ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
+    score = FloatField()
+    confirmed_by = ForeignKeyField(Staff, backref="+")
+    confirmed_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("unit", "month", "kind"), True),)
+
+
+class CalendarDay(BaseModel):
+    """A day the bureau works or rests against the usual week, beside config/calendar.toml."""
+
+    day = DateField(unique=True)
+    workday = BooleanField()
+    note = CharField(default="")
+
+
 MODELS = [
     Unit,
     Service,
@@ -223,6 +572,24 @@ MODELS = [
     Ticket,
     Event,
     IdempotencyRecord,
+    Lease,
+    LoginFailure,
+    Inquiry,
+    Referral,
+    Case,
+    CaseTask,
+    CaseExtension,
+    Rating,
+    Rectification,
+    ScreenItem,
+    PrintJob,
+    PrinterState,
+    AuditEntry,
+    Inspection,
+    Finding,
+    Notice,
+    Selection,
+    CalendarDay,
 ]
 
 

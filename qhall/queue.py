@@ -8,16 +8,13 @@ changes nothing. Times come in as `now` (naive UTC) so that tests can freeze the
 
 from __future__ import annotations
 
-import json
 import secrets
-from collections.abc import Callable
 from datetime import datetime
 
-from peewee import JOIN, Case
-
 from qhall import events as ev
+from qhall.actions import perform
 from qhall.clock import local_day
-from qhall.db import is_sqlite, write_transaction
+from qhall.db import is_sqlite
 from qhall.errors import (
     BadInput,
     Conflict,
@@ -32,9 +29,7 @@ from qhall.models import (
     PRIORITY_CLASSES,
     TICKET_SOURCES,
     Counter,
-    CounterService,
     DayNumber,
-    IdempotencyRecord,
     PauseReason,
     Ticket,
     Unit,
@@ -42,6 +37,7 @@ from qhall.models import (
 from qhall.views import (
     counter_view,
     find_counter,
+    find_hall_service,
     find_service,
     find_unit,
     issued_ticket,
@@ -49,27 +45,8 @@ from qhall.views import (
     ticket_in_hand,
     ticket_view,
     waiting_counts,
+    window_line,
 )
-
-Work = Callable[[list[dict]], object]
-
-
-def _perform(request_key: str | None, scope: str, now: datetime, work: Work) -> Outcome:
-    """Run work in one write transaction; replay the stored result for a repeated key."""
-    key = f"{scope}:{request_key}" if request_key else None
-    events: list[dict] = []
-    with write_transaction():
-        if key:
-            done = IdempotencyRecord.get_or_none(IdempotencyRecord.key == key)
-            if done is not None:
-                return Outcome(json.loads(done.result), [], replayed=True)
-        result = work(events)
-        if key:
-            IdempotencyRecord.create(
-                key=key, result=json.dumps(result, ensure_ascii=False), created_at=now
-            )
-    return Outcome(result, events)
-
 
 # --- issuing -------------------------------------------------------------------------
 
@@ -90,8 +67,8 @@ def issue_ticket(
         raise BadInput("取号来源无效。", "Unknown ticket source.", allowed=list(TICKET_SOURCES))
 
     def work(events: list[dict]) -> dict:
-        unit = find_unit(unit_code)
-        service = find_service(unit, service_code)
+        service = find_hall_service(unit_code, service_code)
+        unit = service.unit
         if not service_is_open(service, unit, now):
             raise ServiceClosed(hours=service.hours, weekdays=service.weekdays)
         day = local_day(now, unit.timezone)
@@ -120,7 +97,7 @@ def issue_ticket(
         )
         return issued_ticket(ticket)
 
-    return _perform(request_key, f"issue:{unit_code}", now, work)
+    return perform(request_key, f"issue:{unit_code}", now, work)
 
 
 def _next_number(service_id: int, day) -> int:
@@ -160,7 +137,7 @@ def call_next(
         counter.save()
         return _mark_called(unit, counter, ticket, now, events, staff_id)
 
-    return _perform(request_key, f"call:{unit_code}:{window}", now, work)
+    return perform(request_key, f"call:{unit_code}:{window}", now, work)
 
 
 def call_number(
@@ -187,39 +164,17 @@ def call_number(
             raise Conflict("该号已被其他窗口呼叫。", "Another window has just called that ticket.")
         return _mark_called(unit, counter, claimed, now, events, staff_id)
 
-    return _perform(request_key, f"call:{unit_code}:{window}", now, work)
+    return perform(request_key, f"call:{unit_code}:{window}", now, work)
 
 
 def _claim_next(unit: Unit, counter: Counter, day) -> Ticket | None:
-    """Take the window's next ticket: priority first within the streak limit, then the
-    window's services in its order, then the oldest place in line."""
-    has_priority = Ticket.priority.is_null(False)
-    if counter.priority_streak < unit.priority_streak_limit:
-        priority_rank = Case(None, [(has_priority, 0)], 1)
-    else:  # enough priority calls in a row: ordinary visitors first while any wait
-        priority_rank = Case(None, [(has_priority, 1)], 0)
-    # A ticket transferred to this window in particular comes before the window's services.
-    service_rank = Case(None, [(Ticket.target_counter == counter.id, -1)], CounterService.position)
-    candidates = (
-        Ticket.select(Ticket.id)
-        .join(
-            CounterService,
-            JOIN.LEFT_OUTER,
-            on=(CounterService.service == Ticket.service) & (CounterService.counter == counter.id),
-        )
-        .where(
-            Ticket.unit == unit.id,
-            Ticket.day == day,
-            Ticket.status == "waiting",
-            (Ticket.target_counter == counter.id)
-            | (Ticket.target_counter.is_null() & CounterService.id.is_null(False)),
-        )
-        .order_by(priority_rank, service_rank, Ticket.queue_at, Ticket.id)
-        .limit(1)
-    )
+    """Take the window's next ticket, in the order views.window_line gives."""
+    candidates = window_line(unit, counter, day, Ticket.id).limit(1)
     if not is_sqlite():
         candidates = candidates.for_update(of=Ticket, skip_locked=True)
-    return _claim(Ticket.id.in_(candidates), counter)
+    # "= (subquery)", not "IN (subquery)": PostgreSQL evaluates a scalar subquery once,
+    # while an IN may be rescanned and, skipping locked rows, claim more than one ticket.
+    return _claim(Ticket.id == candidates, counter)
 
 
 def _claim(which, counter: Counter) -> Ticket | None:
@@ -294,7 +249,7 @@ def recall(unit_code: str, window: int, *, staff_id, now: datetime, request_key=
         ticket.save()
         return _announce(events, unit, ev.TICKET_RECALLED, now, ticket, counter, staff_id)
 
-    return _perform(request_key, f"recall:{unit_code}:{window}", now, work)
+    return perform(request_key, f"recall:{unit_code}:{window}", now, work)
 
 
 def start(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
@@ -307,7 +262,7 @@ def start(unit_code: str, window: int, *, staff_id, now: datetime, request_key=N
         ticket.save()
         return _announce(events, unit, ev.TICKET_STARTED, now, ticket, counter, staff_id)
 
-    return _perform(request_key, f"start:{unit_code}:{window}", now, work)
+    return perform(request_key, f"start:{unit_code}:{window}", now, work)
 
 
 def finish(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
@@ -317,7 +272,7 @@ def finish(unit_code: str, window: int, *, staff_id, now: datetime, request_key=
         unit, counter, ticket = _in_hand(unit_code, window, "called", "serving")
         return _finish(unit, counter, ticket, now, events, staff_id)
 
-    return _perform(request_key, f"finish:{unit_code}:{window}", now, work)
+    return perform(request_key, f"finish:{unit_code}:{window}", now, work)
 
 
 def mark_no_show(
@@ -332,7 +287,7 @@ def mark_no_show(
         ticket.save()
         return _announce(events, unit, ev.TICKET_NO_SHOW, now, ticket, counter, staff_id)
 
-    return _perform(request_key, f"no-show:{unit_code}:{window}", now, work)
+    return perform(request_key, f"no-show:{unit_code}:{window}", now, work)
 
 
 def transfer(
@@ -373,7 +328,7 @@ def transfer(
             to_window=target.window if target else None,
         )
 
-    return _perform(request_key, f"transfer:{unit_code}:{window}", now, work)
+    return perform(request_key, f"transfer:{unit_code}:{window}", now, work)
 
 
 def requeue_no_show(
@@ -416,7 +371,7 @@ def requeue_no_show(
         )
         return {"ticket": payload["ticket_view"]}
 
-    return _perform(request_key, f"requeue:{unit_code}", now, work)
+    return perform(request_key, f"requeue:{unit_code}", now, work)
 
 
 def cancel(token: str, *, now: datetime, staff_id=None, request_key=None) -> Outcome:
@@ -444,7 +399,34 @@ def cancel(token: str, *, now: datetime, staff_id=None, request_key=None) -> Out
         )
         return {"ticket": payload["ticket_view"]}
 
-    return _perform(request_key, "cancel", now, work)
+    return perform(request_key, "cancel", now, work)
+
+
+def close_past_days(unit_code: str, *, now: datetime) -> Outcome:
+    """Close the tickets of earlier days that were never finished, with the reason kept.
+
+    Numbers restart at the hall's midnight on their own (they count per local day); this
+    ends what the day left open, so that no window holds yesterday's ticket and reports
+    count every ticket once.
+    """
+
+    def work(events):
+        unit = find_unit(unit_code)
+        today = local_day(now, unit.timezone)
+        closed = (
+            Ticket.update(status="closed", closed_reason="day_ended", finished_at=now)
+            .where(
+                Ticket.unit == unit.id,
+                Ticket.day < today,
+                Ticket.status.in_(("waiting", "called", "serving")),
+            )
+            .execute()
+        )
+        if closed:
+            ev.record(events, unit, ev.DAY_CLOSED, now, closed=closed, day=today.isoformat())
+        return {"closed": closed}
+
+    return perform(None, "close-day", now, work)
 
 
 def _in_hand(unit_code: str, window: int, *states: str) -> tuple[Unit, Counter, Ticket]:
@@ -496,7 +478,7 @@ def open_counter(
             events, unit, counter, ev.COUNTER_OPENED, "open", now, staff_id, staff=staff_id
         )
 
-    return _perform(request_key, f"open:{unit_code}:{window}", now, work)
+    return perform(request_key, f"open:{unit_code}:{window}", now, work)
 
 
 def pause_counter(
@@ -512,7 +494,7 @@ def pause_counter(
         counter.pause_reason = reason
         return _set_state(events, unit, counter, ev.COUNTER_PAUSED, "paused", now, staff_id)
 
-    return _perform(request_key, f"pause:{unit_code}:{window}", now, work)
+    return perform(request_key, f"pause:{unit_code}:{window}", now, work)
 
 
 def resume_counter(
@@ -528,7 +510,7 @@ def resume_counter(
         counter.pause_reason = None
         return _set_state(events, unit, counter, ev.COUNTER_RESUMED, "open", now, staff_id)
 
-    return _perform(request_key, f"resume:{unit_code}:{window}", now, work)
+    return perform(request_key, f"resume:{unit_code}:{window}", now, work)
 
 
 def close_counter(
@@ -549,7 +531,7 @@ def close_counter(
             events, unit, counter, ev.COUNTER_CLOSED, "closed", now, staff_id, staff=None
         )
 
-    return _perform(request_key, f"close:{unit_code}:{window}", now, work)
+    return perform(request_key, f"close:{unit_code}:{window}", now, work)
 
 
 _UNCHANGED = object()

@@ -20,6 +20,9 @@ def init_db(pause_reasons: list[dict]) -> None:
         for reason in pause_reasons:
             if PauseReason.get_or_none(PauseReason.code == reason["code"]) is None:
                 PauseReason.create(**reason)
+    from qhall.screens import seed_screen_content
+
+    seed_screen_content()  # the hall screens' rotating content, from config
 
 
 def load_bureau(path: Path = DEMO_FILE) -> dict:
@@ -46,7 +49,18 @@ def load_bureau(path: Path = DEMO_FILE) -> dict:
                 employee_no=person["employee_no"],
                 unit_code=unit_code,
             )
+    _give_badges(person for person, _unit in people)
     return bureau
+
+
+def _give_badges(people) -> None:
+    """Give demo staff their model-post badges, unless someone has set badges since."""
+    with write_transaction():
+        for person in people:
+            if person.get("badges"):
+                Staff.update(badges=",".join(person["badges"])).where(
+                    Staff.login == person["login"], Staff.badges == ""
+                ).execute()
 
 
 def _create_unit(spec: dict) -> None:

@@ -9,12 +9,21 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from qhall.clock import iso, local, local_day
 from qhall.db import db
 from qhall.errors import NotFound
-from qhall.models import Counter, CounterService, PauseReason, Service, Staff, Ticket, Unit
+from qhall.models import (
+    Counter,
+    CounterService,
+    PauseReason,
+    PrinterState,
+    Service,
+    Staff,
+    Ticket,
+    Unit,
+)
 
 # How many of a service's most recent visits the service-time estimate averages.
 SERVICE_TIME_SAMPLE = 20
@@ -37,6 +46,19 @@ def find_service(unit: Unit, code: str) -> Service:
     return service
 
 
+def find_hall_service(unit_code: str, service_code: str) -> Service:
+    """Return a hall's service, its unit loaded in the same query, or raise NotFound."""
+    service = (
+        Service.select(Service, Unit)
+        .join(Unit)
+        .where(Unit.code == unit_code, Service.code == service_code)
+        .first()
+    )
+    if service is None or not service.active:
+        return find_service(find_unit(unit_code), service_code)  # raises the right NotFound
+    return service
+
+
 def find_counter(unit: Unit, window: int) -> Counter:
     """Return the unit's window with this number, or raise NotFound."""
     counter = Counter.get_or_none(Counter.unit == unit.id, Counter.window == window)
@@ -48,6 +70,36 @@ def find_counter(unit: Unit, window: int) -> Counter:
 def ticket_in_hand(counter: Counter) -> Ticket | None:
     """Return the ticket a window has called and not yet let go of."""
     return Ticket.get_or_none(Ticket.counter == counter.id, Ticket.status.in_(IN_HAND))
+
+
+def window_line(unit: Unit, counter: Counter, day, *columns):
+    """Select the waiting tickets a window may call, in the order it calls them: priority
+    first within the streak limit, a ticket transferred to this window in particular before
+    the window's services, the services in the window's order, then the oldest place in line.
+
+    The queue rules claim the first row; the counter client lists them all."""
+    has_priority = Ticket.priority.is_null(False)
+    if counter.priority_streak < unit.priority_streak_limit:
+        priority_rank = Case(None, [(has_priority, 0)], 1)
+    else:  # enough priority calls in a row: ordinary visitors first while any wait
+        priority_rank = Case(None, [(has_priority, 1)], 0)
+    service_rank = Case(None, [(Ticket.target_counter == counter.id, -1)], CounterService.position)
+    return (
+        Ticket.select(*(columns or (Ticket,)))
+        .join(
+            CounterService,
+            JOIN.LEFT_OUTER,
+            on=(CounterService.service == Ticket.service) & (CounterService.counter == counter.id),
+        )
+        .where(
+            Ticket.unit == unit.id,
+            Ticket.day == day,
+            Ticket.status == "waiting",
+            (Ticket.target_counter == counter.id)
+            | (Ticket.target_counter.is_null() & CounterService.id.is_null(False)),
+        )
+        .order_by(priority_rank, service_rank, Ticket.queue_at, Ticket.id)
+    )
 
 
 def service_is_open(service: Service, unit: Unit, now: datetime) -> bool:
@@ -104,7 +156,15 @@ def counter_view(counter: Counter) -> dict:
         "pause_notice_en": reason.notice_en if reason and counter.state == "paused" else None,
         "serving": serving.number if serving else None,
         "serving_status": serving.status if serving else None,
-        "staff": {"name": staff.name, "employee_no": staff.employee_no} if staff else None,
+        "staff": {
+            "name": staff.name,
+            "employee_no": staff.employee_no,
+            # Model-post badge codes (qhall.screens.BADGES) and a photo file, for screens.
+            "badges": [code for code in staff.badges.split(",") if code],
+            "photo": staff.photo or None,
+        }
+        if staff
+        else None,
         "services": [
             link.service.code for link in counter.service_links.order_by(CounterService.position)
         ],
@@ -112,50 +172,45 @@ def counter_view(counter: Counter) -> dict:
 
 
 def waiting_counts(unit: Unit, day) -> dict[str, int]:
-    """Return how many tickets wait per service letter today."""
+    """Return how many tickets wait per service letter today (0 for an empty line)."""
     rows = (
-        Ticket.select(Service.code, fn.COUNT(Ticket.id).alias("n"))
-        .join(Service)
-        .where(Ticket.unit == unit.id, Ticket.day == day, Ticket.status == "waiting")
+        Service.select(Service.code, fn.COUNT(Ticket.id))
+        .join(
+            Ticket,
+            JOIN.LEFT_OUTER,
+            on=(Ticket.service == Service.id) & (Ticket.day == day) & (Ticket.status == "waiting"),
+        )
+        .where(Service.unit == unit.id, Service.active == True)  # noqa: E712
         .group_by(Service.code)
         .tuples()
     )
-    counts = {service.code: 0 for service in unit.services.where(Service.active == True)}  # noqa: E712
-    counts.update(dict(rows))
-    return counts
+    return dict(rows)
 
 
-def average_service_s(service: Service) -> float:
-    """Return the mean length of the service's recent visits, or its expected length."""
-    recent = (
-        Ticket.select(Ticket.service_s)
-        .where(
-            Ticket.service == service.id,
-            Ticket.finished_at.is_null(False),
-            Ticket.service_s.is_null(False),
-        )
-        .order_by(Ticket.finished_at.desc())
-        .limit(SERVICE_TIME_SAMPLE)
-    )
-    lengths = [row.service_s for row in recent]
-    return sum(lengths) / len(lengths) if lengths else float(service.expected_service_s)
+# One round trip for both figures an estimate needs; this runs for every ticket issued.
+_PACE_SQL = """
+SELECT (SELECT AVG(recent.service_s) FROM
+          (SELECT service_s FROM ticket WHERE service_id = {p} AND service_s IS NOT NULL
+           ORDER BY finished_at DESC LIMIT {sample}) AS recent),
+       (SELECT COUNT(*) FROM counter JOIN counter_service ON counter_service.counter_id = counter.id
+        WHERE counter_service.service_id = {p} AND counter.state = 'open')
+"""
 
 
-def open_windows(service: Service) -> int:
-    """Return how many open windows serve the service."""
-    return (
-        Counter.select()
-        .join(CounterService)
-        .where(CounterService.service == service.id, Counter.state == "open")
-        .count()
-    )
+def service_pace(service: Service) -> tuple[float, int]:
+    """Return the mean length of the service's recent visits (its expected length until it
+    has some) and how many open windows serve it."""
+    sql = _PACE_SQL.format(p=db.obj.param, sample=SERVICE_TIME_SAMPLE)
+    mean, windows = db.execute_sql(sql, (service.id, service.id)).fetchone()
+    return (float(mean) if mean is not None else float(service.expected_service_s)), windows
 
 
 def estimated_wait_s(service: Service, ahead: int) -> int:
     """Estimate the wait behind `ahead` visitors from recent visits and open windows."""
     if ahead <= 0:
         return 0
-    return math.ceil(ahead * average_service_s(service) / max(1, open_windows(service)))
+    mean_s, windows = service_pace(service)
+    return math.ceil(ahead * mean_s / max(1, windows))
 
 
 def people_ahead(ticket: Ticket) -> int:
@@ -222,23 +277,25 @@ def services_view(unit: Unit, now: datetime) -> list[dict]:
     """Return the hall's services with their hours, queues and estimated waits."""
     waiting = waiting_counts(unit, local_day(now, unit.timezone))
     services = unit.services.where(Service.active == True).order_by(Service.code)  # noqa: E712
-    return [
-        {
-            "code": service.code,
-            "name": service.name_zh,
-            "name_en": service.name_en,
-            "open": service_is_open(service, unit, now),
-            "hours": service.hours,
-            "weekdays": service.weekdays,
-            "time_limit_days": service.time_limit_days,
-            "guide": service.guide_zh,
-            "guide_en": service.guide_en,
-            "waiting": waiting.get(service.code, 0),
-            "open_windows": open_windows(service),
-            "estimated_wait_s": estimated_wait_s(service, waiting.get(service.code, 0)),
-        }
-        for service in services
-    ]
+    return [_service_view(unit, service, waiting.get(service.code, 0), now) for service in services]
+
+
+def _service_view(unit: Unit, service: Service, waiting: int, now: datetime) -> dict:
+    mean_s, windows = service_pace(service)
+    return {
+        "code": service.code,
+        "name": service.name_zh,
+        "name_en": service.name_en,
+        "open": service_is_open(service, unit, now),
+        "hours": service.hours,
+        "weekdays": service.weekdays,
+        "time_limit_days": service.time_limit_days,
+        "guide": service.guide_zh,
+        "guide_en": service.guide_en,
+        "waiting": waiting,
+        "open_windows": windows,
+        "estimated_wait_s": math.ceil(waiting * mean_s / max(1, windows)),
+    }
 
 
 def recent_calls(unit: Unit, day, limit: int = 10) -> list[dict]:
@@ -279,7 +336,18 @@ def snapshot(unit_code: str, now: datetime) -> dict:
             "waiting": waiting_counts(unit, day),
             "services": services_view(unit, now),
             "counters": [counter_view(counter) for counter in counters],
+            "printers": [
+                printer_view(state)
+                for state in PrinterState.select()
+                .where(PrinterState.unit == unit.id)
+                .order_by(PrinterState.name)
+            ],
         }
+
+
+def printer_view(state: PrinterState) -> dict:
+    """Return a printer's name and last known status (online, paper_out, …)."""
+    return {"name": state.name, "status": state.status, "since": iso(state.since)}
 
 
 def staff_view(staff: Staff) -> dict:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import current_app, g, jsonify, request, session
+from flask import current_app, g, jsonify, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
 from qhall.auth import may_work_at, staff_for_token
@@ -96,22 +97,21 @@ def publish_result(outcome: Outcome, status: int = 200):
 
 
 def register_error_handlers(app) -> None:
-    """Answer API errors as JSON with a polite message; never a bare 500 page."""
+    """Answer every error with a polite zh/en message: JSON for the API, a page for a person;
+    never a bare 500."""
 
     @app.errorhandler(HallError)
     def hall_error(error: HallError):
-        return jsonify(error.as_json()), error.status
+        return _error_response(error.status, error.as_json())
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if not request.path.startswith("/api/"):
-            return error
         body = {
             "error": (error.name or "error").lower().replace(" ", "_"),
             "message": _HTTP_MESSAGES_ZH.get(error.code, "请求无法处理。"),
             "message_en": error.description or error.name,
         }
-        return jsonify(body), error.code
+        return _error_response(error.code or 500, body)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
@@ -121,7 +121,13 @@ def register_error_handlers(app) -> None:
             "message": "抱歉，系统出现问题，请稍后再试或联系工作人员。",
             "message_en": "Sorry, something went wrong. Please try again or ask the staff.",
         }
-        return jsonify(body), 500
+        return _error_response(500, body)
+
+
+def _error_response(status: int, body: dict):
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(body), status
+    return render_template("error.html", status=status, error=body), status
 
 
 _HTTP_MESSAGES_ZH = {
@@ -132,3 +138,57 @@ _HTTP_MESSAGES_ZH = {
     415: "请以 JSON 格式提交。",
     429: "请求过于频繁，请稍后再试。",
 }
+
+
+# No inline script anywhere: every script is a file served by qhall. Styles may be inline.
+# 'self' covers the same host's ws:// for Socket.IO; a QR code or a clip may be a data: URL.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def add_security_headers(response):
+    """Tell browsers what this site may load and that no other site may frame it."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Permissions-Policy", "camera=(self), microphone=(), geolocation=()"
+    )
+    return response
+
+
+def refuse_cross_site_writes() -> None:
+    """Refuse a state-changing request that a signed-in staff member's browser was made to
+    send by another site (CSRF).
+
+    Browsers say where a request comes from (Origin, Sec-Fetch-Site); a page of another
+    site may not act with this site's session cookie. The session cookie is also SameSite=Lax,
+    and programs that sign in with a bearer token carry no cookie to abuse.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS") or "staff_id" not in session:
+        return
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        return
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin") or request.headers.get("Referer")
+    if fetch_site in ("cross-site", "same-site") or (
+        origin and urlsplit(origin).netloc != request.host
+    ):
+        raise Forbidden(
+            "请求来源不正确，请在本系统页面中操作。",
+            "This request came from another site. Please use qhall's own pages.",
+        )

@@ -116,7 +116,15 @@ SCHEMAS = {
             "priority": {"type": ["string", "null"], "enum": [*PRIORITY_CLASSES, None]},
             "status": {
                 "type": "string",
-                "enum": ["waiting", "called", "serving", "finished", "no_show", "cancelled"],
+                "enum": [
+                    "waiting",
+                    "called",
+                    "serving",
+                    "finished",
+                    "no_show",
+                    "cancelled",
+                    "closed",
+                ],
             },
             "window": {"type": ["integer", "null"]},
             "counter_name": {"type": ["string", "null"]},
@@ -227,6 +235,11 @@ def _counter_action(action: str) -> dict:
 # Modules of other parts (kiosk, display, counter, ...) whose OPENAPI_PATHS dict documents
 # the routes they add under /api; merged into the document below.
 AREA_MODULES: list[str] = []
+AREA_MODULES.append("display.api")
+AREA_MODULES.append("qhall.api.cases")
+AREA_MODULES.append("qhall.api.ratings")
+AREA_MODULES.append("kiosk.api")
+AREA_MODULES.append("qhall.api.admin")
 
 
 def openapi_document() -> dict:
@@ -335,6 +348,7 @@ def openapi_document() -> dict:
                     "200": _json(_ref("Staff")),
                     "401": _json(_ref("Error")),
                     "400": _json(_ref("Error")),
+                    "429": _json(_ref("Error"), "Too many wrong passwords"),
                 },
             },
             "get": {

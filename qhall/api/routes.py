@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import jsonify, session
+from flask import jsonify, request, session
 
 from qhall import queue
 from qhall.api import bp
 from qhall.api.openapi import openapi_document
-from qhall.auth import authenticate
-from qhall.errors import BadInput, NotSignedIn
+from qhall.auth import sign_in
+from qhall.errors import BadInput
 from qhall.models import PauseReason, Unit
 from qhall.views import find_unit, services_view, snapshot, staff_view, unit_view, visitor_view
 from qhall.web import field, json_body, now, publish_result, request_key, require_staff
@@ -128,15 +128,15 @@ def pause_reasons():
 
 
 @bp.post("/session")
-def sign_in():
+def start_session():
     """Sign a staff member in with a login and password (sets the session cookie)."""
     body = json_body()
-    staff = authenticate(field(body, "login", str), field(body, "password", str))
-    if staff is None:
-        raise NotSignedIn(
-            "登录名或密码不正确，请重试。",
-            "The login or password is not correct. Please try again.",
-        )
+    staff = sign_in(
+        field(body, "login", str),
+        field(body, "password", str),
+        client=request.remote_addr or "",
+        now=now(),
+    )
     session.clear()
     session["staff_id"] = staff.id
     return jsonify(staff_view(staff))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from qhall.auth import issue_api_token
@@ -217,9 +219,8 @@ def test_openapi_documents_every_api_route(app, client):
     for rule in app.url_map.iter_rules():
         if not (rule.rule.startswith("/api/") or rule.rule == "/healthz"):
             continue
-        path = rule.rule.replace("<int:window>", "{window}")
-        for name in ("unit", "token"):
-            path = path.replace(f"<{name}>", "{" + name + "}")
+        # Flask's <int:window> and <unit> are OpenAPI's {window} and {unit}.
+        path = re.sub(r"<(?:\w+:)?(?!action>)(\w+)>", r"{\1}", rule.rule)
         paths = (
             [path.replace("<action>", action) for action in COUNTER_ACTIONS]
             if "<action>" in path
@@ -235,3 +236,56 @@ def test_openapi_documents_every_api_route(app, client):
 def test_index_page_lists_the_halls(client, hall):
     page = client.get("/").get_data(as_text=True)
     assert "测试大厅T" in page and "/api/units/T/snapshot" in page
+
+
+def test_guessing_passwords_is_slowed_down(client, hall, clock):
+    for _ in range(5):
+        assert_error(client.post("/api/session", json={"login": "clerk", "password": "guess"}), 401)
+    # Now even the right password waits, so that a guesser learns nothing.
+    body = assert_error(
+        client.post("/api/session", json={"login": "clerk", "password": PASSWORD}), 429
+    )
+    assert "15" in body["message"]
+    clock.advance(minutes=16)
+    assert (
+        client.post("/api/session", json={"login": "clerk", "password": PASSWORD}).status_code
+        == 200
+    )
+
+
+def test_a_person_gets_a_polite_page_not_json(client, hall):
+    response = client.get("/no-such-page", headers={"Accept": "text/html"})
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "抱歉" in page and "返回首页" in page
+    assert client.get("/kiosk/NOPE", headers={"Accept": "text/html"}).mimetype == "text/html"
+
+
+def test_pages_and_answers_carry_security_headers(client, hall):
+    for path in ("/", "/api/units", "/no-such-page"):
+        headers = client.get(path).headers
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_another_site_cannot_act_with_a_staff_members_session(staff_client, hall):
+    call = "/api/units/T/counters/1/open"
+    assert_error(staff_client.post(call, headers={"Origin": "http://evil.example"}), 403)
+    assert_error(staff_client.post(call, headers={"Referer": "http://evil.example/page"}), 403)
+    assert_error(staff_client.post(call, headers={"Sec-Fetch-Site": "cross-site"}), 403)
+    # The hall's own pages, and programs that send no Origin, go through.
+    own = {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}
+    assert staff_client.post(call, headers=own).status_code == 200
+    assert staff_client.post("/api/units/T/counters/1/close").status_code == 200
+    # A visitor taking a ticket has no session to abuse: the kiosk may be anywhere.
+    assert (
+        staff_client.application.test_client()
+        .post(
+            "/api/units/T/tickets",
+            json={"service": "A"},
+            headers={"Origin": "http://kiosk.example"},
+        )
+        .status_code
+        == 201
+    )

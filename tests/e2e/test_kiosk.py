@@ -133,10 +133,12 @@ def test_english_and_the_elderly_mode(kiosk_landscape):
     expect(kiosk.locator("#elderly-switch")).to_have_attribute("aria-pressed", "true")
     expect(kiosk.locator(".k-service")).to_have_count(3)  # fewer at a time, with pages
     expect(kiosk.locator("#pager")).to_be_visible()
-    large_size = kiosk.eval_on_selector(
-        ".k-service-name", "e => parseFloat(getComputedStyle(e).fontSize)"
+    # The page re-renders after the switch: wait (bounded) for the larger type to show.
+    kiosk.wait_for_function(
+        "min => parseFloat(getComputedStyle(document.querySelector('.k-service-name')).fontSize) >= min",
+        arg=normal_size * 1.25,
+        timeout=5000,
     )
-    assert large_size >= normal_size * 1.25
     screenshot(kiosk, "kiosk-home-landscape-en-elderly")
     kiosk.click('[data-action="page-next"]')
     expect(kiosk.locator(".k-service")).to_have_count(1)

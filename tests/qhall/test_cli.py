@@ -76,3 +76,33 @@ def test_user_token_prints_a_working_bearer_token(run):
     token = result.output.strip()
     assert staff_for_token(token).login == "mzj-1"
     assert run("user", "token", "nobody").exit_code != 0
+
+
+def test_backup_while_running_and_restore_bring_the_data_back(run, tmp_path):
+    from qhall import queue
+    from qhall.clock import utcnow
+
+    run("demo")
+    queue.issue_ticket("MZJ", "A", now=utcnow())
+    backup = tmp_path / "backups" / "monday.db"
+    result = run("backup", str(backup))
+    assert result.exit_code == 0, result.output
+    assert run("backup", str(backup)).exit_code != 0  # never overwrites a backup
+
+    queue.issue_ticket("MZJ", "A", now=utcnow())
+    Unit.delete().where(Unit.code == "JZZ").execute()
+    result = run("restore", "--yes", str(backup))
+    assert result.exit_code == 0, result.output
+    assert sorted(u.code for u in Unit.select()) == ["BYG", "JZZ", "MZJ"]
+    from qhall.models import Ticket
+
+    assert [t.number for t in Ticket.select()] == ["A001"]
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(run, tmp_path):
+    run("demo")
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    result = run("restore", "--yes", str(junk))
+    assert result.exit_code != 0 and "not a backup" in result.output
+    assert Unit.select().count() == 3

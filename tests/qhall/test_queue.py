@@ -375,3 +375,19 @@ def test_snapshot_shows_calls_waiting_and_windows(hall, clock):
     )
     assert window1["staff"]["name"] == staff.name
     assert snap["counters"][1]["state"] == "closed"
+
+
+def test_tickets_left_at_midnight_are_closed_with_a_reason(hall, clock):
+    unit, staff = hall
+    take(clock), take(clock), take(clock)
+    open_windows(clock, staff, 1)
+    call(clock, staff)  # A001 in hand at window 1
+    assert queue.close_past_days("T", now=clock.now()).result == {"closed": 0}
+    clock.at = clock.at.replace(hour=16, minute=1)  # 00:01 the next day in Shanghai
+    outcome = queue.close_past_days("T", now=clock.now())
+    assert outcome.result == {"closed": 3}
+    assert [e["name"] for e in outcome.events] == ["day.closed"]
+    assert {(t.status, t.closed_reason) for t in Ticket.select()} == {("closed", "day_ended")}
+    assert take(clock)["number"] == "A001"  # the new day's first ticket
+    assert call(clock, staff) == "A001"  # the window let go of yesterday's ticket
+    assert queue.close_past_days("T", now=clock.now()).result == {"closed": 0}

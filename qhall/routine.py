@@ -1,0 +1,76 @@
+"""The routine work a hall's server does by itself, once per unit across all processes.
+
+Every minute or so a background task in each server process goes through the jobs below;
+for each unit, the process that holds the job's lease (qhall.leases) runs it and the
+others skip it. Each job is safe to run again: it changes only what is still to change.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from qhall import cases, leases, queue
+from qhall.models import Unit
+from qhall.retention import erase_personal_data
+
+log = logging.getLogger(__name__)
+
+
+def run_once(config, now: datetime, publish, holder: str = leases.PROCESS_ID) -> list[str]:
+    """Run every job this process holds the lease for; return what ran (for tests and logs)."""
+    ran = []
+    lease_s = config["ROUTINE"]["EVERY_S"] * 2
+    for unit in Unit.select(Unit.code).order_by(Unit.code):
+        jobs = {
+            f"close-day:{unit.code}": lambda code=unit.code: queue.close_past_days(code, now=now),
+            f"deadlines:{unit.code}": lambda code=unit.code: cases.check_deadlines(
+                code, now=now, warn_days=config["COUNTER"]["CASE_WARNING_DAYS"]
+            ),
+        }
+        ran += _run_held(jobs, now, publish, holder, lease_s)
+    keep_days = config["PRIVACY"]["KEEP_PERSONAL_DAYS"]
+    jobs = {"privacy": lambda: erase_personal_data(now=now, keep_days=keep_days)}
+    return ran + _run_held(jobs, now, publish, holder, lease_s)
+
+
+def _run_held(jobs: dict, now: datetime, publish, holder: str, lease_s: float) -> list[str]:
+    ran = []
+    for name, job in jobs.items():
+        if not leases.hold(f"routine:{name}", now, seconds=lease_s, holder=holder):
+            continue
+        try:
+            publish(job())
+            ran.append(name)
+        except Exception:  # one unit's failure must not stop the others
+            log.exception("routine job %s failed", name)
+    return ran
+
+
+_started = threading.Lock()
+_running = False
+
+
+def start(app) -> None:
+    """Start the routine loop in this process once (with the first request it answers)."""
+    global _running
+    from qhall.db import db
+    from qhall.realtime import publish, socketio
+
+    with _started:
+        if _running:
+            return
+        _running = True
+
+    def loop():
+        clock = app.extensions["qhall"].clock
+        while True:
+            try:
+                with db.connection_context():
+                    run_once(app.config, clock.now(), publish)
+            except Exception:
+                log.exception("routine work failed; trying again next round")
+            socketio.sleep(app.config["ROUTINE"]["EVERY_S"])
+
+    socketio.start_background_task(loop)
