@@ -31,7 +31,7 @@ from qhall.models import (
     Unit,
 )
 from qhall.views import find_counter, find_service, find_unit
-from qhall.workdays import WorkCalendar, official_calendar
+from qhall.workdays import WorkCalendar, work_calendar
 
 INQUIRY_REGISTERED = "inquiry.registered"
 INQUIRY_REFERRED = "inquiry.referred"
@@ -369,7 +369,7 @@ def accept_case(
 ) -> Outcome:
     """Accept a promised matter (承诺件): a case number, a deadline in working days from the
     next day, and what its receipt prints. Tasks are departments working in parallel."""
-    calendar = calendar or official_calendar()
+    calendar = calendar or work_calendar()
     fields = _inquiry_fields(matter, visitor_name, visitor_phone, "", materials)
     departments = [clean_text(t, "部门", required=True, limit=100) for t in tasks or []]
 
@@ -436,7 +436,7 @@ def suspend_case(
 ) -> Outcome:
     """Stop the clock until the visitor supplies missing materials (补正), with the notice
     to print."""
-    calendar = calendar or official_calendar()
+    calendar = calendar or work_calendar()
     missing_items = clean_materials(missing)
     if not missing_items:
         raise BadInput("请列出需补正的材料。", "List the materials that are missing.")
@@ -476,7 +476,7 @@ def resume_case(
     request_key=None,
 ) -> Outcome:
     """Restart the clock now that the missing materials are supplied (one more visit)."""
-    calendar = calendar or official_calendar()
+    calendar = calendar or work_calendar()
 
     def work(events):
         case = _case(unit_code, number, "suspended")
@@ -537,7 +537,7 @@ def decide_extension(
     request_key=None,
 ) -> Outcome:
     """Approve or refuse the case's pending extension; only a manager may."""
-    calendar = calendar or official_calendar()
+    calendar = calendar or work_calendar()
     note_text = clean_text(note, "审批意见")
 
     def work(events):
@@ -586,7 +586,7 @@ def finish_task(
     request_key=None,
 ) -> Outcome:
     """Record one department's part done; the case completes when every part is done."""
-    calendar = calendar or official_calendar()
+    calendar = calendar or work_calendar()
     note_text = clean_text(note, "办理意见")
 
     def work(events):
@@ -621,7 +621,7 @@ def complete_case(
     request_key=None,
 ) -> Outcome:
     """Complete a case (办结); every parallel task must be done first."""
-    calendar = calendar or official_calendar()
+    calendar = calendar or work_calendar()
     result_text = clean_text(result, "办理结果", required=True)
 
     def work(events):
@@ -659,7 +659,7 @@ def check_deadlines(
 ) -> Outcome:
     """Warn of cases due within warn_days working days, and escalate overdue cases to the
     unit's manager; each once (safe to run as often as wanted)."""
-    calendar = calendar or official_calendar()
+    calendar = calendar or work_calendar()
 
     def work(events):
         unit = find_unit(unit_code)
@@ -792,7 +792,7 @@ def extension_view(extension: CaseExtension) -> dict:
 def find_case(unit_code: str, number: str, viewer: Staff, now: datetime) -> dict:
     """Return one case as the viewer may see it."""
     case = _case(unit_code, number)
-    calendar = official_calendar()
+    calendar = work_calendar()
     return case_view(case, viewer, local_day(now, case.unit.timezone), calendar)
 
 
@@ -806,7 +806,7 @@ def case_lists(
 ) -> dict:
     """Return the running cases by urgency: overdue, due today, due soon, stopped (补正),
     and extensions awaiting approval. Staff see their own cases; managers the unit's."""
-    calendar = calendar or official_calendar()
+    calendar = calendar or work_calendar()
     unit = find_unit(unit_code)
     today = local_day(now, unit.timezone)
     running = Case.select().where(Case.unit == unit.id, Case.status.in_(("open", "suspended")))

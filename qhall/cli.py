@@ -212,3 +212,14 @@ def restore_command(path, yes) -> None:
     except HallError as error:
         raise click.ClickException(f"{error.zh}\n{error.en}") from error
     click.echo(f"已恢复 Restored from {path}")
+
+
+@main.command("migrate")
+def migrate_command() -> None:
+    """Apply the schema migrations the database has not had yet (run once per city)."""
+    from qhall.schema import migrate, status
+
+    _app()
+    applied = migrate()
+    for name, done in status():
+        click.echo(f"  {'✓' if done else ' '} {name}{'  (applied now)' if name in applied else ''}")

@@ -591,8 +591,3 @@ MODELS = [
     Selection,
     CalendarDay,
 ]
-
-
-def create_tables() -> None:
-    """Create every table and index that does not exist yet."""
-    db.create_tables(MODELS, safe=True)

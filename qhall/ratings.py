@@ -19,7 +19,7 @@ from qhall.errors import BadInput, Conflict, Forbidden, NotFound
 from qhall.events import Outcome
 from qhall.models import RATING_LEVELS, Rating, Rectification, Staff, Ticket
 from qhall.views import counter_view, find_counter, find_unit
-from qhall.workdays import WorkCalendar, official_calendar
+from qhall.workdays import WorkCalendar, work_calendar
 
 RATING_RECORDED = "rating.recorded"
 RECTIFICATION_OPENED = "rectification.opened"
@@ -123,7 +123,7 @@ def _check(level, reason) -> tuple[int, str]:
 
 
 def _record(events, ticket: Ticket, level, reason, source, now, days, calendar) -> dict:
-    calendar = calendar or official_calendar()
+    calendar = calendar or work_calendar()
     try:
         rating = Rating.create(
             ticket=ticket,

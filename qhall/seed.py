@@ -8,14 +8,15 @@ from pathlib import Path
 from config import CONFIG_DIR
 from qhall.auth import add_staff
 from qhall.db import write_transaction
-from qhall.models import Counter, CounterService, PauseReason, Service, Staff, Unit, create_tables
+from qhall.models import Counter, CounterService, PauseReason, Service, Staff, Unit
+from qhall.schema import migrate
 
 DEMO_FILE = CONFIG_DIR / "demo.toml"
 
 
 def init_db(pause_reasons: list[dict]) -> None:
-    """Create missing tables and the pause reasons no one has defined yet."""
-    create_tables()
+    """Bring the schema up to date and add the pause reasons no one has defined yet."""
+    migrate()
     with write_transaction():
         for reason in pause_reasons:
             if PauseReason.get_or_none(PauseReason.code == reason["code"]) is None:

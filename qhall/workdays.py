@@ -63,3 +63,21 @@ def load_calendar(path: Path = CALENDAR_FILE) -> WorkCalendar:
 def official_calendar() -> WorkCalendar:
     """Return the calendar shipped in config/calendar.toml (read once)."""
     return load_calendar()
+
+
+def work_calendar() -> WorkCalendar:
+    """Return the calendar deadlines count by: the official one, with the days a manager
+    has set on the calendar page (CalendarDay) taking precedence."""
+    from qhall.models import CalendarDay
+
+    base = official_calendar()
+    set_days = list(CalendarDay.select())
+    if not set_days:
+        return base
+    worked = {d.day for d in set_days if d.workday}
+    rested = {d.day for d in set_days if not d.workday}
+    return WorkCalendar(
+        holidays=(base.holidays - worked) | rested,
+        workdays=(base.workdays - rested) | worked,
+        years=base.years,
+    )

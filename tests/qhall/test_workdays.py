@@ -94,3 +94,18 @@ def test_a_year_not_in_the_calendar_counts_monday_to_friday(calendar):
         calendar.is_workday(start + timedelta(n)) == ((start + timedelta(n)).isoweekday() <= 5)
         for n in range(14)
     )
+
+
+def test_a_day_set_by_a_manager_overrides_the_official_calendar(app):
+    from datetime import date
+
+    from qhall.models import CalendarDay
+    from qhall.workdays import work_calendar
+
+    flood_day, makeup_saturday = date(2026, 7, 15), date(2026, 7, 18)  # a Wednesday, a Saturday
+    assert work_calendar().is_workday(flood_day) and not work_calendar().is_workday(makeup_saturday)
+    CalendarDay.create(day=flood_day, workday=False, note="防汛停工")
+    CalendarDay.create(day=makeup_saturday, workday=True, note="补班")
+    calendar = work_calendar()
+    assert not calendar.is_workday(flood_day) and calendar.is_workday(makeup_saturday)
+    assert calendar.add_workdays(date(2026, 7, 14), 1) == date(2026, 7, 16)
