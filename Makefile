@@ -1,6 +1,6 @@
 # Everyday commands. The README's two commands are scripts/run and scripts/test, which
 # need nothing but bash on a fresh Debian machine; these targets call the same scripts.
-.PHONY: setup run test lint format
+.PHONY: setup run test lint format bench
 
 setup:
 	scripts/setup
@@ -18,3 +18,6 @@ lint: setup
 format: setup
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
+
+bench: setup
+	.venv/bin/qhall bench

@@ -11,8 +11,8 @@ from kiosk import bp
 from printer.jobs import find_job, job_view
 from printer.layout import FULL_WIDTH, png_bytes
 from printer.ticket import print_ticket, ticket_image
-from qhall.errors import BadInput, Conflict, NotFound
-from qhall.views import find_unit
+from qhall.errors import BadInput, Conflict, NotFound, NoTicketInHand
+from qhall.views import find_counter, find_unit, ticket_in_hand
 from qhall.web import field, json_body, now, request_key, require_staff
 
 PAPER_WIDTHS = (384, 576)
@@ -61,6 +61,31 @@ def print_ticket_route(token: str):
         civility_lines=current_app.config["CIVILITY_LINES"],
         now=now(),
         request_key=key,
+    )
+    return jsonify(result), 202
+
+
+@bp.post("/api/units/<unit>/counters/<int:window>/reprint")
+def reprint_at_window(unit: str, window: int):
+    """Reprint the ticket in hand on the window's own printer (staff of the hall only)."""
+    hall = find_unit(unit)
+    require_staff(hall)
+    counter = find_counter(hall, window)
+    ticket = ticket_in_hand(counter)
+    if ticket is None:
+        raise NoTicketInHand()
+    printer = printing().printers.get(counter.printer or "")
+    if printer is None or not printer.prints:
+        raise Conflict("本窗口没有配置打印机。", "This window has no printer.", window=window)
+    key = request_key()
+    result = print_ticket(
+        ticket.token,
+        printer,
+        kind="reprint",
+        qr_url=phone_url(ticket.token),
+        civility_lines=current_app.config["CIVILITY_LINES"],
+        now=now(),
+        request_key=f"reprint:{key}" if key else None,
     )
     return jsonify(result), 202
 
@@ -160,6 +185,28 @@ OPENAPI_PATHS = {
                     },
                 },
                 "400": _ERROR,
+                "401": _ERROR,
+                "403": _ERROR,
+                "404": _ERROR,
+                "409": _ERROR,
+            },
+        }
+    },
+    "/api/units/{unit}/counters/{window}/reprint": {
+        "post": {
+            "summary": "Reprint the ticket in hand on the window's own printer (staff)",
+            "operationId": "reprint_at_window",
+            "parameters": [
+                {"name": "unit", "in": "path", "required": True, "schema": {"type": "string"}},
+                {"name": "window", "in": "path", "required": True, "schema": {"type": "integer"}},
+                _KEY,
+            ],
+            "security": [{"session": []}, {"bearer": []}],
+            "responses": {
+                "202": {
+                    "description": "Queued for the window's printer",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                },
                 "401": _ERROR,
                 "403": _ERROR,
                 "404": _ERROR,

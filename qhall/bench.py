@@ -214,12 +214,14 @@ async def _call_to_screens(base: str, sockets: int, calls: int) -> dict:
 
 
 def measure_printing(jobs: int) -> dict:
-    """Render tickets and send them to a fake network printer; see printer.bench."""
-    try:
-        from printer.bench import render_and_send_times
-    except ImportError:
-        return {"print_note": "printer.bench is not available"}
-    times = render_and_send_times(jobs)
+    """Render tickets and send them to a fake network printer (scripts/bench_printer.py)."""
+    import runpy
+
+    from qhall.app import PROJECT_ROOT
+
+    bench_printer = runpy.run_path(str(PROJECT_ROOT / "scripts" / "bench_printer.py"))
+    steps, _ = bench_printer["measure"](jobs, 576)
+    times = steps["total"]
     return {"print_p50_ms": statistics.median(times), "print_p99_ms": percentile(times, 0.99)}
 
 

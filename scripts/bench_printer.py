@@ -47,19 +47,15 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {cuts[49]:7.2f}  p90 {cuts[89]:7.2f}  p99 {cuts[98]:7.2f}  max {max(samples):7.2f}"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tickets", type=int, default=300)
-    parser.add_argument("--width", type=int, default=576, choices=(384, 576))
-    args = parser.parse_args()
-
+def measure(tickets: int, width: int) -> tuple[dict[str, list[float]], int]:
+    """Return each step's times in ms for `tickets` tickets, and the bytes of one page."""
     fake = FakePrinter().start()
-    printer = PrinterConfig(name="bench", unit="B", width=args.width, **fake.config)
+    printer = PrinterConfig(name="bench", unit="B", width=width, **fake.config)
     steps: dict[str, list[float]] = {"render": [], "escpos": [], "send": [], "total": []}
-    render_ticket(ticket(0), args.width)  # load the fonts once, as a running server has
-    for i in range(args.tickets):
+    render_ticket(ticket(0), width)  # load the fonts once, as a running server has
+    for i in range(tickets):
         t0 = time.perf_counter()
-        image = render_ticket(ticket(i), args.width)
+        image = render_ticket(ticket(i), width)
         t1 = time.perf_counter()
         data = page_bytes(image, printer)
         t2 = time.perf_counter()
@@ -67,9 +63,18 @@ def main() -> None:
         t3 = time.perf_counter()
         for name, ms in zip(steps, (t1 - t0, t2 - t1, t3 - t2, t3 - t0), strict=True):
             steps[name].append(ms * 1000)
-    fake.wait_for_pages(args.tickets)
+    fake.wait_for_pages(tickets)
     fake.stop()
-    print(f"{args.tickets} tickets, {args.width} dots wide, {len(data)} bytes each (ms):")
+    return steps, len(data)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=300)
+    parser.add_argument("--width", type=int, default=576, choices=(384, 576))
+    args = parser.parse_args()
+    steps, size = measure(args.tickets, args.width)
+    print(f"{args.tickets} tickets, {args.width} dots wide, {size} bytes each (ms):")
     for name, samples in steps.items():
         print(f"  {name:<7} {percentiles(samples)}")
 

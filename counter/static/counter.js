@@ -32,7 +32,7 @@
   };
   const KEYS = {
     o: "open", n: "call-next", r: "recall", s: "start", f: "finish", x: "no-show",
-    t: "transfer", c: "call", q: "requeue", p: "pause", u: "resume", l: "close",
+    t: "transfer", c: "call", q: "requeue", p: "pause", u: "resume", l: "close", b: "reprint",
     NumpadAdd: "call-next", NumpadMultiply: "recall", NumpadEnter: "finish",
     NumpadSubtract: "no-show", NumpadDivide: "transfer",
   };
@@ -245,6 +245,7 @@
         ? await QHall.api("POST", base + "/requeue", body)
         : await windowAction(action, body);
       if (action === "call-next" && !result.ticket) say(message, "目前没有等候的来访人。", "Nobody is waiting.", "info");
+      else if (action === "reprint") say(message, "号票已送往本窗口打印机。", "The ticket is on its way to this window's printer.", "ok");
       else say(message, "已完成。", "Done.", "ok");
       await refreshLine();
     } catch (error) {
@@ -325,7 +326,7 @@
       open: counter.state === "closed",
       "call-next": open, call: open, requeue: counter.state !== "closed",
       recall: !!hand && hand.status === "called", start: !!hand && hand.status === "called",
-      finish: !!hand, "no-show": !!hand && hand.status === "called", transfer: !!hand,
+      finish: !!hand, "no-show": !!hand && hand.status === "called", transfer: !!hand, reprint: !!hand,
       pause: open, resume: counter.state === "paused", close: counter.state !== "closed" && !hand,
     };
     for (const b of document.querySelectorAll("#keypad button[data-action]")) {

@@ -148,3 +148,30 @@ def test_the_printing_routes_are_documented(client, hall):
         "/api/tickets/{token}/ticket.png",
     ):
         assert path in paths
+
+
+def test_a_window_reprints_the_ticket_in_hand_on_its_own_printer(client, hall, fake_printer):
+    from qhall.models import Counter
+
+    take(client)
+    url = "/api/units/T/counters/1/reprint"
+    assert client.post(url).status_code == 401
+    gen_staff("clerk", hall)
+    client.post("/api/session", json={"login": "clerk", "password": PASSWORD})
+    client.post("/api/units/T/counters/1/open")
+    assert client.post(url).status_code == 409  # nothing in hand yet
+    client.post("/api/units/T/counters/1/call-next")
+    assert client.post(url).json["message"] == "本窗口没有配置打印机。"
+    Counter.update(printer="t-window-1").where(Counter.window == 1).execute()
+    response = client.post(url, headers={"Idempotency-Key": "window-reprint-1"})
+    assert response.status_code == 202
+    job = response.json["job"]
+    assert (job["printer"], job["kind"], job["ref"].endswith("/A001")) == (
+        "t-window-1",
+        "reprint",
+        True,
+    )
+    assert (
+        client.post(url, headers={"Idempotency-Key": "window-reprint-1"}).json["job"]["id"]
+        == job["id"]
+    )
