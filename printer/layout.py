@@ -129,7 +129,11 @@ def _wrap(text: str, font, width: int) -> list[str]:
 def qr_image(url: str, size: int) -> Image.Image:
     """Return the QR code of url, about size dots square, with whole dots per module and
     the quiet zone of four modules that scanners need around it."""
-    code = qrcode.QRCode(border=4, box_size=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    # A fixed mask: searching all eight for the "best" one takes most of a ticket's
+    # drawing time, and any mask reads; the standard makes the search an optimisation.
+    code = qrcode.QRCode(
+        border=4, box_size=1, error_correction=qrcode.constants.ERROR_CORRECT_M, mask_pattern=2
+    )
     code.add_data(url)
     code.make(fit=True)
     module = max(2, size // code.modules_count)

@@ -44,7 +44,6 @@ from qhall.views import (
     service_is_open,
     ticket_in_hand,
     ticket_view,
-    waiting_counts,
     window_line,
 )
 
@@ -93,7 +92,6 @@ def issue_ticket(
             now,
             ticket=ticket,
             ticket_view=ticket_view(ticket),
-            waiting=waiting_counts(unit, day),
         )
         return issued_ticket(ticket)
 
@@ -395,7 +393,6 @@ def cancel(token: str, *, now: datetime, staff_id=None, request_key=None) -> Out
             ticket=ticket,
             staff_id=staff_id,
             ticket_view=ticket_view(ticket),
-            waiting=waiting_counts(ticket.unit, ticket.day),
         )
         return {"ticket": payload["ticket_view"]}
 

@@ -63,8 +63,10 @@
 
   let soon = null;
   function refreshSoon() {
+    // Every phone in the hall hears the same event: spread their refreshes over a few
+    // seconds, so that a call does not bring every visitor's request at the same instant.
     clearTimeout(soon);
-    soon = setTimeout(refresh, 600);
+    soon = setTimeout(refresh, 600 + Math.random() * 2400);
   }
 
   // --- sound and vibration when called ---------------------------------------------------
