@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -12,7 +13,9 @@ from pathlib import Path
 from peewee import DatabaseProxy, OperationalError, SqliteDatabase
 from playhouse.db_url import connect
 
-from qhall.errors import Busy
+from qhall.errors import Busy, StorageFull
+
+log = logging.getLogger(__name__)
 
 # Chosen at run time by connect_database(); every model points here.
 db = DatabaseProxy()
@@ -145,4 +148,8 @@ def write_transaction() -> Iterator[None]:
             # transaction was rolled back whole, and the client may retry with its key.
             if any(word in str(error) for word in ("locked", "busy", "deadlock")):
                 raise Busy() from error
+            # A full disk: nothing was written, and a person must make room.
+            if "full" in str(error) or "No space left" in str(error):
+                log.critical("the database cannot grow: %s", error)
+                raise StorageFull() from error
             raise

@@ -86,6 +86,13 @@ class TooManyAttempts(HallError):
     en = "Too many wrong passwords. Please try again in 15 minutes or ask an administrator."
 
 
+class StorageFull(HallError):
+    status = 503
+    code = "storage_full"
+    zh = "系统存储空间已满，暂时无法办理，请联系工作人员，谢谢您的谅解。"
+    en = "The system's storage is full, so nothing can be recorded now. Please tell the staff. Thank you for your patience."
+
+
 class Busy(HallError):
     status = 503
     code = "busy"

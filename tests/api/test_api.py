@@ -289,3 +289,22 @@ def test_another_site_cannot_act_with_a_staff_members_session(staff_client, hall
         .status_code
         == 201
     )
+
+
+def test_a_full_disk_is_a_polite_503_and_loses_nothing_already_issued(client, hall):
+    from qhall.db import db
+
+    first = client.post("/api/units/T/tickets", json={"service": "A"})
+    assert first.status_code == 201
+    # SQLite's own limit on the file's size stands in for a full disk: the same error.
+    pages = db.execute_sql("PRAGMA page_count").fetchone()[0]
+    for _ in range(200):
+        db.execute_sql(f"PRAGMA max_page_count = {pages}")
+        response = client.post("/api/units/T/tickets", json={"service": "A"})
+        if response.status_code != 201:
+            break
+    body = assert_error(response, 503)
+    assert body["error"] == "storage_full" and "工作人员" in body["message"]
+    db.execute_sql("PRAGMA max_page_count = 1073741823")
+    assert client.get(f"/api/tickets/{first.get_json()['token']}").status_code == 200
+    assert client.post("/api/units/T/tickets", json={"service": "A"}).status_code == 201
