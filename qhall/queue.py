@@ -427,8 +427,7 @@ def close_past_days(unit_code: str, *, now: datetime) -> Outcome:
 
 
 def _in_hand(unit_code: str, window: int, *states: str) -> tuple[Unit, Counter, Ticket]:
-    unit = find_unit(unit_code)
-    counter = find_counter(unit, window)
+    unit, counter = _window(unit_code, window)
     ticket = ticket_in_hand(counter)
     if ticket is None:
         raise NoTicketInHand()
@@ -455,9 +454,13 @@ def _todays_ticket(unit: Unit, number: str, now: datetime) -> Ticket:
 # --- windows -------------------------------------------------------------------------
 
 
-def _open_counter(unit_code: str, window: int) -> tuple[Unit, Counter]:
+def _window(unit_code: str, window: int) -> tuple[Unit, Counter]:
     unit = find_unit(unit_code)
-    counter = find_counter(unit, window)
+    return unit, find_counter(unit, window)
+
+
+def _open_counter(unit_code: str, window: int) -> tuple[Unit, Counter]:
+    unit, counter = _window(unit_code, window)
     if counter.state != "open":
         raise CounterNotOpen(state=counter.state)
     return unit, counter
@@ -469,8 +472,7 @@ def open_counter(
     """Open a window for service with a staff member on duty."""
 
     def work(events):
-        unit = find_unit(unit_code)
-        counter = find_counter(unit, window)
+        unit, counter = _window(unit_code, window)
         return _set_state(
             events, unit, counter, ev.COUNTER_OPENED, "open", now, staff_id, staff=staff_id
         )
@@ -500,8 +502,7 @@ def resume_counter(
     """Resume a paused window."""
 
     def work(events):
-        unit = find_unit(unit_code)
-        counter = find_counter(unit, window)
+        unit, counter = _window(unit_code, window)
         if counter.state != "paused":
             raise Conflict("窗口未处于暂停状态。", "The window is not paused.", state=counter.state)
         counter.pause_reason = None
@@ -516,8 +517,7 @@ def close_counter(
     """Close a window at the end of the shift."""
 
     def work(events):
-        unit = find_unit(unit_code)
-        counter = find_counter(unit, window)
+        unit, counter = _window(unit_code, window)
         if ticket_in_hand(counter) is not None:
             raise Conflict(
                 "请先办结或转出当前的号，再关闭窗口。",
