@@ -68,11 +68,17 @@
     return el("section", "card unit-card", el("h3", null, bi(u.name, u.name_en), link), dl, windows, printers);
   }
 
-  let pending = false;
+  // One fetch at a time; an event that arrives during a fetch asks for one more after it,
+  // so the figures never stop short of the last change.
+  let fetching = false;
+  let again = false;
   async function refresh() {
-    if (pending) return;
-    pending = true;
-    try { draw(await QHall.api("GET", url)); } catch (error) { console.error(error); } finally { pending = false; }
+    if (fetching) { again = true; return; }
+    fetching = true;
+    try { draw(await QHall.api("GET", url)); } catch (error) { console.error(error); } finally {
+      fetching = false;
+      if (again) { again = false; refresh(); }
+    }
   }
   refresh();
   setInterval(refresh, Number(box.dataset.pollMs) || 5000);

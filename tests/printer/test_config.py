@@ -24,7 +24,9 @@ def test_printers_are_read_and_checked(tmp_path):
 def test_the_demo_printers_are_files_in_the_instance_folder(tmp_path):
     assert load_printers({"PRINTERS": []}, tmp_path) == {}
     printers = load_printers({"PRINTERS": [], "DEMO_PRINTERS": True}, tmp_path)
-    assert set(printers) == {"mzj-kiosk-1", "jzz-kiosk-1", "byg-kiosk-1"}
+    # Each hall's kiosk printer, and the printer at MZJ's window 3 for case receipts.
+    assert set(printers) == {"mzj-kiosk-1", "jzz-kiosk-1", "byg-kiosk-1", "mzj-window-3"}
+    assert all(p.kind == "file" for p in printers.values())
     demo = printers["mzj-kiosk-1"]
     assert demo.kind == "file" and demo.unit == "MZJ"
     assert Path(demo.device) == tmp_path / "prints" / "mzj-kiosk-1.bin"
