@@ -308,3 +308,27 @@ def test_a_full_disk_is_a_polite_503_and_loses_nothing_already_issued(client, ha
     db.execute_sql("PRAGMA max_page_count = 1073741823")
     assert client.get(f"/api/tickets/{first.get_json()['token']}").status_code == 200
     assert client.post("/api/units/T/tickets", json={"service": "A"}).status_code == 201
+
+
+def test_a_database_held_by_another_process_is_a_polite_503_then_works_again(
+    tmp_path, monkeypatch, clock
+):
+    import sqlite3
+
+    from qhall.app import create_app
+    from qhall.seed import init_db
+
+    monkeypatch.setenv("QHALL_INSTANCE", str(tmp_path / "instance"))
+    path = tmp_path / "held.db"
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "CLOCK": clock,
+                      "DATABASE_URL": f"sqlite:///{path}", "SQLITE_BUSY_TIMEOUT_S": 0.2})  # fmt: skip
+    init_db(app.config["PAUSE_REASONS"])
+    gen_unit()
+    client = app.test_client()
+    other_process = sqlite3.connect(path)
+    other_process.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    body = assert_error(client.post("/api/units/T/tickets", json={"service": "A"}), 503)
+    assert body["error"] == "busy" and "稍后再试" in body["message"]
+    other_process.rollback()
+    other_process.close()
+    assert client.post("/api/units/T/tickets", json={"service": "A"}).get_json()["number"] == "A001"
