@@ -48,6 +48,8 @@ class KioskConfig:
     name: str
     unit: str
     printer: str | None = None
+    # The secret a registered kiosk shows with each ticket it asks for (X-Device-Token).
+    token: str = ""
 
 
 def _printer(spec: Mapping, instance_path: Path, unit: str | None = None) -> PrinterConfig:
@@ -98,7 +100,10 @@ def load_kiosks(settings: Mapping) -> dict[str, KioskConfig]:
     kiosks: dict[str, KioskConfig] = {}
     for spec, unit in specs:
         kiosk = KioskConfig(
-            name=spec["name"], unit=spec.get("unit", unit), printer=spec.get("printer") or None
+            name=spec["name"],
+            unit=spec.get("unit", unit),
+            printer=spec.get("printer") or None,
+            token=spec.get("token", ""),
         )
         kiosks.setdefault(kiosk.name, kiosk)
     return kiosks

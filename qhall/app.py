@@ -35,6 +35,8 @@ class HallState:
     """What the application holds besides Flask's config: the clock it reads time from."""
 
     clock: object
+    # This process's limit on tickets from outside the hall (qhall.api.routes.remote_limit).
+    remote_limit: object = None
 
 
 def instance_path() -> Path:

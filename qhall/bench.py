@@ -35,10 +35,13 @@ TARGETS = {
 }
 UNIT = "MZJ"
 STAFF, PASSWORD = "mzj-1", "qhall-demo"
+# The demo's registered kiosk at MZJ (config/demo.toml): its tickets are not limited.
+DEMO_KIOSK = {"X-Device-Token": "demo-kiosk-mzj"}
 
 WRK_SCRIPT = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Device-Token"] = "demo-kiosk-mzj"
 local services = {"A", "B", "C", "D"}
 local n = 0
 request = function()
@@ -201,7 +204,7 @@ async def _call_to_screens(base: str, sockets: int, calls: int) -> dict:
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
 
         async def post(path: str, body: dict | None = None) -> dict:
-            async with http.post(base + path, json=body) as response:
+            async with http.post(base + path, json=body, headers=DEMO_KIOSK) as response:
                 if response.status >= 400:
                     raise SystemExit(f"POST {path}: {response.status} {await response.text()}")
                 return await response.json()

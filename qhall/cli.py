@@ -145,6 +145,10 @@ def _print_welcome(app, host: str, port: int, bureau: dict | None) -> None:
                 )
         for person in bureau.get("admin", []):
             click.echo(f"  {person['login']:<14} {person['role']:<8} *    {person['name']}")
+        click.echo("\n登记的自助取号机 Registered demo kiosks (their tickets are not limited):")
+        for kiosk in app.extensions["printing"].kiosks.values():
+            if kiosk.token:
+                click.echo(f"  {base}/kiosk/{kiosk.unit}?kiosk={kiosk.name}&device={kiosk.token}")
     click.echo("")
 
 

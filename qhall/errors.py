@@ -86,6 +86,26 @@ class TooManyAttempts(HallError):
     en = "Too many wrong passwords. Please try again in 15 minutes or ask an administrator."
 
 
+class RemoteTicketsClosed(HallError):
+    status = 403
+    code = "remote_tickets_closed"
+    zh = "本大厅暂未开放网上取号，请到大厅自助取号机取号，谢谢。"
+    en = "This hall does not give tickets online. Please take one at the hall's kiosk. Thank you."
+
+
+class TooManyTickets(HallError):
+    status = 429
+    code = "too_many_tickets"
+    zh = "取号过于频繁，请稍后再试；如需帮助，请咨询大厅工作人员。"
+    en = "Too many tickets from here. Please try again later, or ask the staff for help."
+
+
+class RemoteSoldOut(Conflict):
+    code = "remote_sold_out"
+    zh = "今日网上取号名额已满，请到大厅自助取号机取号，谢谢您的理解。"
+    en = "Today's online tickets are all taken. Please take one at the hall's kiosk. Thank you."
+
+
 class StorageFull(HallError):
     status = 503
     code = "storage_full"

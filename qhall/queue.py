@@ -21,6 +21,7 @@ from qhall.errors import (
     CounterNotOpen,
     NotFound,
     NoTicketInHand,
+    RemoteSoldOut,
     ServiceClosed,
     SoldOut,
 )
@@ -57,9 +58,12 @@ def issue_ticket(
     now: datetime,
     priority: str | None = None,
     source: str = "kiosk",
+    remote_daily_max: int | None = None,
     request_key: str | None = None,
 ) -> Outcome:
-    """Give a visitor the next number of a service for today."""
+    """Give a visitor the next number of a service for today. Tickets from outside the
+    hall (source "mobile") stop at remote_daily_max a day per service, if given, so that
+    the kiosk's visitors always find numbers left."""
     if priority is not None and priority not in PRIORITY_CLASSES:
         raise BadInput("优先类别无效。", "Unknown priority class.", allowed=list(PRIORITY_CLASSES))
     if source not in TICKET_SOURCES:
@@ -71,6 +75,12 @@ def issue_ticket(
         if not service_is_open(service, unit, now):
             raise ServiceClosed(hours=service.hours, weekdays=service.weekdays)
         day = local_day(now, unit.timezone)
+        if source == "mobile" and remote_daily_max is not None:
+            remote_today = Ticket.select().where(
+                Ticket.service == service.id, Ticket.day == day, Ticket.source == "mobile"
+            )
+            if remote_today.count() >= remote_daily_max:
+                raise RemoteSoldOut()
         number = _next_number(service.id, day)
         if service.daily_limit is not None and number > service.daily_limit:
             raise SoldOut()  # the rollback takes the number back

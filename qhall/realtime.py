@@ -8,6 +8,8 @@ not replayed.
 
 from __future__ import annotations
 
+import time
+
 from flask import current_app
 from flask_socketio import SocketIO, join_room
 
@@ -36,6 +38,24 @@ def publish(outcome: Outcome) -> Outcome:
         # One emit to both rooms: a client in both gets the event once.
         socketio.emit(event["name"], event, to=rooms)
     return outcome
+
+
+# A failing disk or database would raise the same alert for every request: once a while is enough.
+ALERT_EVERY_S = 30
+_last_alert: dict[str, float] = {}
+
+
+def alert_staff(code: str, zh: str, en: str) -> None:
+    """Tell every open staff page (windows, managers) that the system needs a person now.
+
+    Sent straight to every client, not through the database: the alert is about the
+    database or its disk. Public screens ignore it; staff pages show it (live.js onAlert).
+    """
+    moment = time.monotonic()
+    if moment - _last_alert.get(code, -ALERT_EVERY_S) < ALERT_EVERY_S:
+        return
+    _last_alert[code] = moment
+    socketio.emit("system.alert", {"error": code, "message": zh, "message_en": en})
 
 
 @socketio.on("join")

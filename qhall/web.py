@@ -13,7 +13,7 @@ from qhall.auth import may_work_at, staff_for_token
 from qhall.errors import BadInput, Forbidden, HallError, NotSignedIn
 from qhall.events import Outcome
 from qhall.models import Staff, Unit
-from qhall.realtime import publish
+from qhall.realtime import alert_staff, publish
 
 
 def now() -> datetime:
@@ -102,6 +102,9 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(HallError)
     def hall_error(error: HallError):
+        if error.code in STAFF_ALERTS:
+            zh, en = STAFF_ALERTS[error.code]
+            alert_staff(error.code, zh, en)
         return _error_response(error.status, error.as_json())
 
     @app.errorhandler(HTTPException)
@@ -122,6 +125,15 @@ def register_error_handlers(app) -> None:
             "message_en": "Sorry, something went wrong. Please try again or ask the staff.",
         }
         return _error_response(500, body)
+
+
+# Failures that need a person at once, and what the staff's pages say about them.
+STAFF_ALERTS = {
+    "storage_full": ("系统存储空间已满，取号与办件无法记录，请立即联系系统管理员。",
+                     "The server's storage is full: nothing can be recorded. Call the administrator now."),
+    "busy": ("系统数据库繁忙，部分操作未能完成，请稍后重试；如持续出现，请联系系统管理员。",
+             "The database is busy and some actions failed. Retry; if it goes on, call the administrator."),
+}  # fmt: skip
 
 
 def _error_response(status: int, body: dict):

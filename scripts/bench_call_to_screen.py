@@ -106,7 +106,11 @@ def main() -> None:
                 api.post(f"{base}/api/session", data={"login": "mzj-1", "password": "qhall-demo"})
                 api.post(f"{base}/api/units/{UNIT}/counters/1/open")
                 for _ in range(total):
-                    api.post(f"{base}/api/units/{UNIT}/tickets", data={"service": "A"})
+                    api.post(
+                        f"{base}/api/units/{UNIT}/tickets",
+                        data={"service": "A"},
+                        headers={"X-Device-Token": "demo-kiosk-mzj"},
+                    )
                 page.goto(f"{base}/display/{UNIT}")
                 page.wait_for_selector("#windows .window-card")
                 url = f"{base}/api/units/{UNIT}/counters/1/call-next"

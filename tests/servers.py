@@ -18,6 +18,9 @@ import pytest
 import requests
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# The demo bureau's registered kiosk at MZJ (config/demo.toml): tickets taken with it
+# are a kiosk's, not limited like a phone's.
+DEMO_KIOSK = {"X-Device-Token": "demo-kiosk-mzj"}
 STARTUP_TIMEOUT_S = 20
 SHUTDOWN_TIMEOUT_S = 10
 LOG_TAIL_LINES = 60

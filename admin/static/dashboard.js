@@ -84,6 +84,11 @@
   setInterval(refresh, Number(box.dataset.pollMs) || 5000);
   if (unit) {
     // Any event in the hall (a ticket, a call, a pause, a printer) changes the figures.
-    QHall.connectHall({ unit }, { onSnapshot: refresh, onEvent: refresh });
+    QHall.connectHall({ unit }, {
+      onSnapshot: refresh,
+      onEvent: refresh,
+      onAlert: (alert) => document.getElementById("alerts").prepend(
+        el("div", "alert", bi(alert.message, alert.message_en))),
+    });
   }
 })();

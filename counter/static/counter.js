@@ -179,6 +179,7 @@
     $("#who-name").textContent = me.name + (me.employee_no ? "（" + me.employee_no + "）" : "");
     $("#who-window").replaceChildren(bi(windowNo + "号窗口", "Window " + windowNo));
     QHall.connectHall({ unit }, {
+      onAlert: (alert) => say($("#desk-message"), alert.message, alert.message_en, "error"),
       onSnapshot: () => { refreshLine(); refreshWork(); },
       onEvent: (name) => {
         if (name.startsWith("ticket.") || name.startsWith("counter.") || name.startsWith("rating.")) refreshLine();

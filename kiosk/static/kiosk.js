@@ -10,6 +10,17 @@
   "use strict";
 
   const root = document.getElementById("kiosk");
+  // A registered kiosk is given its device token once, in its address (?device=…); it
+  // keeps it and takes it out of the address, where a visitor could read it.
+  const deviceKey = "qhall-device:" + root.dataset.unit;
+  const params = new URLSearchParams(location.search);
+  if (params.has("device")) {
+    localStorage.setItem(deviceKey, params.get("device"));
+    params.delete("device");
+    history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : ""));
+  }
+  const device = localStorage.getItem(deviceKey);
+
   const cfg = {
     unit: root.dataset.unit,
     kiosk: root.dataset.kiosk,
@@ -232,8 +243,8 @@
       ticket = await QHall.api("POST", cfg.ticketsUrl, {
         service: state.service.code,
         priority: state.priority ? state.priority.code : null,
-        source: "kiosk",
-      }, { key: state.key, retries: 4, onRetry() { $("taking-retry").hidden = false; } });
+      }, { key: state.key, retries: 4, onRetry() { $("taking-retry").hidden = false; },
+           headers: device ? { "X-Device-Token": device } : {} });
     } catch (error) {
       showError(error);
       return;

@@ -44,6 +44,13 @@ IDEMPOTENCY_KEY = {
     "description": "Sent again with the same key, the request changes nothing and returns the first answer.",
     "schema": {"type": "string", "minLength": 8, "maxLength": 100},
 }
+DEVICE_TOKEN = {
+    "name": "X-Device-Token",
+    "in": "header",
+    "required": False,
+    "description": "A registered kiosk's secret (KIOSKS in the settings).",
+    "schema": {"type": "string"},
+}
 STAFF_SECURITY = [{"session": []}, {"bearer": []}]
 
 COUNTER_ACTION_BODIES = {
@@ -280,8 +287,11 @@ def openapi_document() -> dict:
         "/api/units/{unit}/tickets": {
             "post": {
                 "summary": "Take a ticket",
+                "description": "A registered kiosk sends its X-Device-Token; staff of the hall "
+                "their session. Any other request is a ticket from outside the hall: limited "
+                "per client and per service and day. `source` is checked but never trusted.",
                 "operationId": "issue_ticket",
-                "parameters": [UNIT, IDEMPOTENCY_KEY],
+                "parameters": [UNIT, IDEMPOTENCY_KEY, DEVICE_TOKEN],
                 "requestBody": _body(
                     {
                         "service": {"type": "string"},
@@ -294,6 +304,8 @@ def openapi_document() -> dict:
                     "201": _json(_ref("IssuedTicket"), "Issued"),
                     "200": _json(_ref("IssuedTicket"), "Replayed"),
                     **ERRORS,
+                    "403": _json(_ref("Error"), "No tickets from outside the hall here"),
+                    "429": _json(_ref("Error"), "Too many tickets from this client"),
                 },
             }
         },

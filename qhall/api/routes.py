@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request, session
+import hmac
+
+from flask import current_app, jsonify, request, session
 
 from qhall import queue
 from qhall.api import bp
 from qhall.api.openapi import openapi_document
-from qhall.auth import sign_in
-from qhall.errors import BadInput
-from qhall.models import PauseReason, Unit
+from qhall.auth import may_work_at, sign_in
+from qhall.errors import BadInput, RemoteTicketsClosed, TooManyTickets
+from qhall.limits import SlidingWindowLimit
+from qhall.models import TICKET_SOURCES, PauseReason, Unit
 from qhall.views import find_unit, services_view, snapshot, staff_view, unit_view, visitor_view
-from qhall.web import field, json_body, now, publish_result, request_key, require_staff
+from qhall.web import (
+    current_staff,
+    field,
+    json_body,
+    now,
+    publish_result,
+    request_key,
+    require_staff,
+)
 
 
 @bp.get("/openapi.json")
@@ -42,15 +53,54 @@ def unit_snapshot(unit: str):
 def issue_ticket(unit: str):
     """Take a ticket for a service."""
     body = json_body()
+    service = field(body, "service", str)
+    priority = field(body, "priority", str, required=False)
+    claimed = field(body, "source", str, required=False)  # checked, never trusted
+    if claimed is not None and claimed not in TICKET_SOURCES:
+        raise BadInput("取号来源无效。", "Unknown ticket source.", allowed=list(TICKET_SOURCES))
+    source = ticket_source(unit)
+    limits = current_app.config["TICKETS"]
+    if source == "mobile":
+        if not limits["REMOTE"]:
+            raise RemoteTicketsClosed()
+        if not remote_limit().allow(request.remote_addr or "", now()):
+            raise TooManyTickets()
     outcome = queue.issue_ticket(
         unit,
-        field(body, "service", str),
-        priority=field(body, "priority", str, required=False),
-        source=field(body, "source", str, required=False) or "kiosk",
+        service,
+        priority=priority,
+        source=source,
+        remote_daily_max=limits["REMOTE_DAILY_MAX"],
         now=now(),
         request_key=request_key(),
     )
     return publish_result(outcome, 200 if outcome.replayed else 201)
+
+
+def ticket_source(unit_code: str) -> str:
+    """Return where a ticket request comes from: a registered kiosk of this hall (its
+    device token), staff of this hall, or else outside the hall ("mobile")."""
+    token = request.headers.get("X-Device-Token", "")
+    kiosks = current_app.extensions["printing"].kiosks.values()
+    if token and any(
+        k.unit == unit_code and k.token and hmac.compare_digest(k.token, token) for k in kiosks
+    ):
+        return "kiosk"
+    staff = current_staff()
+    if staff is not None and may_work_at(staff, find_unit(unit_code)):
+        return "counter"
+    return "mobile"
+
+
+def remote_limit() -> SlidingWindowLimit:
+    """Return this process's limit on tickets from outside the hall, per client address."""
+    state = current_app.extensions["qhall"]
+    if state.remote_limit is None:
+        limits = current_app.config["TICKETS"]
+        state.remote_limit = SlidingWindowLimit(
+            limits["REMOTE_PER_CLIENT"], limits["REMOTE_WINDOW_S"]
+        )
+    return state.remote_limit
 
 
 @bp.get("/tickets/<token>")

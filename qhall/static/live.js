@@ -50,7 +50,7 @@
       be reached at all. */
   async function api(method, url, body, options) {
     const opts = Object.assign({ retries: method === "GET" ? 2 : 3, key: null, timeoutMs: 8000 }, options);
-    const headers = { "Accept": "application/json" };
+    const headers = Object.assign({ "Accept": "application/json" }, opts.headers);
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (method !== "GET") headers["Idempotency-Key"] = opts.key || uuid();
     let lastError;
@@ -85,7 +85,7 @@
       onSnapshot(snapshot) after every (re)join or resync and onEvent(name, payload) for
       each new event; onStatus(online) when the connection comes or goes. */
   function connectHall(join, handlers) {
-    const h = Object.assign({ onSnapshot() {}, onEvent() {}, onStatus() {}, backstopMs: 60000 }, handlers);
+    const h = Object.assign({ onSnapshot() {}, onEvent() {}, onStatus() {}, onAlert: null, backstopMs: 60000 }, handlers);
     const hallRoom = join.counter === undefined || join.counter === null;
     const socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
     let lastSeq = -1;
@@ -106,6 +106,9 @@
       });
     }
 
+    // A failure of the server itself (a full disk, a database that will not answer): staff
+    // pages pass onAlert and show it; public screens do not.
+    if (h.onAlert) socket.on("system.alert", h.onAlert);
     socket.on("connect", () => { showOffline(false); h.onStatus(true); resync(); });
     socket.on("disconnect", () => { showOffline(true); h.onStatus(false); });
     socket.on("connect_error", () => { showOffline(true); h.onStatus(false); });

@@ -325,10 +325,18 @@ def test_a_database_held_by_another_process_is_a_polite_503_then_works_again(
     init_db(app.config["PAUSE_REASONS"])
     gen_unit()
     client = app.test_client()
+    from qhall import realtime
+    from qhall.realtime import socketio
+
+    realtime._last_alert.clear()  # alerts are sent once a while; start this test afresh
+    staff_page = socketio.test_client(app)  # a window's page, connected live
     other_process = sqlite3.connect(path)
     other_process.execute("BEGIN IMMEDIATE")  # another program holds the write lock
     body = assert_error(client.post("/api/units/T/tickets", json={"service": "A"}), 503)
     assert body["error"] == "busy" and "稍后再试" in body["message"]
+    alerts = [m for m in staff_page.get_received() if m["name"] == "system.alert"]
+    assert alerts and alerts[0]["args"][0]["error"] == "busy"  # the staff are told at once
+    staff_page.disconnect()
     other_process.rollback()
     other_process.close()
     assert client.post("/api/units/T/tickets", json={"service": "A"}).get_json()["number"] == "A001"

@@ -9,6 +9,7 @@ import pytest
 
 # Re-exported: tests import the server machinery from here too.
 from tests.servers import (  # noqa: F401
+    DEMO_KIOSK,
     PROJECT_ROOT,
     LiveServer,
     free_port,

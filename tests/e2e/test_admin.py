@@ -12,6 +12,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
+from tests.servers import DEMO_KIOSK
 
 PASSWORD = "qhall-demo"
 
@@ -27,7 +28,10 @@ def sign_in(page, live_server, login: str, path: str = "/admin/"):
 
 def take_ticket(live_server, service: str) -> dict:
     answer = requests.post(
-        f"{live_server.base_url}/api/units/MZJ/tickets", json={"service": service}, timeout=5
+        f"{live_server.base_url}/api/units/MZJ/tickets",
+        json={"service": service},
+        timeout=5,
+        headers=DEMO_KIOSK,
     )
     assert answer.status_code == 201, answer.text
     return answer.json()

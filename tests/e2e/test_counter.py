@@ -17,6 +17,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
+from tests.servers import DEMO_KIOSK
 
 UNIT = "MZJ"
 WINDOW = 2
@@ -27,6 +28,7 @@ def take_ticket(live_server, service: str, priority: str | None = None) -> dict:
     answer = requests.post(
         f"{live_server.base_url}/api/units/{UNIT}/tickets",
         json={"service": service, "priority": priority},
+        headers=DEMO_KIOSK,
         timeout=5,
     )
     assert answer.status_code == 201, answer.text

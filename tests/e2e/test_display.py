@@ -13,6 +13,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot
+from tests.servers import DEMO_KIOSK
 
 UNIT = "MZJ"
 LANDSCAPE = {"width": 1920, "height": 1080}
@@ -41,7 +42,10 @@ def act(live_server, session: requests.Session, window: int, action: str, **body
 
 def take_ticket(live_server, service: str = "A") -> str:
     answer = requests.post(
-        f"{live_server.base_url}/api/units/{UNIT}/tickets", json={"service": service}, timeout=5
+        f"{live_server.base_url}/api/units/{UNIT}/tickets",
+        json={"service": service},
+        timeout=5,
+        headers=DEMO_KIOSK,
     )
     assert answer.status_code == 201, answer.text
     return answer.json()["number"]

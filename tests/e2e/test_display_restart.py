@@ -10,7 +10,7 @@ import sys
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import free_port, running_server, screenshot, server_env
+from tests.e2e.conftest import DEMO_KIOSK, free_port, running_server, screenshot, server_env
 
 UNIT = "MZJ"
 RECONNECT_MS = 20_000  # the restart itself and Socket.IO's reconnection back-off
@@ -49,7 +49,7 @@ def test_screens_reconnect_after_a_restart_and_show_the_true_state(tmp_path, bro
                 )
             )
             ok(staff.post(f"{base}/counters/1/open"))
-            ok(requests.post(f"{base}/tickets", json={"service": "A"}))
+            ok(requests.post(f"{base}/tickets", json={"service": "A"}, headers=DEMO_KIOSK))
             first = ok(staff.post(f"{base}/counters/1/call-next"))["ticket"]["number"]
             hall.goto(f"{server.base_url}/display/{UNIT}")
             counter.goto(f"{server.base_url}/display/counter/{UNIT}/1")

@@ -18,7 +18,8 @@ from tests.e2e.conftest import running_server, screenshot
 from tests.printer.fake_printer import FakePrinter
 
 UNIT = "MZJ"
-KIOSK_URL = "/kiosk/MZJ?kiosk=mzj-1"
+KIOSK_SECRET = "kiosk-mzj-1-secret-00000"
+KIOSK_URL = f"/kiosk/MZJ?kiosk=mzj-1&device={KIOSK_SECRET}"
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
 IDLE_S = 4
@@ -35,7 +36,9 @@ def printer():
 def server(tmp_path_factory, printer):
     settings = {
         "PRINTERS": json.dumps([{"name": "mzj-kiosk", "unit": UNIT, **printer.config}]),
-        "KIOSKS": json.dumps([{"name": "mzj-1", "unit": UNIT, "printer": "mzj-kiosk"}]),
+        "KIOSKS": json.dumps(
+            [{"name": "mzj-1", "unit": UNIT, "printer": "mzj-kiosk", "token": KIOSK_SECRET}]
+        ),
         "PRINTER_POLL_S": "1",
         "PRINT_RETRY_MAX_S": "1",
         "KIOSK_IDLE_S": str(IDLE_S),

@@ -15,6 +15,8 @@ import pytest
 import requests
 import socketio
 
+from tests.servers import DEMO_KIOSK
+
 UNIT = "MZJ"
 STAFF_LOGIN = "mzj-1"
 DEMO_PASSWORD = "qhall-demo"
@@ -148,7 +150,10 @@ def listener(base_url):
 def take_ticket(base_url: str, service: str = "A") -> str:
     """Take a ticket at the kiosk, as a visitor (no sign-in), and return its number."""
     response = requests.post(
-        f"{base_url}/api/units/{UNIT}/tickets", json={"service": service}, timeout=WAIT_S
+        f"{base_url}/api/units/{UNIT}/tickets",
+        json={"service": service},
+        timeout=WAIT_S,
+        headers=DEMO_KIOSK,
     )
     assert response.status_code == 201, response.text
     return response.json()["number"]

@@ -9,6 +9,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
+from tests.servers import DEMO_KIOSK
 
 UNIT = "MZJ"
 PHONE = {"width": 390, "height": 844}
@@ -47,7 +48,10 @@ def act(session, server, action: str) -> dict:
 
 def take(server, service: str = "A") -> dict:
     response = requests.post(
-        f"{server.base_url}/api/units/{UNIT}/tickets", json={"service": service}, timeout=5
+        f"{server.base_url}/api/units/{UNIT}/tickets",
+        json={"service": service},
+        timeout=5,
+        headers=DEMO_KIOSK,
     )
     assert response.status_code == 201
     return response.json()

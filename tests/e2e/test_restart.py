@@ -10,7 +10,7 @@ import sys
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import free_port, running_server, screenshot, server_env
+from tests.e2e.conftest import DEMO_KIOSK, free_port, running_server, screenshot, server_env
 
 RECONNECT_MS = 20_000  # the restart itself and Socket.IO's reconnection back-off
 
@@ -32,7 +32,9 @@ def test_a_phone_reconnects_after_a_restart_and_shows_its_call(tmp_path, browser
     try:
         with running_server(tmp_path, "--demo", port=port) as server:
             response = requests.post(
-                f"{server.base_url}/api/units/MZJ/tickets", json={"service": "A"}
+                f"{server.base_url}/api/units/MZJ/tickets",
+                json={"service": "A"},
+                headers=DEMO_KIOSK,
             )
             assert response.status_code == 201, response.text
             mine = response.json()

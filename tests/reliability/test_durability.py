@@ -12,7 +12,7 @@ import requests
 
 from qhall.db import connect_database, db, sqlite_url
 from qhall.models import Counter, Ticket
-from tests.servers import running_server
+from tests.servers import DEMO_KIOSK, running_server
 
 UNIT, STAFF, PASSWORD = "MZJ", "mzj-1", "qhall-demo"
 KIOSKS, WINDOWS = 8, (1, 2, 3, 4)
@@ -25,6 +25,7 @@ def test_kill_9_loses_no_issued_ticket_and_leaves_no_half_call(tmp_path):
 
     def kiosk(base: str, services: str) -> None:
         with requests.Session() as http:
+            http.headers.update(DEMO_KIOSK)
             while not stop.is_set():
                 try:
                     response = http.post(

@@ -3,6 +3,7 @@ their Socket.IO joined through Redis."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import subprocess
 import threading
@@ -15,7 +16,7 @@ import pytest
 import requests
 import socketio
 
-from tests.servers import LiveServer, qhall_command, running_server, server_env
+from tests.servers import DEMO_KIOSK, LiveServer, qhall_command, running_server, server_env
 
 UNIT, STAFF, PASSWORD = "MZJ", "mzj-1", "qhall-demo"
 WINDOWS = (1, 2, 3, 4)  # between them they serve A, B, C and D
@@ -26,7 +27,11 @@ WAIT_S = 10
 def city(tmp_path_factory, postgres_url, redis_url) -> Iterator[list[LiveServer]]:
     """Two servers on one PostgreSQL and one Redis, the demo bureau seeded once."""
     tmp = tmp_path_factory.mktemp("city")
-    settings = {"DATABASE_URL": postgres_url, "MESSAGE_QUEUE": redis_url}
+    # The hall's kiosk is registered in both processes (its tickets are a kiosk's, not limited).
+    kiosks = json.dumps(
+        [{"name": "mzj-kiosk", "unit": UNIT, "token": DEMO_KIOSK["X-Device-Token"]}]
+    )
+    settings = {"DATABASE_URL": postgres_url, "MESSAGE_QUEUE": redis_url, "KIOSKS": kiosks}
     seeded = subprocess.run(
         [qhall_command(), "demo"],
         env=server_env(tmp / "seed", **settings),
@@ -76,7 +81,9 @@ def test_a_call_made_through_one_process_reaches_a_screen_on_the_other(city):
         snapshot = screen.call("join", {"unit": UNIT}, timeout=WAIT_S)
         assert "seq" in snapshot, snapshot
         number = requests.post(
-            f"{server_a.base_url}/api/units/{UNIT}/tickets", json={"service": "A"}
+            f"{server_a.base_url}/api/units/{UNIT}/tickets",
+            json={"service": "A"},
+            headers=DEMO_KIOSK,
         ).json()["number"]
         staff = signed_in(server_a)
         called = staff.post(f"{server_a.base_url}/api/units/{UNIT}/counters/1/call-next").json()
@@ -115,7 +122,9 @@ def test_four_processes_calling_at_once_never_get_the_same_ticket(city):
         with requests.Session() as kiosk:
             for service in services * 15:
                 response = kiosk.post(
-                    f"{server.base_url}/api/units/{UNIT}/tickets", json={"service": service}
+                    f"{server.base_url}/api/units/{UNIT}/tickets",
+                    json={"service": service},
+                    headers=DEMO_KIOSK,
                 )
                 assert response.status_code == 201, response.text
                 issued.append(response.json()["number"])
