@@ -23,7 +23,6 @@ def counter_client():
         unit=unit,
         counters=unit.counters.order_by(Counter.window),
         services=[service for service in unit.services.order_by(Service.code) if service.active],
-        deadline_check_s=current_app.config["COUNTER"]["DEADLINE_CHECK_S"],
     )
 
 

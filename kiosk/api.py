@@ -11,6 +11,15 @@ from kiosk import bp
 from printer.jobs import find_job, job_view
 from printer.layout import FULL_WIDTH, png_bytes
 from printer.ticket import print_ticket, ticket_image
+from qhall.api.openapi import (
+    IDEMPOTENCY_KEY,
+    STAFF_SECURITY,
+    TOKEN,
+    UNIT,
+    WINDOW,
+    _json,
+    _ref,
+)
 from qhall.errors import BadInput, Conflict, NotFound, NoTicketInHand
 from qhall.views import find_counter, find_unit, ticket_in_hand
 from qhall.web import field, json_body, now, request_key, require_staff
@@ -116,18 +125,7 @@ def ticket_png(token: str):
     return response
 
 
-_TOKEN = {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
-_KEY = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "description": "A staff reprint sent again with the same key prints once.",
-    "schema": {"type": "string", "minLength": 8, "maxLength": 100},
-}
-_ERROR = {
-    "description": "Error",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-}
+_ERROR = _json(_ref("Error"), "Error")
 _JOB = {
     "type": "object",
     "required": ["id", "printer", "status", "attempts"],
@@ -148,7 +146,7 @@ OPENAPI_PATHS = {
         "post": {
             "summary": "Print a ticket on a kiosk's printer once, or reprint it (staff) on a printer",
             "operationId": "print_ticket",
-            "parameters": [_TOKEN, _KEY],
+            "parameters": [TOKEN, IDEMPOTENCY_KEY],
             "requestBody": {
                 "required": True,
                 "content": {
@@ -196,12 +194,8 @@ OPENAPI_PATHS = {
         "post": {
             "summary": "Reprint the ticket in hand on the window's own printer (staff)",
             "operationId": "reprint_at_window",
-            "parameters": [
-                {"name": "unit", "in": "path", "required": True, "schema": {"type": "string"}},
-                {"name": "window", "in": "path", "required": True, "schema": {"type": "integer"}},
-                _KEY,
-            ],
-            "security": [{"session": []}, {"bearer": []}],
+            "parameters": [UNIT, WINDOW, IDEMPOTENCY_KEY],
+            "security": STAFF_SECURITY,
             "responses": {
                 "202": {
                     "description": "Queued for the window's printer",
@@ -235,7 +229,7 @@ OPENAPI_PATHS = {
             "summary": "The ticket's picture as it prints",
             "operationId": "ticket_png",
             "parameters": [
-                _TOKEN,
+                TOKEN,
                 {
                     "name": "width",
                     "in": "query",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -125,3 +127,16 @@ def staff_for_token(token: str) -> Staff | None:
 def may_work_at(staff: Staff, unit: Unit) -> bool:
     """Tell whether a staff member may act at a unit's windows."""
     return staff.role == "admin" or staff.unit_id == unit.id
+
+
+def ticket_source(
+    unit: Unit, *, device_token: str, kiosk_tokens: Iterable[str], staff: Staff | None
+) -> str:
+    """Return where a ticket request comes from: "kiosk" when it shows the secret of one of
+    the hall's registered kiosks, "counter" for staff of the hall, else "mobile" (from
+    outside the hall, and limited as such). What the request itself claims is not asked."""
+    if device_token and any(hmac.compare_digest(t, device_token) for t in kiosk_tokens if t):
+        return "kiosk"
+    if staff is not None and may_work_at(staff, unit):
+        return "counter"
+    return "mobile"

@@ -40,6 +40,18 @@ class LiveServer:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def take_ticket(base_url: str, service: str = "A", priority: str | None = None) -> dict:
+    """Take a ticket at the demo hall MZJ's registered kiosk, as a visitor would."""
+    response = requests.post(
+        f"{base_url}/api/units/MZJ/tickets",
+        json={"service": service, "priority": priority},
+        headers=DEMO_KIOSK,
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def free_port() -> int:
     """Return a port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:

@@ -186,8 +186,6 @@
         if (/^(case|inquiry|rectification|rating)\./.test(name)) refreshWork();
       },
     });
-    checkDeadlines();
-    setInterval(checkDeadlines, Number(app.dataset.deadlineCheckS || 300) * 1000);
   }
 
   // --- the window: keypad and keys -------------------------------------------------
@@ -658,10 +656,6 @@
         sayError($("#desk-message"), error);
       }
     }, 150);
-  }
-
-  async function checkDeadlines() {
-    try { await QHall.api("POST", base + "/cases/check-deadlines", {}); } catch (error) { /* the next round tries again */ }
   }
 
   start();

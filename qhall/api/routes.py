@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
-
 from flask import current_app, jsonify, request, session
 
 from qhall import queue
 from qhall.api import bp
 from qhall.api.openapi import openapi_document
-from qhall.auth import may_work_at, sign_in
+from qhall.auth import sign_in, ticket_source
 from qhall.errors import BadInput, RemoteTicketsClosed, TooManyTickets
 from qhall.limits import SlidingWindowLimit
 from qhall.models import TICKET_SOURCES, PauseReason, Unit
@@ -58,7 +56,14 @@ def issue_ticket(unit: str):
     claimed = field(body, "source", str, required=False)  # checked, never trusted
     if claimed is not None and claimed not in TICKET_SOURCES:
         raise BadInput("取号来源无效。", "Unknown ticket source.", allowed=list(TICKET_SOURCES))
-    source = ticket_source(unit)
+    hall = find_unit(unit)
+    kiosks = current_app.extensions["printing"].kiosks.values()
+    source = ticket_source(
+        hall,
+        device_token=request.headers.get("X-Device-Token", ""),
+        kiosk_tokens=[k.token for k in kiosks if k.unit == hall.code],
+        staff=current_staff(),
+    )
     limits = current_app.config["TICKETS"]
     if source == "mobile":
         if not limits["REMOTE"]:
@@ -75,21 +80,6 @@ def issue_ticket(unit: str):
         request_key=request_key(),
     )
     return publish_result(outcome, 200 if outcome.replayed else 201)
-
-
-def ticket_source(unit_code: str) -> str:
-    """Return where a ticket request comes from: a registered kiosk of this hall (its
-    device token), staff of this hall, or else outside the hall ("mobile")."""
-    token = request.headers.get("X-Device-Token", "")
-    kiosks = current_app.extensions["printing"].kiosks.values()
-    if token and any(
-        k.unit == unit_code and k.token and hmac.compare_digest(k.token, token) for k in kiosks
-    ):
-        return "kiosk"
-    staff = current_staff()
-    if staff is not None and may_work_at(staff, find_unit(unit_code)):
-        return "counter"
-    return "mobile"
 
 
 def remote_limit() -> SlidingWindowLimit:

@@ -12,7 +12,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
-from tests.servers import DEMO_KIOSK
+from tests.servers import take_ticket
 
 PASSWORD = "qhall-demo"
 
@@ -26,20 +26,9 @@ def sign_in(page, live_server, login: str, path: str = "/admin/"):
     expect(page.locator(".admin-bar")).to_be_visible()
 
 
-def take_ticket(live_server, service: str) -> dict:
-    answer = requests.post(
-        f"{live_server.base_url}/api/units/MZJ/tickets",
-        json={"service": service},
-        timeout=5,
-        headers=DEMO_KIOSK,
-    )
-    assert answer.status_code == 201, answer.text
-    return answer.json()
-
-
 def serve_a_visitor(live_server, login: str, window: int, service: str) -> None:
     """Take a ticket, then call and finish it at a window as its staff member (over HTTP)."""
-    take_ticket(live_server, service)
+    take_ticket(live_server.base_url, service)
     clerk = requests.Session()
     base = f"{live_server.base_url}/api"
     assert clerk.post(f"{base}/session", json={"login": login, "password": PASSWORD}, timeout=5).ok
@@ -55,8 +44,8 @@ def test_the_managers_dashboard_follows_the_hall_live(live_server, page):
     before = int(waiting.inner_text())
     expect(page.locator(".unit-card")).to_have_count(1)  # a manager sees their own hall only
     expect(page.locator(".unit-card h3")).to_contain_text("市民政局政务服务大厅")
-    take_ticket(live_server, "A")
-    take_ticket(live_server, "B")
+    take_ticket(live_server.base_url, "A")
+    take_ticket(live_server.base_url, "B")
     expect(waiting).to_have_text(str(before + 2))
     screenshot(page, "admin-dashboard-unit")
 

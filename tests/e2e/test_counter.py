@@ -17,22 +17,11 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
-from tests.servers import DEMO_KIOSK
+from tests.servers import take_ticket
 
 UNIT = "MZJ"
 WINDOW = 2
 PASSWORD = "qhall-demo"
-
-
-def take_ticket(live_server, service: str, priority: str | None = None) -> dict:
-    answer = requests.post(
-        f"{live_server.base_url}/api/units/{UNIT}/tickets",
-        json={"service": service, "priority": priority},
-        headers=DEMO_KIOSK,
-        timeout=5,
-    )
-    assert answer.status_code == 201, answer.text
-    return answer.json()
 
 
 def ticket_state(live_server, token: str) -> dict:
@@ -62,8 +51,8 @@ def tablet(browser, live_server):
 
 def test_a_day_at_the_window_call_transfer_finish_and_a_bad_rating(live_server, page, tablet):
     screenshot(tablet, "counter-rate-tablet-idle")
-    first = take_ticket(live_server, "A")
-    elder = take_ticket(live_server, "A", "elderly")
+    first = take_ticket(live_server.base_url, "A")
+    elder = take_ticket(live_server.base_url, "A", "elderly")
     page.goto(f"{live_server.base_url}/counter?unit={UNIT}")
     expect(page.locator("#sign-in")).to_be_visible()
     expect(page.locator("#desk")).to_be_hidden()

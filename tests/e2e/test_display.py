@@ -13,7 +13,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot
-from tests.servers import DEMO_KIOSK
+from tests.servers import take_ticket
 
 UNIT = "MZJ"
 LANDSCAPE = {"width": 1920, "height": 1080}
@@ -40,17 +40,6 @@ def act(live_server, session: requests.Session, window: int, action: str, **body
     return answer.json()
 
 
-def take_ticket(live_server, service: str = "A") -> str:
-    answer = requests.post(
-        f"{live_server.base_url}/api/units/{UNIT}/tickets",
-        json={"service": service},
-        timeout=5,
-        headers=DEMO_KIOSK,
-    )
-    assert answer.status_code == 201, answer.text
-    return answer.json()["number"]
-
-
 def open_screen(browser, url: str, viewport: dict):
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     tab = context.new_page()
@@ -67,7 +56,7 @@ def test_a_call_next_shows_on_both_screens_and_is_spoken(live_server, browser, s
     expect(counter.locator("#staff-badges")).to_contain_text("党员示范岗")
     expect(hall.locator("#hall")).to_have_attribute("data-voice", "idle")
 
-    number = take_ticket(live_server)
+    number = take_ticket(live_server.base_url)["number"]
     expect(hall.locator("#waiting-rows tr[data-service=A] .count")).to_have_text("1")
     called = act(live_server, staff, 1, "call-next")
     assert called["ticket"]["number"] == number
@@ -123,8 +112,8 @@ def test_both_screens_fit_the_panel_with_a_number_readable_from_afar(
     live_server, browser, staff, orientation
 ):
     viewport = LANDSCAPE if orientation == "landscape" else PORTRAIT
-    number = take_ticket(live_server)
-    take_ticket(live_server, "B")
+    number = take_ticket(live_server.base_url)["number"]
+    take_ticket(live_server.base_url, "B")
     act(live_server, staff, 1, "call", number=number)
     # Portrait starts its rotation at the picture of the core socialist values.
     item = "commitment" if orientation == "landscape" else "core-socialist-values"

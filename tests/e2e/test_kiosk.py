@@ -114,6 +114,15 @@ def test_a_visitor_takes_a_ticket_and_it_prints(kiosk, printer):
     assert pages[-1].cut and pages[-1].images[0].width == 576
 
 
+def test_the_kiosk_keeps_its_secret_out_of_sight_and_shows_it_with_each_ticket(kiosk):
+    assert "device=" not in kiosk.url  # taken out of the address a visitor could read
+    kiosk.click('.k-service[data-service="C"]')
+    with kiosk.expect_request("**/api/units/MZJ/tickets") as taking:
+        kiosk.click("#take-ticket")
+    assert taking.value.headers.get("x-device-token") == KIOSK_SECRET
+    expect(kiosk.locator("#ticket-number")).to_have_text("C001")
+
+
 def test_a_double_touch_takes_one_ticket(kiosk, server):
     before = waiting(server, "D")
     kiosk.click('.k-service[data-service="D"]')

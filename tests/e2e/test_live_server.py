@@ -15,7 +15,7 @@ import pytest
 import requests
 import socketio
 
-from tests.servers import DEMO_KIOSK
+from tests.servers import take_ticket
 
 UNIT = "MZJ"
 STAFF_LOGIN = "mzj-1"
@@ -147,18 +147,6 @@ def listener(base_url):
         one.disconnect()
 
 
-def take_ticket(base_url: str, service: str = "A") -> str:
-    """Take a ticket at the kiosk, as a visitor (no sign-in), and return its number."""
-    response = requests.post(
-        f"{base_url}/api/units/{UNIT}/tickets",
-        json={"service": service},
-        timeout=WAIT_S,
-        headers=DEMO_KIOSK,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()["number"]
-
-
 def call_next(base_url: str, staff: requests.Session, window: int) -> dict:
     response = staff.post(
         f"{base_url}/api/units/{UNIT}/counters/{window}/call-next", timeout=WAIT_S
@@ -190,7 +178,7 @@ def test_hall_client_sees_the_call_it_follows_with_consecutive_seqs(
     assert_is_snapshot(snapshot)
     assert snapshot["counters"][0]["state"] == "open"
 
-    number = take_ticket(base_url)
+    number = take_ticket(base_url)["number"]
     answer = call_next(base_url, staff, window=1)
     assert answer["ticket"]["number"] == number
 
@@ -213,7 +201,7 @@ def test_window_client_hears_the_call_to_its_window(base_url, staff, window_1, l
     window_screen.connect(["websocket"])
     assert_is_snapshot(window_screen.join({"unit": UNIT, "counter": 1}))
 
-    number = take_ticket(base_url)
+    number = take_ticket(base_url)["number"]
     call_next(base_url, staff, window=1)
 
     called = window_screen.wait_for("ticket.called", calls_of(number, window=1))
@@ -228,7 +216,7 @@ def test_window_client_does_not_hear_another_windows_call(base_url, staff, windo
         screen.connect(["websocket"])
         assert_is_snapshot(screen.join({"unit": UNIT, "counter": window}))
 
-    number = take_ticket(base_url)
+    number = take_ticket(base_url)["number"]
     call_next(base_url, staff, window=1)
 
     assert window_1_screen.wait_for("ticket.called", calls_of(number, window=1)) is not None
@@ -244,7 +232,7 @@ def test_a_client_in_the_hall_and_a_window_room_hears_each_event_once(
     window_screen.join({"unit": UNIT})
     snapshot = window_screen.join({"unit": UNIT, "counter": 1})
 
-    number = take_ticket(base_url)
+    number = take_ticket(base_url)["number"]
     call_next(base_url, staff, window=1)
     assert window_screen.wait_for("ticket.called", calls_of(number, window=1)) is not None
     # A duplicate, if one is coming, is sent right after the first copy.
@@ -270,7 +258,7 @@ def test_client_that_reconnects_gets_a_snapshot_with_the_call_it_missed(
     first_sid = screen.client.sid
     screen.disconnect()
 
-    number = take_ticket(base_url)  # ticket.issued
+    number = take_ticket(base_url)["number"]  # ticket.issued
     call_next(base_url, staff, window=1)  # ticket.called
 
     screen.connect(["websocket"])

@@ -9,7 +9,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
-from tests.servers import DEMO_KIOSK
+from tests.servers import take_ticket
 
 UNIT = "MZJ"
 PHONE = {"width": 390, "height": 844}
@@ -46,24 +46,13 @@ def act(session, server, action: str) -> dict:
     return response.json()
 
 
-def take(server, service: str = "A") -> dict:
-    response = requests.post(
-        f"{server.base_url}/api/units/{UNIT}/tickets",
-        json={"service": service},
-        timeout=5,
-        headers=DEMO_KIOSK,
-    )
-    assert response.status_code == 201
-    return response.json()
-
-
 def shown(locator, text: str) -> None:
     expect(locator).to_contain_text(text, use_inner_text=True)
 
 
 def test_the_phone_page_follows_the_ticket_from_the_line_to_the_rating(live_server, staff, phone):
-    first = take(live_server)
-    mine = take(live_server)
+    first = take_ticket(live_server.base_url)
+    mine = take_ticket(live_server.base_url)
     phone.goto(f"{live_server.base_url}/t/{mine['token']}")
     expect(phone.locator(".p-number")).to_have_text(mine["number"])
     shown(phone.locator("#status"), "排队等候中")
@@ -97,7 +86,7 @@ def test_the_phone_page_follows_the_ticket_from_the_line_to_the_rating(live_serv
 
 
 def test_the_phone_page_speaks_english_too(live_server, phone):
-    ticket = take(live_server, "D")
+    ticket = take_ticket(live_server.base_url, "D")
     phone.goto(f"{live_server.base_url}/t/{ticket['token']}")
     shown(phone.locator("#status"), "排队等候中")
     phone.click("#lang-switch")
