@@ -11,4 +11,7 @@ bp = Blueprint(
     url_prefix="/admin",
 )
 
-from admin import routes  # noqa: E402,F401  (registers the views on bp)
+# The admin's JSON routes live under /api/admin, beside the rest of the API.
+api_bp = Blueprint("admin_api", __name__, url_prefix="/api")
+
+from admin import api, pages  # noqa: E402,F401  (registers the views on bp and api_bp)

@@ -10,4 +10,4 @@ bp = Blueprint(
     static_url_path="/static/display",
 )
 
-from display import api, routes  # noqa: E402,F401  (registers the views on bp)
+from display import api, pages  # noqa: E402,F401  (registers the views on bp)

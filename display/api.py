@@ -9,12 +9,19 @@ from flask import jsonify, request
 from display import bp
 from qhall.errors import BadInput
 from qhall.screens import content_view
+from qhall.shapes import snapshot
 from qhall.voice import announcement
-from qhall.web import now
+from qhall.web.request import now
 
 # How often a screen asks again for its content, so schedules take effect without a reload.
 CONTENT_REFRESH_S = 60
 TICKET_NUMBER = re.compile(r"^[A-Za-z0-9]{1,8}$")
+
+
+@bp.get("/api/units/<unit>/snapshot")
+def unit_snapshot(unit: str):
+    """Return everything a screen needs to draw the hall."""
+    return jsonify(snapshot(unit, now()))
 
 
 @bp.get("/api/display/<unit>/content")

@@ -1,41 +1,119 @@
-"""The kiosk's and the printer's JSON routes: print a ticket, follow the print job, and the
-ticket's picture as it prints."""
+"""The kiosk's and the visitor's phone's JSON routes: services and waits, taking and
+withdrawing a ticket, following it, rating the visit from the phone, printing the ticket and
+its picture as it prints."""
 
 from __future__ import annotations
 
 import io
 
-from flask import current_app, jsonify, request, send_file, url_for
+from flask import current_app, jsonify, request, send_file
 
 from kiosk import bp
 from printer.jobs import find_job, job_view
 from printer.layout import FULL_WIDTH, png_bytes
 from printer.ticket import print_ticket, ticket_image
-from qhall.api.openapi import (
-    IDEMPOTENCY_KEY,
-    STAFF_SECURITY,
-    TOKEN,
-    UNIT,
-    WINDOW,
-    _json,
-    _ref,
+from qhall import queue, ratings
+from qhall.auth import ticket_source
+from qhall.errors import BadInput, Conflict, NotFound, RemoteTicketsClosed, TooManyTickets
+from qhall.limits import SlidingWindowLimit
+from qhall.lookups import find_unit
+from qhall.models import TICKET_SOURCES
+from qhall.shapes import services_view, visitor_view
+from qhall.web.openapi import IDEMPOTENCY_KEY, STAFF_SECURITY, TOKEN, UNIT, WINDOW, _json, _ref
+from qhall.web.printing import phone_url, printing
+from qhall.web.request import (
+    current_staff,
+    field,
+    json_body,
+    now,
+    publish_result,
+    request_key,
+    require_staff,
 )
-from qhall.errors import BadInput, Conflict, NotFound, NoTicketInHand
-from qhall.views import find_counter, find_unit, ticket_in_hand
-from qhall.web import field, json_body, now, request_key, require_staff
 
 PAPER_WIDTHS = (384, 576)
 
 
-def printing():
-    """Return the application's printers and kiosks (printer.spooler.PrintSetup)."""
-    return current_app.extensions["printing"]
+
+@bp.get("/api/units/<unit>/services")
+def services(unit: str):
+    """List a hall's services with their queues and estimated waits."""
+    return jsonify(services_view(find_unit(unit), now()))
+
+@bp.post("/api/units/<unit>/tickets")
+def issue_ticket(unit: str):
+    """Take a ticket for a service."""
+    body = json_body()
+    service = field(body, "service", str)
+    priority = field(body, "priority", str, required=False)
+    claimed = field(body, "source", str, required=False)  # checked, never trusted
+    if claimed is not None and claimed not in TICKET_SOURCES:
+        raise BadInput("取号来源无效。", "Unknown ticket source.", allowed=list(TICKET_SOURCES))
+    hall = find_unit(unit)
+    kiosks = current_app.extensions["printing"].kiosks.values()
+    source = ticket_source(
+        hall,
+        device_token=request.headers.get("X-Device-Token", ""),
+        kiosk_tokens=[k.token for k in kiosks if k.unit == hall.code],
+        staff=current_staff(),
+    )
+    limits = current_app.config["TICKETS"]
+    if source == "mobile":
+        if not limits["REMOTE"]:
+            raise RemoteTicketsClosed()
+        if not remote_limit().allow(request.remote_addr or "", now()):
+            raise TooManyTickets()
+    outcome = queue.issue_ticket(
+        unit,
+        service,
+        priority=priority,
+        source=source,
+        remote_daily_max=limits["REMOTE_DAILY_MAX"],
+        now=now(),
+        request_key=request_key(),
+    )
+    return publish_result(outcome, 200 if outcome.replayed else 201)
+
+def remote_limit() -> SlidingWindowLimit:
+    """Return this process's limit on tickets from outside the hall, per client address."""
+    state = current_app.extensions["qhall"]
+    if state.remote_limit is None:
+        limits = current_app.config["TICKETS"]
+        state.remote_limit = SlidingWindowLimit(
+            limits["REMOTE_PER_CLIENT"], limits["REMOTE_WINDOW_S"]
+        )
+    return state.remote_limit
+
+@bp.get("/api/tickets/<token>")
+def ticket(token: str):
+    """Return a ticket as its holder follows it."""
+    return jsonify(visitor_view(token))
+
+@bp.post("/api/tickets/<token>/cancel")
+def cancel_ticket(token: str):
+    """Withdraw a waiting ticket at its holder's request."""
+    return publish_result(queue.cancel(token, now=now(), request_key=request_key()))
 
 
-def phone_url(token: str) -> str:
-    """Return the address of the ticket's phone page, as the QR code carries it."""
-    base = current_app.config["PUBLIC_URL"].rstrip("/") or request.url_root.rstrip("/")
-    return base + url_for("kiosk.phone", token=token)
+@bp.get("/api/tickets/<token>/rating")
+def ticket_rating(token: str):
+    """Tell the visitor's phone whether the visit can be rated, and its rating if given."""
+    return jsonify(ratings.ticket_rating(token))
+
+
+@bp.post("/api/tickets/<token>/rating")
+def rate_by_token(token: str):
+    """Record a rating from the visitor's phone for their finished visit."""
+    body = json_body()
+    outcome = ratings.rate_by_token(
+        token,
+        level=field(body, "level", int),
+        reason=field(body, "reason", str, required=False) or "",
+        now=now(),
+        rectification_days=current_app.config["COUNTER"]["RECTIFICATION_DAYS"],
+        request_key=request_key(),
+    )
+    return publish_result(outcome, 200 if outcome.replayed else 201)
 
 
 @bp.post("/api/tickets/<token>/print")
@@ -73,32 +151,6 @@ def print_ticket_route(token: str):
     )
     return jsonify(result), 202
 
-
-@bp.post("/api/units/<unit>/counters/<int:window>/reprint")
-def reprint_at_window(unit: str, window: int):
-    """Reprint the ticket in hand on the window's own printer (staff of the hall only)."""
-    hall = find_unit(unit)
-    require_staff(hall)
-    counter = find_counter(hall, window)
-    ticket = ticket_in_hand(counter)
-    if ticket is None:
-        raise NoTicketInHand()
-    printer = printing().printers.get(counter.printer or "")
-    if printer is None or not printer.prints:
-        raise Conflict("本窗口没有配置打印机。", "This window has no printer.", window=window)
-    key = request_key()
-    result = print_ticket(
-        ticket.token,
-        printer,
-        kind="reprint",
-        qr_url=phone_url(ticket.token),
-        civility_lines=current_app.config["CIVILITY_LINES"],
-        now=now(),
-        request_key=f"reprint:{key}" if key else None,
-    )
-    return jsonify(result), 202
-
-
 @bp.get("/api/print-jobs/<int:job_id>")
 def print_job(job_id: int):
     """Return a print job: pending, printed or expired, and its tries."""
@@ -106,7 +158,6 @@ def print_job(job_id: int):
     if job is None:
         raise NotFound("没有找到该打印任务。", "No such print job.")
     return jsonify(job_view(job))
-
 
 @bp.get("/api/tickets/<token>/ticket.png")
 def ticket_png(token: str):
@@ -124,8 +175,8 @@ def ticket_png(token: str):
     response.headers["Cache-Control"] = "no-store"  # people ahead and the wait change
     return response
 
-
 _ERROR = _json(_ref("Error"), "Error")
+
 _JOB = {
     "type": "object",
     "required": ["id", "printer", "status", "attempts"],
@@ -141,6 +192,7 @@ _JOB = {
         "printed_at": {"type": ["string", "null"]},
     },
 }
+
 OPENAPI_PATHS = {
     "/api/tickets/{token}/print": {
         "post": {

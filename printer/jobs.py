@@ -14,8 +14,9 @@ from qhall import events as ev
 from qhall.clock import iso
 from qhall.db import write_transaction
 from qhall.events import Outcome
+from qhall.lookups import find_unit
 from qhall.models import PRINTER_STATES, PrinterState, PrintJob
-from qhall.views import find_unit, printer_view
+from qhall.shapes import printer_view
 
 PRINTER_STATUS_CHANGED = "printer.status_changed"
 PRINT_FAILED = "print.failed"

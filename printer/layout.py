@@ -1,4 +1,6 @@
-"""The paper ticket's layout: plain values in, a 1-bit image as wide as the printer out.
+"""What the printers print, laid out: the one page every printout is drawn on (Page), and
+the paper ticket on it: plain values in, a 1-bit image as wide as the printer out. Case
+receipts and missing-materials notices are drawn on the same page (printer.printouts).
 
 Everything is drawn as an image (ESC/POS GS v 0 raster) so that Chinese prints the same on
 every printer, whatever character sets its firmware has. Sizes are given for 80 mm paper
@@ -13,12 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import qrcode
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from printer.fonts import cjk_font
 
 FULL_WIDTH = 576  # dots across 80 mm paper at 203 dpi; 58 mm paper has 384
 MARGIN = 12
+# The canvas a page is drawn on before it is cut to length: room for a receipt listing
+# many materials (75 cm of paper; a ticket takes about 15).
+LONGEST = 6000
 # The smallest type a thermal printer's dots keep legible (about 2 mm at 203 dpi).
 MIN_TEXT = 17
 # Words stay whole when a line wraps; each CJK character may stand alone.
@@ -58,72 +63,111 @@ def time_limit_text(days: int) -> tuple[str, str]:
     return f"承诺 {days} 个工作日内办结", f"Completed within {days} working days"
 
 
-class _Page:
-    """A tall white canvas that text and pictures are stacked on, top to bottom."""
+class Page:
+    """A tall white canvas that text, rules and pictures are stacked on, top to bottom.
 
-    def __init__(self, width: int) -> None:
+    Sizes are given for 80 mm paper and scaled to the page's width. Tickets, case receipts
+    and missing-materials notices are all drawn on it.
+    """
+
+    def __init__(self, width: int = FULL_WIDTH, *, margin: int = MARGIN) -> None:
         self.width = width
+        self.margin = margin
         self.scale = width / FULL_WIDTH
-        self.image = Image.new("L", (width, 4000), 255)
+        self.image = Image.new("L", (width, LONGEST), 255)
         self.draw = ImageDraw.Draw(self.image)
-        self.y = MARGIN
+        self.y = margin
 
     def px(self, size: float) -> int:
+        """Return a size given for 80 mm paper in this paper's dots, at least one."""
         return max(1, round(size * self.scale))
 
-    def text(self, text: str, size: float, *, bold: bool = False, gap: float = 6) -> None:
-        """Write centred text, wrapped to the paper's width."""
+    def text(
+        self,
+        text: str,
+        size: float,
+        *,
+        bold: bool = False,
+        centre: bool = True,
+        indent: float = 0,
+        gap: float = 6,
+    ) -> None:
+        """Write text wrapped to the paper's width: centred, or from the margin plus indent."""
         font = cjk_font(max(MIN_TEXT, self.px(size)), bold)
-        for line in _wrap(text, font, self.width - 2 * MARGIN):
-            left, top, right, bottom = self.draw.textbbox((0, 0), line, font=font)
-            x = (self.width - (right - left)) // 2 - left
+        left = self.margin + (self.px(indent) if indent else 0)
+        for line in wrap(text, font, self.width - left - self.margin):
+            x0, top, x1, bottom = self.draw.textbbox((0, 0), line, font=font)
+            x = (self.width - (x1 - x0)) // 2 - x0 if centre else left - x0
             self.draw.text((x, self.y - top), line, font=font, fill=0)
             self.y += bottom - top + self.px(gap)
 
-    def pair(self, zh: str, en: str, size: float, *, bold: bool = False) -> None:
-        """Write Chinese and, beneath it and smaller, English."""
-        self.text(zh, size, bold=bold, gap=4)
-        self.text(en, size * 0.62, gap=10)
+    def pair(
+        self,
+        zh: str,
+        en: str,
+        size: float,
+        *,
+        bold: bool = False,
+        centre: bool = True,
+        english: float = 0.62,
+        gaps: tuple[float, float] = (4, 10),
+    ) -> None:
+        """Write Chinese and, beneath it and smaller (english times its size), English;
+        gaps are the space under each."""
+        self.text(zh, size, bold=bold, centre=centre, gap=gaps[0])
+        self.text(en, size * english, centre=centre, gap=gaps[1])
 
     def boxed(self, zh: str, en: str, size: float) -> None:
         """Write a line in white on black, for what the counter must notice (priority)."""
         top = self.y
         self.space(6)
         self.pair(zh, en, size, bold=True)
-        box = (MARGIN, top, self.width - MARGIN, self.y)
+        box = (self.margin, top, self.width - self.margin, self.y)
         # Invert the band: what was drawn black becomes white on a black box.
         band = self.image.crop(box).point(lambda v: 255 - v)
         self.image.paste(band, box[:2])
 
-    def rule(self) -> None:
-        self.space(4)
+    def rule(self, *, above: float = 4, below: float = 10, weight: int | None = None) -> None:
+        """Draw a dashed line across, weight dots thick (by default 2, scaled to the paper)."""
+        self.space(above)
         dash = self.px(8)
-        for x in range(MARGIN, self.width - MARGIN, dash * 2):
-            self.draw.line((x, self.y, x + dash, self.y), fill=0, width=max(1, self.px(2)))
-        self.space(10)
+        weight = self.px(2) if weight is None else weight
+        for x in range(self.margin, self.width - self.margin, dash * 2):
+            self.draw.line((x, self.y, x + dash, self.y), fill=0, width=weight)
+        self.space(below)
 
     def picture(self, picture: Image.Image) -> None:
+        """Paste a picture, centred."""
         self.image.paste(picture, ((self.width - picture.width) // 2, self.y))
         self.y += picture.height
 
     def space(self, size: float) -> None:
+        """Move down by size (scaled, and at least one dot, as px() rounds)."""
         self.y += self.px(size)
 
     def finish(self) -> Image.Image:
         """Return the page cut to what was drawn, as a 1-bit image without dithering."""
-        page = self.image.crop((0, 0, self.width, self.y + MARGIN))
+        page = self.image.crop((0, 0, self.width, self.y + self.margin))
         return page.point(lambda v: 255 if v >= 128 else 0).convert("1", dither=Image.Dither.NONE)
 
 
-def _wrap(text: str, font, width: int) -> list[str]:
-    lines, line = [], ""
-    for token in TOKEN.findall(text):
-        if line and font.getlength(line + token) > width:
-            lines.append(line.rstrip())
-            line = token.lstrip()
-        else:
-            line += token
-    return [*lines, line.rstrip()] if line.strip() else lines
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Split text into lines no wider than width: at its own line breaks, then between
+    tokens (a Latin word stays whole; each CJK character may stand alone). Blank lines
+    inside the text are kept; blank text gives no lines."""
+    lines: list[str] = []
+    for paragraph in text.splitlines():
+        rows, line = [], ""
+        for token in TOKEN.findall(paragraph):
+            if line and font.getlength(line + token) > width:
+                rows.append(line.rstrip())
+                line = token.lstrip()
+            else:
+                line += token
+        if line.strip():
+            rows.append(line.rstrip())
+        lines += rows or [""]
+    return lines if text.strip() else []
 
 
 def qr_image(url: str, size: int) -> Image.Image:
@@ -143,7 +187,7 @@ def qr_image(url: str, size: int) -> Image.Image:
 
 def render_ticket(ticket: TicketContent, width: int = FULL_WIDTH) -> Image.Image:
     """Draw the paper ticket as a 1-bit image exactly `width` dots wide."""
-    page = _Page(width)
+    page = Page(width)
     page.pair(ticket.unit_name, ticket.unit_name_en, 34, bold=True)
     page.pair(ticket.service_name, ticket.service_name_en, 30)
     page.rule()

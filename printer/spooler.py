@@ -207,9 +207,13 @@ class PrintSetup:
         printer = self.printers.get(kiosk.printer) if kiosk and kiosk.printer else None
         return printer if printer is not None and printer.prints else None
 
-    def make_spooler(self, app) -> Spooler:
-        from qhall.realtime import publish
+    @classmethod
+    def from_settings(cls, settings, instance_path: Path) -> PrintSetup:
+        """Read the printers and kiosks from the application's settings."""
+        return cls(load_printers(settings, instance_path), load_kiosks(settings))
 
+    def make_spooler(self, app, publish) -> Spooler:
+        """Return a spooler for these printers that publishes through publish."""
         return Spooler(
             self.printers,
             clock=app.extensions["qhall"].clock,
@@ -219,27 +223,10 @@ class PrintSetup:
             expire_s=app.config["PRINT_JOB_EXPIRE_S"],
         )
 
-    def start_spooler(self, app) -> Spooler:
-        """Start the spooler once in this process."""
-        from qhall.realtime import socketio
-
+    def start_spooler(self, app, publish, start_task) -> Spooler:
+        """Start the spooler once in this process, its loop run by start_task."""
         with self._lock:
             if self.spooler is None:
-                self.spooler = self.make_spooler(app)
-                self.spooler.start(app, socketio.start_background_task)
+                self.spooler = self.make_spooler(app, publish)
+                self.spooler.start(app, start_task)
             return self.spooler
-
-
-def init_app(app) -> PrintSetup:
-    """Read the printers and kiosks from the settings, and start the spooler with the first
-    request the server answers (not in `qhall` commands, and not in tests unless asked)."""
-    setup = PrintSetup(load_printers(app.config, Path(app.instance_path)), load_kiosks(app.config))
-    app.extensions["printing"] = setup
-
-    @app.before_request
-    def start_print_spooler():
-        current = app.extensions["printing"]
-        if current.spooler is None and app.config["PRINT_SPOOLER"] and not app.config["TESTING"]:
-            current.start_spooler(app)
-
-    return setup

@@ -14,7 +14,7 @@ from printer.spooler import enqueue
 from qhall.clock import local
 from qhall.errors import Conflict, NotFound
 from qhall.models import PrinterState, Ticket
-from qhall.views import visitor_view
+from qhall.shapes import visitor_view
 
 # The priority classes (qhall.models.PRIORITY_CLASSES) as the kiosk and the ticket name them.
 PRIORITY_LABELS = {

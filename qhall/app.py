@@ -8,25 +8,18 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, abort, render_template, request, send_from_directory
+from flask import Flask, request
 from flask_babel import Babel, get_locale
 
 from config import CONFIG_DIR
-from qhall import routine
+from printer.spooler import PrintSetup
 from qhall.clock import SystemClock
 from qhall.db import connect_database, db, sqlite_url
-from qhall.models import Unit
 from qhall.pages import unit_pages
-from qhall.realtime import socketio
-from qhall.web import add_security_headers, refuse_cross_site_writes, register_error_handlers
+from qhall.web.errors import register_error_handlers
+from qhall.web.realtime import socketio
+from qhall.web.security import add_security_headers, refuse_cross_site_writes
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# Front-end packages installed by npm and served by qhall itself: no CDN in a hall.
-VENDOR_FILES = {
-    "socket.io.min.js": PROJECT_ROOT / "node_modules/socket.io-client/dist",
-    "socket.io.min.js.map": PROJECT_ROOT / "node_modules/socket.io-client/dist",
-    "chart.umd.min.js": PROJECT_ROOT / "node_modules/chart.js/dist",  # the admin's charts
-}
 LOCALES = ["zh_CN", "en"]
 
 
@@ -35,7 +28,7 @@ class HallState:
     """What the application holds besides Flask's config: the clock it reads time from."""
 
     clock: object
-    # This process's limit on tickets from outside the hall (qhall.api.routes.remote_limit).
+    # This process's limit on tickets from outside the hall (kiosk.api.remote_limit).
     remote_limit: object = None
 
 
@@ -73,11 +66,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.before_request(refuse_cross_site_writes)
 
-    @app.before_request
-    def start_routine_work():
-        if app.config["ROUTINE"]["ENABLED"] and not app.config["TESTING"]:
-            routine.start(app)
-
     @app.teardown_appcontext
     def close_connection(_error):
         if not db.is_closed():
@@ -92,15 +80,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     app.after_request(add_security_headers)
 
+    from admin import api_bp as admin_api_bp
     from admin import bp as admin_bp
     from counter import bp as counter_bp
     from display import bp as display_bp
     from kiosk import bp as kiosk_bp
-    from printer.spooler import init_app as init_printing
-    from qhall.api import bp as api_bp
+    from qhall.web.site import bp as site_bp
 
-    init_printing(app)  # printers and kiosks; the spooler starts with the first request
-    for blueprint in (api_bp, kiosk_bp, display_bp, counter_bp, admin_bp):
+    # Printers and kiosks; their spooler starts with the other background work
+    # (qhall.web.background), never from a request.
+    app.extensions["printing"] = PrintSetup.from_settings(app.config, Path(app.instance_path))
+    for blueprint in (site_bp, kiosk_bp, display_bp, counter_bp, admin_bp, admin_api_bp):
         app.register_blueprint(blueprint)
 
     @app.context_processor
@@ -111,24 +101,6 @@ def create_app(test_config: dict | None = None) -> Flask:
             "page_lang": None,
             "pages": unit_pages,
         }
-
-    @app.get("/healthz")
-    def healthz():
-        """Tell a load balancer or a watchdog that the server and its database answer."""
-        db.execute_sql("SELECT 1")
-        return {"status": "ok"}
-
-    @app.get("/")
-    def index():
-        """List the halls and their pages."""
-        return render_template("index.html", units=Unit.select().order_by(Unit.code))
-
-    @app.get("/vendor/<name>")
-    def vendor(name: str):
-        """Serve a front-end package file installed by npm."""
-        if name not in VENDOR_FILES:
-            abort(404)
-        return send_from_directory(VENDOR_FILES[name], name, max_age=86400)
 
     return app
 

@@ -21,6 +21,7 @@ from qhall.clock import iso, local_day
 from qhall.db import lock_key
 from qhall.errors import BadInput, Conflict, Forbidden, NotFound
 from qhall.events import Outcome
+from qhall.lookups import find_counter, find_service, find_unit
 from qhall.models import (
     Case,
     CaseExtension,
@@ -30,7 +31,6 @@ from qhall.models import (
     Staff,
     Unit,
 )
-from qhall.views import find_counter, find_service, find_unit
 from qhall.workdays import WorkCalendar, work_calendar
 
 INQUIRY_REGISTERED = "inquiry.registered"

@@ -107,8 +107,10 @@ def serve(host: str, port: int, demo: bool, dev: bool) -> None:
     bureau = _seed_demo() if demo else None
     _print_welcome(app, host, port, bureau)
     if dev:
-        from qhall.realtime import socketio
+        from qhall.web.background import start
+        from qhall.web.realtime import socketio
 
+        start(app)
         socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
         return
     # A fresh process, so that gevent patches the standard library before qhall is
@@ -167,7 +169,7 @@ def bench(
     seconds, clients, sockets, calls, print_jobs, database_url, message_queue, json_path
 ) -> None:
     """Measure qhall as it runs in production, on 127.0.0.1, and print the figures."""
-    from qhall import bench as benchmark
+    from qhall.tools import bench as benchmark
 
     settings = {
         k: v for k, v in {"DATABASE_URL": database_url, "MESSAGE_QUEUE": message_queue}.items() if v

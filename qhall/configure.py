@@ -21,6 +21,8 @@ from qhall.auth import hash_password
 from qhall.db import write_transaction
 from qhall.errors import BadInput, Conflict, NotFound
 from qhall.events import Outcome
+from qhall.hours import parse_hours
+from qhall.lookups import find_unit
 from qhall.models import (
     ROLES,
     CalendarDay,
@@ -34,7 +36,6 @@ from qhall.models import (
 )
 from qhall.screens import BADGES
 from qhall.screens import KINDS as SCREEN_KINDS
-from qhall.views import find_unit, parse_hours
 
 # Field types: text, longtext, int, int? (may be empty), bool, date?, hours, weekdays,
 # choice (with options), codes (a window's services in order), badges, password.

@@ -9,6 +9,7 @@ from peewee import fn
 
 from qhall.access import check_read, readable_units
 from qhall.clock import iso, local_day
+from qhall.lookups import find_unit
 from qhall.models import (
     Case,
     Counter,
@@ -20,7 +21,6 @@ from qhall.models import (
     Unit,
 )
 from qhall.reports import Scope, ledger, target_wait_s
-from qhall.views import find_unit
 
 # Printer states that stop tickets from coming out.
 PRINTER_STOPPED = ("paper_out", "offline")

@@ -11,14 +11,15 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from peewee import JOIN, Case, fn
+
 from qhall import events as ev
 from qhall.actions import perform
-from qhall.clock import local_day
+from qhall.clock import iso, local_day
 from qhall.db import is_sqlite
 from qhall.errors import (
     BadInput,
     Conflict,
-    CounterNotOpen,
     NotFound,
     NoTicketInHand,
     RemoteSoldOut,
@@ -26,27 +27,106 @@ from qhall.errors import (
     SoldOut,
 )
 from qhall.events import Outcome
-from qhall.models import (
-    PRIORITY_CLASSES,
-    TICKET_SOURCES,
-    Counter,
-    DayNumber,
-    PauseReason,
-    Ticket,
-    Unit,
-)
-from qhall.views import (
-    counter_view,
+from qhall.hours import service_is_open
+from qhall.lookups import (
     find_counter,
     find_hall_service,
     find_service,
     find_unit,
-    issued_ticket,
-    service_is_open,
+    find_window,
     ticket_in_hand,
-    ticket_view,
-    window_line,
 )
+from qhall.models import (
+    PRIORITY_CLASSES,
+    TICKET_SOURCES,
+    Counter,
+    CounterService,
+    DayNumber,
+    Service,
+    Staff,
+    Ticket,
+    Unit,
+)
+from qhall.ratings import today_ratings
+from qhall.shapes import counter_view, issued_ticket, ticket_view
+from qhall.windows import open_window
+
+# --- who is next ----------------------------------------------------------------------
+
+
+def window_line(unit: Unit, counter: Counter, day, *columns):
+    """Select the waiting tickets a window may call, in the order it calls them: priority
+    first within the streak limit, a ticket transferred to this window in particular before
+    the window's services, the services in the window's order, then the oldest place in line.
+
+    The queue rules claim the first row; the counter client lists them all."""
+    has_priority = Ticket.priority.is_null(False)
+    if counter.priority_streak < unit.priority_streak_limit:
+        priority_rank = Case(None, [(has_priority, 0)], 1)
+    else:  # enough priority calls in a row: ordinary visitors first while any wait
+        priority_rank = Case(None, [(has_priority, 1)], 0)
+    service_rank = Case(None, [(Ticket.target_counter == counter.id, -1)], CounterService.position)
+    return (
+        Ticket.select(*(columns or (Ticket,)))
+        .join(
+            CounterService,
+            JOIN.LEFT_OUTER,
+            on=(CounterService.service == Ticket.service) & (CounterService.counter == counter.id),
+        )
+        .where(
+            Ticket.unit == unit.id,
+            Ticket.day == day,
+            Ticket.status == "waiting",
+            (Ticket.target_counter == counter.id)
+            | (Ticket.target_counter.is_null() & CounterService.id.is_null(False)),
+        )
+        .order_by(priority_rank, service_rank, Ticket.queue_at, Ticket.id)
+    )
+
+
+LINE_LIMIT = 50
+
+
+def window_queue(unit_code: str, window: int, staff: Staff, now: datetime) -> dict:
+    """Return the window, its ticket in hand, the waiting tickets it would call in order
+    (priority marked) and the signed-in staff member's figures of the day."""
+    unit = find_unit(unit_code)
+    counter = find_counter(unit, window)
+    day = local_day(now, unit.timezone)
+    line = window_line(unit, counter, day, Ticket, Service).switch(Ticket).join(Service)
+    waiting = [
+        {
+            **ticket_view(ticket),
+            "waited_s": ticket.waited_since(now),
+            "transferred_here": ticket.target_counter_id == counter.id,
+        }
+        for ticket in line.limit(LINE_LIMIT)
+    ]
+    in_hand = ticket_in_hand(counter)
+    return {
+        "counter": counter_view(counter),
+        "in_hand": {**ticket_view(in_hand), "since": iso(in_hand.called_at)} if in_hand else None,
+        "waiting": waiting,
+        "waiting_total": window_line(unit, counter, day, Ticket.id).count(),
+        "figures": staff_figures(staff, unit, day),
+    }
+
+
+def staff_figures(staff: Staff, unit, day) -> dict:
+    """Return a staff member's visits finished today, their mean length and ratings."""
+    served = Ticket.select(fn.COUNT(Ticket.id), fn.AVG(Ticket.service_s)).where(
+        Ticket.staff == staff.id,
+        Ticket.unit == unit.id,
+        Ticket.day == day,
+        Ticket.status == "finished",
+    )
+    count, average = served.scalar(as_tuple=True)
+    return {
+        "served": count or 0,
+        "average_service_s": round(average) if average is not None else None,
+        "ratings": today_ratings(staff.id, unit.id, day),
+    }
+
 
 # --- issuing -------------------------------------------------------------------------
 
@@ -136,7 +216,7 @@ def call_next(
     """Call the next visitor to a window, finishing the one it had in hand."""
 
     def work(events: list[dict]) -> dict:
-        unit, counter = _open_counter(unit_code, window)
+        unit, counter = open_window(unit_code, window)
         _let_go(unit, counter, now, events, staff_id)
         ticket = _claim_next(unit, counter, local_day(now, unit.timezone))
         if ticket is None:
@@ -160,7 +240,7 @@ def call_number(
     """Call one waiting number to a window, out of turn."""
 
     def work(events: list[dict]) -> dict:
-        unit, counter = _open_counter(unit_code, window)
+        unit, counter = open_window(unit_code, window)
         ticket = _todays_ticket(unit, number, now)
         if ticket.status != "waiting":
             raise Conflict(
@@ -437,7 +517,7 @@ def close_past_days(unit_code: str, *, now: datetime) -> Outcome:
 
 
 def _in_hand(unit_code: str, window: int, *states: str) -> tuple[Unit, Counter, Ticket]:
-    unit, counter = _window(unit_code, window)
+    unit, counter = find_window(unit_code, window)
     ticket = ticket_in_hand(counter)
     if ticket is None:
         raise NoTicketInHand()
@@ -461,104 +541,3 @@ def _todays_ticket(unit: Unit, number: str, now: datetime) -> Ticket:
     return ticket
 
 
-# --- windows -------------------------------------------------------------------------
-
-
-def _window(unit_code: str, window: int) -> tuple[Unit, Counter]:
-    unit = find_unit(unit_code)
-    return unit, find_counter(unit, window)
-
-
-def _open_counter(unit_code: str, window: int) -> tuple[Unit, Counter]:
-    unit, counter = _window(unit_code, window)
-    if counter.state != "open":
-        raise CounterNotOpen(state=counter.state)
-    return unit, counter
-
-
-def open_counter(
-    unit_code: str, window: int, *, staff_id, now: datetime, request_key=None
-) -> Outcome:
-    """Open a window for service with a staff member on duty."""
-
-    def work(events):
-        unit, counter = _window(unit_code, window)
-        return _set_state(
-            events, unit, counter, ev.COUNTER_OPENED, "open", now, staff_id, staff=staff_id
-        )
-
-    return perform(request_key, f"open:{unit_code}:{window}", now, work)
-
-
-def pause_counter(
-    unit_code: str, window: int, reason: str, *, staff_id, now: datetime, request_key=None
-) -> Outcome:
-    """Pause a window for a reason its screen explains politely."""
-
-    def work(events):
-        unit, counter = _open_counter(unit_code, window)
-        if PauseReason.get_or_none(PauseReason.code == reason) is None:
-            codes = [r.code for r in PauseReason.select().order_by(PauseReason.id)]
-            raise BadInput("暂停原因无效。", "Unknown pause reason.", allowed=codes)
-        counter.pause_reason = reason
-        return _set_state(events, unit, counter, ev.COUNTER_PAUSED, "paused", now, staff_id)
-
-    return perform(request_key, f"pause:{unit_code}:{window}", now, work)
-
-
-def resume_counter(
-    unit_code: str, window: int, *, staff_id, now: datetime, request_key=None
-) -> Outcome:
-    """Resume a paused window."""
-
-    def work(events):
-        unit, counter = _window(unit_code, window)
-        if counter.state != "paused":
-            raise Conflict("窗口未处于暂停状态。", "The window is not paused.", state=counter.state)
-        counter.pause_reason = None
-        return _set_state(events, unit, counter, ev.COUNTER_RESUMED, "open", now, staff_id)
-
-    return perform(request_key, f"resume:{unit_code}:{window}", now, work)
-
-
-def close_counter(
-    unit_code: str, window: int, *, staff_id, now: datetime, request_key=None
-) -> Outcome:
-    """Close a window at the end of the shift."""
-
-    def work(events):
-        unit, counter = _window(unit_code, window)
-        if ticket_in_hand(counter) is not None:
-            raise Conflict(
-                "请先办结或转出当前的号，再关闭窗口。",
-                "Please finish or transfer the ticket in hand before closing the window.",
-            )
-        counter.pause_reason = None
-        return _set_state(
-            events, unit, counter, ev.COUNTER_CLOSED, "closed", now, staff_id, staff=None
-        )
-
-    return perform(request_key, f"close:{unit_code}:{window}", now, work)
-
-
-_UNCHANGED = object()
-
-
-def _set_state(
-    events, unit, counter: Counter, name, state, now, staff_id, staff=_UNCHANGED
-) -> dict:
-    counter.state = state
-    counter.state_since = now
-    if staff is not _UNCHANGED:
-        counter.staff = staff
-    counter.save()
-    payload = ev.record(
-        events,
-        unit,
-        name,
-        now,
-        counter=counter,
-        staff_id=staff_id,
-        counter_view=counter_view(counter),
-    )
-    return {"counter": payload["counter_view"]}

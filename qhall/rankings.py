@@ -22,9 +22,9 @@ from qhall.audit import record_change
 from qhall.db import write_transaction
 from qhall.errors import BadInput, NotFound
 from qhall.events import Outcome
+from qhall.lookups import find_unit
 from qhall.models import Counter, ScreenItem, Selection, Staff
 from qhall.reports import ledger, make_scope, month_bounds
-from qhall.views import find_unit
 
 FIGURES = {
     "SATISFACTION": "satisfaction",

@@ -17,8 +17,9 @@ from qhall.cases import clean_text, is_manager, perform
 from qhall.clock import iso, local_day
 from qhall.errors import BadInput, Conflict, Forbidden, NotFound
 from qhall.events import Outcome
+from qhall.lookups import find_counter, find_unit
 from qhall.models import RATING_LEVELS, Rating, Rectification, Staff, Ticket
-from qhall.views import counter_view, find_counter, find_unit
+from qhall.shapes import counter_view
 from qhall.workdays import WorkCalendar, work_calendar
 
 RATING_RECORDED = "rating.recorded"

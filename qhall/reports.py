@@ -33,6 +33,7 @@ from peewee import Case as SqlCase
 from qhall.clock import iso, local_day
 from qhall.db import db, is_sqlite
 from qhall.errors import BadInput
+from qhall.lookups import find_counter, find_service, find_unit
 from qhall.models import (
     RATING_LEVELS,
     Case,
@@ -46,7 +47,6 @@ from qhall.models import (
     Unit,
 )
 from qhall.ratings import BAD_LEVEL
-from qhall.views import find_counter, find_service, find_unit
 
 GROUPINGS = ("unit", "service", "window", "staff")
 # Longest period a report covers, and the longest whose chart is drawn day by day.

@@ -8,7 +8,6 @@ others skip it. Each job is safe to run again: it changes only what is still to 
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime
 
 from qhall import cases, leases, queue
@@ -46,31 +45,3 @@ def _run_held(jobs: dict, now: datetime, publish, holder: str, lease_s: float) -
         except Exception:  # one unit's failure must not stop the others
             log.exception("routine job %s failed", name)
     return ran
-
-
-_started = threading.Lock()
-_running = False
-
-
-def start(app) -> None:
-    """Start the routine loop in this process once (with the first request it answers)."""
-    global _running
-    from qhall.db import db
-    from qhall.realtime import publish, socketio
-
-    with _started:
-        if _running:
-            return
-        _running = True
-
-    def loop():
-        clock = app.extensions["qhall"].clock
-        while True:
-            try:
-                with db.connection_context():
-                    run_once(app.config, clock.now(), publish)
-            except Exception:
-                log.exception("routine work failed; trying again next round")
-            socketio.sleep(app.config["ROUTINE"]["EVERY_S"])
-
-    socketio.start_background_task(loop)

@@ -16,8 +16,9 @@ from pathlib import Path
 from config import CONFIG_DIR
 from qhall.clock import local
 from qhall.db import write_transaction
+from qhall.hours import parse_hours
+from qhall.lookups import find_unit
 from qhall.models import ScreenItem
-from qhall.views import find_unit, parse_hours
 
 CONTENT_FILE = CONFIG_DIR / "screen_content.toml"
 

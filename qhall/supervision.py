@@ -19,6 +19,7 @@ from qhall.clock import iso, local_day
 from qhall.db import write_transaction
 from qhall.errors import BadInput, Conflict, NotFound
 from qhall.events import Outcome
+from qhall.lookups import find_counter, find_unit
 from qhall.models import (
     FINDING_CATEGORIES,
     INSPECTION_KINDS,
@@ -34,7 +35,6 @@ from qhall.models import (
     Unit,
 )
 from qhall.reports import target_wait_s
-from qhall.views import find_counter, find_unit
 
 CATEGORY_NAMES = {
     "cold": ("冷（态度冷漠）", "Cold (indifferent manner)"),

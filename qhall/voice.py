@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from config import CONFIG_DIR
+from qhall.lookups import find_unit
 from qhall.screens import speaks_english
-from qhall.views import find_unit
 
 OPERATOR_DIR = CONFIG_DIR / "voice"
 GENERATED_DIR = Path(__file__).resolve().parent.parent / "display" / "voice-generated"

@@ -12,8 +12,8 @@ import argparse
 import time
 
 from qhall.app import create_app
-from qhall.generate import generate_year
 from qhall.seed import init_db
+from qhall.tools.generate import generate_year
 
 
 def main() -> None:

@@ -18,3 +18,10 @@ keepalive = 5
 accesslog = "-"
 # Several qhall processes may share a host; gunicorn's default control socket would clash.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Start the worker's background work (routine, printers) once it is ready to serve."""
+    from qhall.web.background import start
+
+    start(worker.wsgi)

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 from openpyxl import load_workbook
 
-from qhall import queue
+from qhall import queue, windows
 from tests.conftest import gen_staff
 
 
@@ -44,7 +44,7 @@ def _a_morning(bureau, clock):
     clerk = bureau["clerk"]
     for _ in range(3):
         queue.issue_ticket("T", "A", now=clock.now())
-    queue.open_counter("T", 1, staff_id=clerk.id, now=clock.now())
+    windows.open_counter("T", 1, staff_id=clerk.id, now=clock.now())
     for _ in range(3):
         clock.advance(minutes=7)
         queue.call_next("T", 1, staff_id=clerk.id, now=clock.now())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from qhall import queue
+from qhall import queue, windows
 from qhall.db import write_transaction
 from qhall.models import PrinterState
 
@@ -13,10 +13,10 @@ def test_live_figures_raise_alerts_for_a_long_wait_and_a_stopped_printer(as_user
     clerk = bureau["clerk"]
     queue.issue_ticket("T", "A", now=clock.now())
     queue.issue_ticket("T", "B", now=clock.now())
-    queue.open_counter("T", 1, staff_id=clerk.id, now=clock.now())
+    windows.open_counter("T", 1, staff_id=clerk.id, now=clock.now())
     queue.call_next("T", 1, staff_id=clerk.id, now=clock.now())
-    queue.open_counter("T", 2, staff_id=clerk.id, now=clock.now())
-    queue.pause_counter("T", 2, "break", staff_id=clerk.id, now=clock.now())
+    windows.open_counter("T", 2, staff_id=clerk.id, now=clock.now())
+    windows.pause_counter("T", 2, "break", staff_id=clerk.id, now=clock.now())
     boss = as_user("boss-t")
     live = boss.get("/api/admin/live").get_json()
     (t,) = live["units"]

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from qhall.api.openapi import openapi_document
+from qhall.web.openapi import openapi_document
 from tests.conftest import PASSWORD, gen_staff, gen_unit
 
 OPERATIONS = [

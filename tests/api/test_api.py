@@ -214,7 +214,7 @@ def test_openapi_documents_every_api_route(app, client):
         for path, operations in document["paths"].items()
         for method in operations
     }
-    from qhall.api.routes import COUNTER_ACTIONS
+    from counter.api import COUNTER_ACTIONS
 
     for rule in app.url_map.iter_rules():
         if not (rule.rule.startswith("/api/") or rule.rule == "/healthz"):
@@ -325,8 +325,8 @@ def test_a_database_held_by_another_process_is_a_polite_503_then_works_again(
     init_db(app.config["PAUSE_REASONS"])
     gen_unit()
     client = app.test_client()
-    from qhall import realtime
-    from qhall.realtime import socketio
+    from qhall.web import realtime
+    from qhall.web.realtime import socketio
 
     realtime._last_alert.clear()  # alerts are sent once a while; start this test afresh
     staff_page = socketio.test_client(app)  # a window's page, connected live

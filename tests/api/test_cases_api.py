@@ -11,10 +11,10 @@ import pytest
 from PIL import Image
 
 from printer.config import PrinterConfig
+from printer.fake import FakePrinter
 from printer.spooler import PrintSetup
 from qhall.models import Counter, PrintJob
 from tests.conftest import PASSWORD, gen_staff, gen_unit
-from tests.printer.fake_printer import FakePrinter
 
 BASE = "/api/units/T"
 
@@ -127,7 +127,9 @@ def test_a_case_receipt_and_a_notice_reach_the_windows_printer(clerk, hall, app,
         ("case_receipt", number), ("missing_materials", number)
     ]  # fmt: skip
 
-    spooler = app.extensions["printing"].make_spooler(app)
+    from qhall.web.realtime import publish
+
+    spooler = app.extensions["printing"].make_spooler(app, publish)
     with app.app_context():
         spooler.run_once("t-window-1")
         spooler.run_once("t-window-1")
@@ -218,9 +220,10 @@ def test_every_counter_route_is_in_the_openapi_document(app, client):
         for path, operations in client.get("/api/openapi.json").get_json()["paths"].items()
         for method in operations
     }
-    from qhall.api import cases, ratings
 
-    mine = {cases.__name__, ratings.__name__}
+    from counter import cases_api, ratings_api
+
+    mine = {cases_api.__name__, ratings_api.__name__}
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         if view.__module__ not in mine:

@@ -14,8 +14,8 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from printer.fake import FakePrinter
 from tests.e2e.conftest import running_server, screenshot
-from tests.printer.fake_printer import FakePrinter
 
 UNIT = "MZJ"
 KIOSK_SECRET = "kiosk-mzj-1-secret-00000"

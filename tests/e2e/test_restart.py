@@ -18,9 +18,9 @@ RECONNECT_MS = 20_000  # the restart itself and Socket.IO's reconnection back-of
 CALL_WHILE_DOWN = """
 from qhall.app import create_app
 from qhall.clock import utcnow
-from qhall import queue
+from qhall import queue, windows
 create_app()
-queue.open_counter("MZJ", 1, staff_id=None, now=utcnow())
+windows.open_counter("MZJ", 1, staff_id=None, now=utcnow())
 print(queue.call_next("MZJ", 1, staff_id=None, now=utcnow()).result["ticket"]["number"])
 """
 

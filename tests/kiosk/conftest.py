@@ -1,3 +1,3 @@
 """Printing fixtures: the fake network printer."""
 
-from tests.printer.fake_printer import fake_printer  # noqa: F401
+from tests.printer.conftest import fake_printer  # noqa: F401

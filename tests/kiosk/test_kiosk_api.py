@@ -8,9 +8,9 @@ import io
 import pytest
 from PIL import Image
 
+from printer.fake import use_printers
 from qhall.models import PrintJob
 from tests.conftest import PASSWORD, gen_staff, gen_unit
-from tests.printer.fake_printer import use_printers
 
 
 @pytest.fixture

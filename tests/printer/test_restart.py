@@ -8,7 +8,7 @@ import time
 
 import requests
 
-from tests.printer.fake_printer import FakePrinter
+from printer.fake import FakePrinter
 from tests.servers import running_server
 
 UNIT = "MZJ"

@@ -8,11 +8,11 @@ import pytest
 from PIL import Image
 
 from printer import spooler
+from printer.fake import use_printers
 from printer.spooler import Spooler
 from qhall.models import PrintJob
-from qhall.realtime import publish, socketio
+from qhall.web.realtime import publish, socketio
 from tests.conftest import gen_unit
-from tests.printer.fake_printer import use_printers
 
 PRINTER = "hall-kiosk"
 

@@ -7,7 +7,7 @@ import time
 import traceback
 from collections import Counter as Tally
 
-from qhall import queue
+from qhall import queue, windows
 from qhall.clock import utcnow
 from qhall.db import connect_database, db
 from qhall.models import Ticket
@@ -51,7 +51,7 @@ def test_eight_issuers_and_four_callers_share_one_database(app, tmp_path):
     )
     staff = gen_staff(unit=unit)
     for window in range(1, CALLERS + 1):
-        queue.open_counter("T", window, staff_id=staff.id, now=utcnow())
+        windows.open_counter("T", window, staff_id=staff.id, now=utcnow())
     url = app.config["DATABASE_URL"]
     db.close()
 

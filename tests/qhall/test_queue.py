@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from qhall import queue
+from qhall import queue, windows
 from qhall.errors import BadInput, Conflict, CounterNotOpen, NotFound, ServiceClosed, SoldOut
+from qhall.estimates import people_ahead
 from qhall.models import Event, Ticket
-from qhall.views import people_ahead, snapshot, visitor_view
+from qhall.shapes import snapshot, visitor_view
 from tests.conftest import gen_staff, gen_unit
 
 
@@ -22,9 +23,9 @@ def take(clock, service="A", priority=None, unit="T", **kw):
     return queue.issue_ticket(unit, service, priority=priority, now=clock.now(), **kw).result
 
 
-def open_windows(clock, staff, *windows):
-    for window in windows:
-        queue.open_counter("T", window, staff_id=staff.id, now=clock.now())
+def open_windows(clock, staff, *numbers):
+    for window in numbers:
+        windows.open_counter("T", window, staff_id=staff.id, now=clock.now())
 
 
 def call(clock, staff, window=1):
@@ -125,10 +126,10 @@ def test_a_closed_or_paused_window_cannot_call(hall, clock):
     with pytest.raises(CounterNotOpen):
         call(clock, staff)
     open_windows(clock, staff, 1)
-    queue.pause_counter("T", 1, "break", staff_id=staff.id, now=clock.now())
+    windows.pause_counter("T", 1, "break", staff_id=staff.id, now=clock.now())
     with pytest.raises(CounterNotOpen):
         call(clock, staff)
-    queue.resume_counter("T", 1, staff_id=staff.id, now=clock.now())
+    windows.resume_counter("T", 1, staff_id=staff.id, now=clock.now())
     assert call(clock, staff) == "A001"
 
 
@@ -270,16 +271,16 @@ def test_pause_needs_a_known_reason_and_close_needs_empty_hands(hall, clock):
     take(clock)
     open_windows(clock, staff, 1)
     with pytest.raises(BadInput):
-        queue.pause_counter("T", 1, "nap", staff_id=staff.id, now=clock.now())
-    paused = queue.pause_counter("T", 1, "meeting", staff_id=staff.id, now=clock.now()).result
+        windows.pause_counter("T", 1, "nap", staff_id=staff.id, now=clock.now())
+    paused = windows.pause_counter("T", 1, "meeting", staff_id=staff.id, now=clock.now()).result
     assert paused["counter"]["state"] == "paused"
     assert "会议" in paused["counter"]["pause_notice"]
-    queue.resume_counter("T", 1, staff_id=staff.id, now=clock.now())
+    windows.resume_counter("T", 1, staff_id=staff.id, now=clock.now())
     call(clock, staff)
     with pytest.raises(Conflict):
-        queue.close_counter("T", 1, staff_id=staff.id, now=clock.now())
+        windows.close_counter("T", 1, staff_id=staff.id, now=clock.now())
     queue.finish("T", 1, staff_id=staff.id, now=clock.now())
-    closed = queue.close_counter("T", 1, staff_id=staff.id, now=clock.now()).result
+    closed = windows.close_counter("T", 1, staff_id=staff.id, now=clock.now()).result
     assert closed["counter"]["state"] == "closed" and closed["counter"]["staff"] is None
 
 
@@ -321,7 +322,7 @@ def test_estimates_follow_recent_service_times(hall, clock):
 def test_every_change_is_logged_with_the_next_sequence_number(hall, clock):
     unit, staff = hall
     outcomes = [
-        queue.open_counter("T", 1, staff_id=staff.id, now=clock.now()),
+        windows.open_counter("T", 1, staff_id=staff.id, now=clock.now()),
         queue.issue_ticket("T", "A", now=clock.now()),
         queue.call_next("T", 1, staff_id=staff.id, now=clock.now()),
         queue.finish("T", 1, staff_id=staff.id, now=clock.now()),
@@ -363,7 +364,7 @@ def test_snapshot_shows_calls_waiting_and_windows(hall, clock):
     take(clock, "A"), take(clock, "A"), take(clock, "B")
     open_windows(clock, staff, 1)
     call(clock, staff)
-    queue.pause_counter("T", 1, "break", staff_id=staff.id, now=clock.now())
+    windows.pause_counter("T", 1, "break", staff_id=staff.id, now=clock.now())
     snap = snapshot("T", clock.now())
     assert snap["waiting"] == {"A": 1, "B": 1}
     assert snap["calls"][0]["number"] == "A001" and snap["calls"][0]["window"] == 1

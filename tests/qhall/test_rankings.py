@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from qhall import queue, ratings
+from qhall import queue, ratings, windows
 from qhall.errors import Forbidden, NotFound
 from qhall.models import AuditEntry, ScreenItem, Selection
 from qhall.rankings import confirm_selection, rank, rankings, score
@@ -54,7 +54,7 @@ def month(app, clock):
     gen_staff("boss", unit, role="manager")
     people = {1: gen_staff("li", unit), 2: gen_staff("wang", unit)}
     for window, person in people.items():
-        queue.open_counter("T", window, staff_id=person.id, now=clock.now())
+        windows.open_counter("T", window, staff_id=person.id, now=clock.now())
     for window, levels in ((1, [5, 5, 5]), (2, [5, 1])):
         for level in levels:
             token = queue.issue_ticket("T", "A" if window == 1 else "B", now=clock.now()).result[

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qhall import queue, ratings
+from qhall import queue, ratings, windows
 from qhall.clock import local_day
 from qhall.errors import BadInput, Conflict, Forbidden, NotFound
 from tests.conftest import gen_staff, gen_unit
@@ -24,7 +24,7 @@ def served(hall, clock) -> dict:
     """A visitor served and finished at window 1 by the clerk; returns the issued ticket."""
     staff_id = hall["clerk"].id
     issued = queue.issue_ticket("T", "A", now=clock.now()).result
-    queue.open_counter("T", 1, staff_id=staff_id, now=clock.now())
+    windows.open_counter("T", 1, staff_id=staff_id, now=clock.now())
     queue.call_next("T", 1, staff_id=staff_id, now=clock.now())
     clock.advance(minutes=4)
     queue.finish("T", 1, staff_id=staff_id, now=clock.now())

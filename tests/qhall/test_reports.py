@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from qhall import cases, queue, ratings
+from qhall import cases, queue, ratings, windows
 from qhall.errors import BadInput
-from qhall.generate import generate_year
 from qhall.models import Ticket
 from qhall.reports import ledger, ledger_table, make_scope, month_bounds, percentile_rank
+from qhall.tools.generate import generate_year
 from tests.conftest import gen_staff, gen_unit
 
 SETTINGS = {"TARGET_WAIT_S": 900, "UNITS": {}}
@@ -44,8 +44,8 @@ def worked_day(app, clock):
         clock.at = start + timedelta(seconds=seconds)
         return clock.at
 
-    queue.open_counter("T", 1, staff_id=one.id, now=at(0))
-    queue.open_counter("T", 2, staff_id=two.id, now=at(0))
+    windows.open_counter("T", 1, staff_id=one.id, now=at(0))
+    windows.open_counter("T", 2, staff_id=two.id, now=at(0))
     assert queue.call_next("T", 1, staff_id=one.id, now=at(60)).result["ticket"]["number"] == "A001"
     queue.finish("T", 1, staff_id=one.id, now=at(360))
     assert (

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from qhall import queue
+from qhall import queue, windows
 from qhall.errors import BadInput, Conflict, Forbidden
 from qhall.supervision import (
     automatic_flags,
@@ -99,8 +99,8 @@ def test_managers_cannot_record_inspections(team, clock):
 def test_the_data_flags_long_waits_and_long_pauses(team, clock):
     clerk = team["clerk"]
     queue.issue_ticket("T", "A", now=clock.now())
-    queue.open_counter("T", 2, staff_id=clerk.id, now=clock.now())
-    queue.pause_counter("T", 2, "meeting", staff_id=clerk.id, now=clock.now())
+    windows.open_counter("T", 2, staff_id=clerk.id, now=clock.now())
+    windows.pause_counter("T", 2, "meeting", staff_id=clerk.id, now=clock.now())
     assert automatic_flags([team["unit"]], now=clock.now(), settings=SETTINGS) == []
     clock.at += timedelta(minutes=40)
     kinds = {

@@ -1,9 +1,9 @@
 #!/usr/bin/env python
 """Time the ledger on a year of a city's data: a month for one unit, the year for the bureau.
 
-    .venv/bin/python scripts/bench_reports.py [--tickets 1000000] [--runs 7] [--keep DIR]
+    .venv/bin/python -m qhall.tools.bench_reports [--tickets 1000000] [--runs 7] [--keep DIR]
 
-Generates the data (qhall.generate) into a fresh SQLite database in a temporary folder
+Generates the data (qhall.tools.generate) into a fresh SQLite database in a temporary folder
 (or DIR, reused if it already holds the data), then runs each report several times and
 prints the generation time and each report's best and median time.
 """
@@ -30,10 +30,10 @@ def main() -> None:
     os.environ["QHALL_INSTANCE"] = str(folder)
 
     from qhall.app import create_app
-    from qhall.generate import generate_year
     from qhall.models import Ticket
     from qhall.reports import ledger, make_scope, month_bounds
     from qhall.seed import init_db
+    from qhall.tools.generate import generate_year
 
     app = create_app()
     init_db(app.config["PAUSE_REASONS"])

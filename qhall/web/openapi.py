@@ -243,10 +243,10 @@ def _counter_action(action: str) -> dict:
 # the routes they add under /api; merged into the document below.
 AREA_MODULES: list[str] = []
 AREA_MODULES.append("display.api")
-AREA_MODULES.append("qhall.api.cases")
-AREA_MODULES.append("qhall.api.ratings")
+AREA_MODULES.append("counter.cases_api")
+AREA_MODULES.append("counter.ratings_api")
 AREA_MODULES.append("kiosk.api")
-AREA_MODULES.append("qhall.api.admin")
+AREA_MODULES.append("admin.api")
 
 
 def openapi_document() -> dict:

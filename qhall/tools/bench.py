@@ -238,13 +238,10 @@ async def _call_to_screens(base: str, sockets: int, calls: int) -> dict:
 
 
 def measure_printing(jobs: int) -> dict:
-    """Render tickets and send them to a fake network printer (scripts/bench_printer.py)."""
-    import runpy
+    """Render tickets and send them to a fake network printer (qhall.tools.bench_printer)."""
+    from qhall.tools.bench_printer import measure
 
-    from qhall.app import PROJECT_ROOT
-
-    bench_printer = runpy.run_path(str(PROJECT_ROOT / "scripts" / "bench_printer.py"))
-    steps, _ = bench_printer["measure"](jobs, 576)
+    steps, _ = measure(jobs, 576)
     times = steps["total"]
     return {"print_p50_ms": statistics.median(times), "print_p99_ms": percentile(times, 0.99)}
 

@@ -3,7 +3,7 @@
 1-bit), turn it into ESC/POS raster bytes and a cut, and send it over TCP to the fake
 network printer on 127.0.0.1 (status query DLE EOT 1 and 4 first, as the spooler does).
 
-    .venv/bin/python scripts/bench_printer.py [--tickets 300] [--width 576]
+    .venv/bin/python -m qhall.tools.bench_printer [--tickets 300] [--width 576]
 
 Prints p50, p90 and p99 of each step and of the whole, in milliseconds.
 """
@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from datetime import datetime
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from printer.config import PrinterConfig  # noqa: E402
+from printer.fake import FakePrinter  # noqa: E402
 from printer.layout import TicketContent, render_ticket  # noqa: E402
 from printer.transport import page_bytes, send  # noqa: E402
-from tests.printer.fake_printer import FakePrinter  # noqa: E402
 
 
 def ticket(i: int) -> TicketContent:

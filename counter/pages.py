@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 
 from counter import bp
+from qhall.lookups import find_counter, find_unit
 from qhall.models import Counter, Service, Unit
 from qhall.ratings import LEVEL_NAMES
-from qhall.views import find_counter, find_unit
 
 
 @bp.get("/counter")

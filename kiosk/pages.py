@@ -9,11 +9,12 @@ import qrcode.image.svg
 from flask import abort, current_app, render_template, request
 
 from kiosk import bp
-from kiosk.api import phone_url, printing
 from printer.ticket import PRIORITY_LABELS, find_ticket
 from qhall.errors import HallError, NotFound
+from qhall.lookups import find_unit
 from qhall.ratings import BAD_LEVEL, LEVEL_NAMES
-from qhall.views import find_unit, visitor_view
+from qhall.shapes import visitor_view
+from qhall.web.printing import phone_url, printing
 
 # The classes a visitor may choose at the kiosk; "appointment" comes from a booking.
 KIOSK_PRIORITIES = ("elderly", "disabled", "military", "pregnant")

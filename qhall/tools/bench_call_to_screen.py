@@ -6,7 +6,7 @@ Starts its own `qhall serve --demo` (gunicorn, one gevent worker) on 127.0.0.1 w
 temporary instance, opens the hall screen in headless Chromium, and times each call in
 the browser with one clock (performance.now) for both ends:
 
-    .venv/bin/python scripts/bench_call_to_screen.py [--calls 50]
+    .venv/bin/python -m qhall.tools.bench_call_to_screen [--calls 50]
 """
 
 from __future__ import annotations

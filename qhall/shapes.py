@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN
 
-from qhall.clock import iso, local, local_day
+from qhall.clock import iso, local_day
 from qhall.db import db
-from qhall.errors import NotFound
+from qhall.estimates import estimated_wait_s, people_ahead, service_pace, waiting_counts
+from qhall.hours import service_is_open
+from qhall.lookups import IN_HAND, find_ticket, find_unit, ticket_in_hand
 from qhall.models import (
     Counter,
     CounterService,
@@ -24,101 +26,6 @@ from qhall.models import (
     Ticket,
     Unit,
 )
-
-# How many of a service's most recent visits the service-time estimate averages.
-SERVICE_TIME_SAMPLE = 20
-IN_HAND = ("called", "serving")
-
-
-def find_unit(code: str) -> Unit:
-    """Return the unit with this code, or raise NotFound."""
-    unit = Unit.get_or_none(Unit.code == code)
-    if unit is None:
-        raise NotFound("没有找到该服务大厅。", "No such service hall.", unit=code)
-    return unit
-
-
-def find_service(unit: Unit, code: str) -> Service:
-    """Return the unit's service with this letter, or raise NotFound."""
-    service = Service.get_or_none(Service.unit == unit.id, Service.code == code)
-    if service is None or not service.active:
-        raise NotFound("没有找到该业务。", "No such service in this hall.", service=code)
-    return service
-
-
-def find_hall_service(unit_code: str, service_code: str) -> Service:
-    """Return a hall's service, its unit loaded in the same query, or raise NotFound."""
-    service = (
-        Service.select(Service, Unit)
-        .join(Unit)
-        .where(Unit.code == unit_code, Service.code == service_code)
-        .first()
-    )
-    if service is None or not service.active:
-        return find_service(find_unit(unit_code), service_code)  # raises the right NotFound
-    return service
-
-
-def find_counter(unit: Unit, window: int) -> Counter:
-    """Return the unit's window with this number, or raise NotFound."""
-    counter = Counter.get_or_none(Counter.unit == unit.id, Counter.window == window)
-    if counter is None:
-        raise NotFound("没有找到该窗口。", "No such window in this hall.", window=window)
-    return counter
-
-
-def ticket_in_hand(counter: Counter) -> Ticket | None:
-    """Return the ticket a window has called and not yet let go of."""
-    return Ticket.get_or_none(Ticket.counter == counter.id, Ticket.status.in_(IN_HAND))
-
-
-def window_line(unit: Unit, counter: Counter, day, *columns):
-    """Select the waiting tickets a window may call, in the order it calls them: priority
-    first within the streak limit, a ticket transferred to this window in particular before
-    the window's services, the services in the window's order, then the oldest place in line.
-
-    The queue rules claim the first row; the counter client lists them all."""
-    has_priority = Ticket.priority.is_null(False)
-    if counter.priority_streak < unit.priority_streak_limit:
-        priority_rank = Case(None, [(has_priority, 0)], 1)
-    else:  # enough priority calls in a row: ordinary visitors first while any wait
-        priority_rank = Case(None, [(has_priority, 1)], 0)
-    service_rank = Case(None, [(Ticket.target_counter == counter.id, -1)], CounterService.position)
-    return (
-        Ticket.select(*(columns or (Ticket,)))
-        .join(
-            CounterService,
-            JOIN.LEFT_OUTER,
-            on=(CounterService.service == Ticket.service) & (CounterService.counter == counter.id),
-        )
-        .where(
-            Ticket.unit == unit.id,
-            Ticket.day == day,
-            Ticket.status == "waiting",
-            (Ticket.target_counter == counter.id)
-            | (Ticket.target_counter.is_null() & CounterService.id.is_null(False)),
-        )
-        .order_by(priority_rank, service_rank, Ticket.queue_at, Ticket.id)
-    )
-
-
-def service_is_open(service: Service, unit: Unit, now: datetime) -> bool:
-    """Tell whether the service takes tickets at this moment, by its weekdays and hours."""
-    wall = local(now, unit.timezone)
-    if str(wall.isoweekday()) not in service.weekdays:
-        return False
-    minute = wall.strftime("%H:%M")
-    return any(start <= minute < end for start, end in parse_hours(service.hours))
-
-
-def parse_hours(hours: str) -> list[tuple[str, str]]:
-    """Split "08:30-12:00,13:30-17:30" into (start, end) pairs of "HH:MM" strings."""
-    pairs = []
-    for part in hours.split(","):
-        if part.strip():
-            start, _, end = part.strip().partition("-")
-            pairs.append((start.strip().zfill(5), end.strip().zfill(5)))
-    return pairs
 
 
 def ticket_view(ticket: Ticket) -> dict:
@@ -138,7 +45,6 @@ def ticket_view(ticket: Ticket) -> dict:
         "recalls": ticket.recall_count,
         "transfers": ticket.transfer_count,
     }
-
 
 def counter_view(counter: Counter) -> dict:
     """Return a window as the hall's screens show it."""
@@ -170,65 +76,6 @@ def counter_view(counter: Counter) -> dict:
         ],
     }
 
-
-def waiting_counts(unit: Unit, day) -> dict[str, int]:
-    """Return how many tickets wait per service letter today (0 for an empty line)."""
-    rows = (
-        Service.select(Service.code, fn.COUNT(Ticket.id))
-        .join(
-            Ticket,
-            JOIN.LEFT_OUTER,
-            on=(Ticket.service == Service.id) & (Ticket.day == day) & (Ticket.status == "waiting"),
-        )
-        .where(Service.unit == unit.id, Service.active == True)  # noqa: E712
-        .group_by(Service.code)
-        .tuples()
-    )
-    return dict(rows)
-
-
-# One round trip for both figures an estimate needs; this runs for every ticket issued.
-_PACE_SQL = """
-SELECT (SELECT AVG(recent.service_s) FROM
-          (SELECT service_s FROM ticket WHERE service_id = {p} AND service_s IS NOT NULL
-           ORDER BY finished_at DESC LIMIT {sample}) AS recent),
-       (SELECT COUNT(*) FROM counter JOIN counter_service ON counter_service.counter_id = counter.id
-        WHERE counter_service.service_id = {p} AND counter.state = 'open')
-"""
-
-
-def service_pace(service: Service) -> tuple[float, int]:
-    """Return the mean length of the service's recent visits (its expected length until it
-    has some) and how many open windows serve it."""
-    sql = _PACE_SQL.format(p=db.obj.param, sample=SERVICE_TIME_SAMPLE)
-    mean, windows = db.execute_sql(sql, (service.id, service.id)).fetchone()
-    return (float(mean) if mean is not None else float(service.expected_service_s)), windows
-
-
-def estimated_wait_s(service: Service, ahead: int) -> int:
-    """Estimate the wait behind `ahead` visitors from recent visits and open windows."""
-    if ahead <= 0:
-        return 0
-    mean_s, windows = service_pace(service)
-    return math.ceil(ahead * mean_s / max(1, windows))
-
-
-def people_ahead(ticket: Ticket) -> int:
-    """Return how many waiting visitors of the same service will be called before this one."""
-    same_line = Ticket.select().where(
-        Ticket.service == ticket.service_id,
-        Ticket.day == ticket.day,
-        Ticket.status == "waiting",
-        Ticket.id != ticket.id,
-    )
-    earlier = (Ticket.queue_at < ticket.queue_at) | (
-        (Ticket.queue_at == ticket.queue_at) & (Ticket.id < ticket.id)
-    )
-    if ticket.priority:
-        return same_line.where(Ticket.priority.is_null(False), earlier).count()
-    return same_line.where(Ticket.priority.is_null(False) | earlier).count()
-
-
 def issued_ticket(ticket: Ticket) -> dict:
     """Return the kiosk's answer to the visitor who took a ticket, token included."""
     ahead = people_ahead(ticket)
@@ -242,14 +89,9 @@ def issued_ticket(ticket: Ticket) -> dict:
         "time_limit_days": ticket.service.time_limit_days,
     }
 
-
 def visitor_view(token: str) -> dict:
     """Return a ticket as its holder follows it on the phone."""
-    ticket = Ticket.get_or_none(Ticket.token == token)
-    if ticket is None:
-        raise NotFound(
-            "没有找到这张票，请核对二维码。", "No such ticket. Please check the QR code."
-        )
+    ticket = find_ticket(token)
     waiting = ticket.status == "waiting"
     ahead = people_ahead(ticket) if waiting else 0
     return {
@@ -262,7 +104,6 @@ def visitor_view(token: str) -> dict:
         "estimated_wait_s": estimated_wait_s(ticket.service, ahead) if waiting else 0,
     }
 
-
 def unit_view(unit: Unit) -> dict:
     """Return a hall's name and settings as the public sees them."""
     return {
@@ -272,13 +113,11 @@ def unit_view(unit: Unit) -> dict:
         "timezone": unit.timezone,
     }
 
-
 def services_view(unit: Unit, now: datetime) -> list[dict]:
     """Return the hall's services with their hours, queues and estimated waits."""
     waiting = waiting_counts(unit, local_day(now, unit.timezone))
     services = unit.services.where(Service.active == True).order_by(Service.code)  # noqa: E712
     return [_service_view(unit, service, waiting.get(service.code, 0), now) for service in services]
-
 
 def _service_view(unit: Unit, service: Service, waiting: int, now: datetime) -> dict:
     mean_s, windows = service_pace(service)
@@ -296,7 +135,6 @@ def _service_view(unit: Unit, service: Service, waiting: int, now: datetime) -> 
         "open_windows": windows,
         "estimated_wait_s": math.ceil(waiting * mean_s / max(1, windows)),
     }
-
 
 def recent_calls(unit: Unit, day, limit: int = 10) -> list[dict]:
     """Return the latest calls of the day, newest first."""
@@ -319,7 +157,6 @@ def recent_calls(unit: Unit, day, limit: int = 10) -> list[dict]:
         }
         for ticket in tickets
     ]
-
 
 def snapshot(unit_code: str, now: datetime) -> dict:
     """Return everything a screen needs to draw the hall, with the sequence number it is as of."""
@@ -344,11 +181,9 @@ def snapshot(unit_code: str, now: datetime) -> dict:
             ],
         }
 
-
 def printer_view(state: PrinterState) -> dict:
     """Return a printer's name and last known status (online, paper_out, …)."""
     return {"name": state.name, "status": state.status, "since": iso(state.since)}
-
 
 def staff_view(staff: Staff) -> dict:
     """Return who a signed-in staff member is."""

@@ -3,6 +3,10 @@ that records the pages it is sent and answers DLE EOT status queries as it is to
 
 It reads the ESC/POS stream the way a printer does: GS v 0 raster images, GS V cuts,
 DLE EOT real-time status requests; other bytes are kept as they come.
+
+It lives here rather than in tests/ because the printing benchmark
+(qhall.tools.bench_printer) runs outside pytest and must not import from tests/; the
+pytest fixture that starts one stays in tests/printer/conftest.py.
 """
 
 from __future__ import annotations
@@ -10,13 +14,17 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pytest
+from typing import TYPE_CHECKING
 
 from printer.config import load_kiosks, load_printers
-from printer.spooler import PrintSetup
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from printer.spooler import PrintSetup
 
 DLE_EOT = b"\x10\x04"
 GS_V0 = b"\x1dv0"
@@ -35,13 +43,15 @@ REPLIES = {
 
 @dataclass
 class RasterImage:
+    """One GS v 0 raster image as the printer received it."""
+
     width: int  # dots
     height: int
     data: bytes
 
 
 @dataclass
-class Page:
+class PrintedPage:
     """What came before one cut: the raster images printed on it."""
 
     images: list[RasterImage] = field(default_factory=list)
@@ -56,9 +66,9 @@ class FakePrinter:
     def __init__(self, mode: str = "online") -> None:
         self.mode = mode
         self.port = 0
-        self.pages: list[Page] = []  # cut pages, in the order they were printed
+        self.pages: list[PrintedPage] = []  # cut pages, in the order they were printed
         self.status_queries = 0
-        self._current = Page()
+        self._current = PrintedPage()
         self._changed = threading.Condition()
         self._listener: socket.socket | None = None
         self._connections: list[socket.socket] = []
@@ -66,6 +76,7 @@ class FakePrinter:
     # --- life -------------------------------------------------------------------------
 
     def start(self) -> FakePrinter:
+        """Go on the network (on a free port the first time, the same port after)."""
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))
@@ -79,9 +90,8 @@ class FakePrinter:
         """Go off the network: refuse new connections and drop open ones."""
         listener, self._listener = self._listener, None
         if listener is not None:
-            _shut(
-                listener
-            )  # shutdown() wakes the thread blocked in accept(); close() alone does not
+            # shutdown() wakes the thread blocked in accept(); close() alone does not.
+            _shut(listener)
         for connection in self._connections:
             _shut(connection)
         self._connections.clear()
@@ -93,13 +103,14 @@ class FakePrinter:
 
     # --- what a test reads ------------------------------------------------------------
 
-    def wait_for_pages(self, count: int, timeout: float = 10) -> list[Page]:
+    def wait_for_pages(self, count: int, timeout: float = 10) -> list[PrintedPage]:
         """Wait until at least count pages were cut; return all pages so far."""
         with self._changed:
             self._changed.wait_for(lambda: len(self.pages) >= count, timeout=timeout)
             return list(self.pages)
 
     def wait_for_status_queries(self, count: int, timeout: float = 10) -> int:
+        """Wait until at least count status queries came; return how many so far."""
         with self._changed:
             self._changed.wait_for(lambda: self.status_queries >= count, timeout=timeout)
             return self.status_queries
@@ -159,7 +170,7 @@ class FakePrinter:
                 with self._changed:
                     self._current.cut = True
                     self.pages.append(self._current)
-                    self._current = Page()
+                    self._current = PrintedPage()
                     self._changed.notify_all()
                 i += size
             elif rest[0] == ESC and len(rest) >= 2 and rest[1] in (ord("d"), ord("a"), ord("J")):
@@ -185,16 +196,12 @@ def _shut(connection: socket.socket) -> None:
     connection.close()
 
 
-@pytest.fixture
-def fake_printer():
-    """A fake network printer, online, on a free port of 127.0.0.1."""
-    printer = FakePrinter().start()
-    yield printer
-    printer.stop()
-
-
-def use_printers(app, printers: list[dict], kiosks: list[dict] = ()) -> PrintSetup:
+def use_printers(app: Flask, printers: list[dict], kiosks: Iterable[dict] = ()) -> PrintSetup:
     """Configure the app's printers and kiosks as the PRINTERS and KIOSKS settings would."""
+    # Imported here: the spooler brings the database with it, which the fake printer
+    # itself (and the printing benchmark) does without.
+    from printer.spooler import PrintSetup
+
     app.config.update(PRINTERS=printers, KIOSKS=list(kiosks))
     setup = PrintSetup(load_printers(app.config, Path(app.instance_path)), load_kiosks(app.config))
     app.extensions["printing"] = setup

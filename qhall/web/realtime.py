@@ -16,7 +16,8 @@ from flask_socketio import SocketIO, join_room
 from qhall.db import db
 from qhall.errors import BadInput, HallError
 from qhall.events import Outcome
-from qhall.views import find_counter, find_unit, snapshot
+from qhall.lookups import find_counter, find_unit
+from qhall.shapes import snapshot
 
 socketio = SocketIO()
 

@@ -9,6 +9,7 @@ import json
 from flask import Response, redirect, render_template, request, url_for
 
 from admin import bp
+from admin.api import admin_staff, config_section, ledger_from, period_from
 from admin.exports import csv_bytes, xlsx_bytes
 from qhall import configure, rankings, supervision
 from qhall.access import (
@@ -19,16 +20,15 @@ from qhall.access import (
     may_manage,
     readable_units,
 )
-from qhall.api.admin import admin_staff, config_section, ledger_from, period_from
 from qhall.audit import audit_entries
 from qhall.clock import local_day
 from qhall.errors import BadInput, HallError, NotSignedIn
+from qhall.lookups import find_unit
 from qhall.models import FINDING_CATEGORIES, Unit
 from qhall.ratings import LEVEL_NAMES
 from qhall.reports import COLUMNS, GROUPINGS, ledger, ledger_table, make_scope
 from qhall.supervision import CATEGORY_NAMES, finding_counts
-from qhall.views import find_unit
-from qhall.web import now
+from qhall.web.request import now
 
 GROUPING_NAMES = {
     "unit": ("按单位", "By unit"),

@@ -8,17 +8,17 @@ from datetime import date
 
 from flask import current_app, jsonify, request
 
+from admin import api_bp
 from qhall import configure, rankings, supervision
 from qhall.access import check_enter, check_read, home_unit
-from qhall.api import bp
-from qhall.api.openapi import STAFF_ERRORS, STAFF_SECURITY, _body, _json
 from qhall.audit import audit_entries
 from qhall.clock import local_day
 from qhall.dashboard import live_figures
 from qhall.errors import BadInput
+from qhall.lookups import find_unit
 from qhall.reports import GROUPINGS, Scope, ledger, make_scope, month_bounds
-from qhall.views import find_unit
-from qhall.web import field, json_body, now, publish_result, require_staff
+from qhall.web.openapi import STAFF_ERRORS, STAFF_SECURITY, _body, _json
+from qhall.web.request import field, json_body, now, publish_result, require_staff
 
 
 def admin_staff():
@@ -91,7 +91,7 @@ def ledger_from(args, viewer) -> dict:
     )
 
 
-@bp.get("/admin/live")
+@api_bp.get("/admin/live")
 def admin_live():
     """Return the live figures of a unit (?unit=) or of every unit the viewer may see."""
     viewer = admin_staff()
@@ -99,13 +99,13 @@ def admin_live():
     return jsonify(live_figures(viewer, unit, now=now(), settings=config_section("SERVICE_LEVEL")))
 
 
-@bp.get("/admin/ledger")
+@api_bp.get("/admin/ledger")
 def admin_ledger():
     """Return the ledger of a unit or the bureau over a period, grouped."""
     return jsonify(ledger_from(request.args, admin_staff()))
 
 
-@bp.get("/admin/rankings")
+@api_bp.get("/admin/rankings")
 def admin_rankings():
     """Return a unit's windows and staff ranked on a month's figures."""
     viewer = admin_staff()
@@ -127,7 +127,7 @@ def admin_rankings():
     )
 
 
-@bp.post("/admin/selections")
+@api_bp.post("/admin/selections")
 def admin_select():
     """Confirm a month's model window and service star (the unit's manager or the bureau)."""
     viewer, body = admin_staff(), json_body()
@@ -144,7 +144,7 @@ def admin_select():
     return publish_result(outcome)
 
 
-@bp.get("/admin/supervision")
+@api_bp.get("/admin/supervision")
 def admin_supervision():
     """Return inspections, notices and the data's own flags for a unit or all units."""
     viewer = admin_staff()
@@ -156,7 +156,7 @@ def admin_supervision():
     )
 
 
-@bp.post("/admin/inspections")
+@api_bp.post("/admin/inspections")
 def admin_inspect():
     """Record an inspection or unannounced visit with its findings (inspectors, the bureau)."""
     viewer, body = admin_staff(), json_body()
@@ -174,7 +174,7 @@ def admin_inspect():
     return publish_result(outcome, 201)
 
 
-@bp.post("/admin/notices")
+@api_bp.post("/admin/notices")
 def admin_publish_notice():
     """Publish a notice with a rectification deadline (inspectors, the bureau)."""
     viewer, body = admin_staff(), json_body()
@@ -190,7 +190,7 @@ def admin_publish_notice():
     return publish_result(outcome, 201)
 
 
-@bp.post("/admin/notices/<int:notice>/respond")
+@api_bp.post("/admin/notices/<int:notice>/respond")
 def admin_respond_notice(notice: int):
     """Record what the unit rectified in answer to a notice (its manager)."""
     viewer, body = admin_staff(), json_body()
@@ -201,7 +201,7 @@ def admin_respond_notice(notice: int):
     )
 
 
-@bp.post("/admin/notices/<int:notice>/close")
+@api_bp.post("/admin/notices/<int:notice>/close")
 def admin_close_notice(notice: int):
     """Accept a notice's response and close it, or send it back with a note (inspectors)."""
     viewer, body = admin_staff(), json_body()
@@ -216,7 +216,7 @@ def admin_close_notice(notice: int):
     )
 
 
-@bp.get("/admin/config/<kind>")
+@api_bp.get("/admin/config/<kind>")
 def admin_config(kind: str):
     """List a kind of configuration record of a unit (?unit=) or of the bureau."""
     viewer = admin_staff()
@@ -224,7 +224,7 @@ def admin_config(kind: str):
     return jsonify({**configure.describe(kind), "records": configure.records(kind, unit, viewer)})
 
 
-@bp.post("/admin/config/<kind>")
+@api_bp.post("/admin/config/<kind>")
 def admin_config_save(kind: str):
     """Create (no id) or change a configuration record; the change goes into the audit log."""
     viewer, body = admin_staff(), json_body()
@@ -239,7 +239,7 @@ def admin_config_save(kind: str):
     return publish_result(outcome)
 
 
-@bp.get("/admin/audit")
+@api_bp.get("/admin/audit")
 def admin_audit():
     """List the latest configuration changes the viewer may see."""
     viewer = admin_staff()

@@ -8,8 +8,8 @@ from pathlib import Path
 from flask import abort, current_app, render_template, send_file, send_from_directory
 
 from display import bp
+from qhall.lookups import find_counter, find_unit
 from qhall.screens import BADGES
-from qhall.views import find_counter, find_unit
 from qhall.voice import clip_file
 
 

@@ -1,17 +1,18 @@
-"""The rating routes (好差评): the window's tablet, the visitor's phone, and rectification."""
+"""The rating routes at the window (好差评): the tablet facing the visitor, and the bad
+ratings' rectification (verify, rectify, call back, appeal)."""
 
 from __future__ import annotations
 
 from flask import jsonify, request
 
+from counter import bp
+from counter.cases_api import _OBJECT, _staff, _staff_get, _staff_post, _text, settings
 from qhall import ratings
-from qhall.api import bp
-from qhall.api.cases import _OBJECT, _staff, _staff_get, _staff_post, _text, settings
-from qhall.api.openapi import ERRORS, IDEMPOTENCY_KEY, TOKEN, UNIT, WINDOW, _body, _json
-from qhall.web import field, json_body, now, publish_result, request_key
+from qhall.web.openapi import ERRORS, IDEMPOTENCY_KEY, TOKEN, UNIT, WINDOW, _body, _json
+from qhall.web.request import field, json_body, now, publish_result, request_key
 
 
-@bp.get("/units/<unit>/counters/<int:window>/rating")
+@bp.get("/api/units/<unit>/counters/<int:window>/rating")
 def rating_prompt(unit: str, window: int):
     """Tell the window's tablet which finished visit it may ask about, if any."""
     return jsonify(
@@ -20,8 +21,7 @@ def rating_prompt(unit: str, window: int):
         )
     )
 
-
-@bp.post("/units/<unit>/counters/<int:window>/rating")
+@bp.post("/api/units/<unit>/counters/<int:window>/rating")
 def rate_at_window(unit: str, window: int):
     """Record a rating from the window's tablet for the visit just finished there."""
     body = json_body()
@@ -38,37 +38,14 @@ def rate_at_window(unit: str, window: int):
     )
     return publish_result(outcome, 200 if outcome.replayed else 201)
 
-
-@bp.get("/tickets/<token>/rating")
-def ticket_rating(token: str):
-    """Tell the visitor's phone whether the visit can be rated, and its rating if given."""
-    return jsonify(ratings.ticket_rating(token))
-
-
-@bp.post("/tickets/<token>/rating")
-def rate_by_token(token: str):
-    """Record a rating from the visitor's phone for their finished visit."""
-    body = json_body()
-    outcome = ratings.rate_by_token(
-        token,
-        level=field(body, "level", int),
-        reason=_text(body, "reason"),
-        now=now(),
-        rectification_days=settings()["RECTIFICATION_DAYS"],
-        request_key=request_key(),
-    )
-    return publish_result(outcome, 200 if outcome.replayed else 201)
-
-
-@bp.get("/units/<unit>/rectifications")
+@bp.get("/api/units/<unit>/rectifications")
 def rectifications(unit: str):
     """List open rectification items (?closed=1 for closed ones): all for a manager."""
     staff = _staff(unit)
     closed = request.args.get("closed") in ("1", "true")
     return jsonify(ratings.rectification_list(unit, staff, now=now(), closed=closed))
 
-
-@bp.post("/units/<unit>/rectifications/step")
+@bp.post("/api/units/<unit>/rectifications/step")
 def rectification_step(unit: str):
     """Record a rectification's next step: verify, rectify, call-back."""
     staff, body = _staff(unit), json_body()
@@ -83,8 +60,7 @@ def rectification_step(unit: str):
     )
     return publish_result(outcome)
 
-
-@bp.post("/units/<unit>/rectifications/appeal")
+@bp.post("/api/units/<unit>/rectifications/appeal")
 def rectification_appeal(unit: str):
     """Accept an appeal against a malicious rating, with the reason (managers only)."""
     staff, body = _staff(unit), json_body()

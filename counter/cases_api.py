@@ -1,4 +1,5 @@
-"""The counter's JSON routes: the window's line, first inquiries and time-limited cases.
+"""The window client's JSON routes for its matters: first inquiries (首问负责制) and
+time-limited cases (限时办结), with their receipts and notices on the window's printer.
 
 The matter a command acts on (an inquiry's id, a case's number) travels in the JSON body,
 so every path names only the hall (and the window)."""
@@ -9,10 +10,11 @@ import logging
 
 from flask import current_app, jsonify, request
 
-from counter.printouts import FULL_WIDTH, queue_printout
+from counter import bp
+from printer.printouts import FULL_WIDTH, queue_printout
 from qhall import cases
-from qhall.api import bp
-from qhall.api.openapi import (
+from qhall.lookups import find_unit
+from qhall.web.openapi import (
     IDEMPOTENCY_KEY,
     STAFF_ERRORS,
     STAFF_SECURITY,
@@ -21,9 +23,7 @@ from qhall.api.openapi import (
     _body,
     _json,
 )
-from qhall.counter_views import window_queue
-from qhall.views import find_unit
-from qhall.web import field, json_body, now, publish_result, request_key, require_staff
+from qhall.web.request import field, json_body, now, publish_result, request_key, require_staff
 
 log = logging.getLogger(__name__)
 
@@ -45,22 +45,16 @@ def _list(body: dict, name: str) -> list:
     return field(body, name, list, required=False) or []
 
 
-@bp.get("/units/<unit>/counters/<int:window>/queue")
-def counter_queue(unit: str, window: int):
-    """Return the window's ticket in hand, its line in calling order and today's figures."""
-    return jsonify(window_queue(unit, window, _staff(unit), now()))
-
-
 # --- first inquiries -----------------------------------------------------------------
 
 
-@bp.get("/units/<unit>/inquiries")
+@bp.get("/api/units/<unit>/inquiries")
 def inquiries(unit: str):
     """List the signed-in staff member's open matters and those referred to them."""
     return jsonify(cases.inquiry_lists(unit, _staff(unit)))
 
 
-@bp.post("/units/<unit>/inquiries")
+@bp.post("/api/units/<unit>/inquiries")
 def register_inquiry(unit: str):
     """Register a matter received first (首问负责制)."""
     staff, body = _staff(unit), json_body()
@@ -79,7 +73,7 @@ def register_inquiry(unit: str):
     return publish_result(outcome, 200 if outcome.replayed else 201)
 
 
-@bp.post("/units/<unit>/inquiries/refer")
+@bp.post("/api/units/<unit>/inquiries/refer")
 def refer_inquiry(unit: str):
     """Refer a matter to another service, window, unit or named staff member."""
     staff, body = _staff(unit), json_body()
@@ -98,7 +92,7 @@ def refer_inquiry(unit: str):
     return publish_result(outcome)
 
 
-@bp.post("/units/<unit>/inquiries/visit")
+@bp.post("/api/units/<unit>/inquiries/visit")
 def inquiry_visit(unit: str):
     """Count one more visit the visitor made for a matter."""
     staff, body = _staff(unit), json_body()
@@ -108,7 +102,7 @@ def inquiry_visit(unit: str):
     return publish_result(outcome)
 
 
-@bp.post("/units/<unit>/inquiries/resolve")
+@bp.post("/api/units/<unit>/inquiries/resolve")
 def resolve_inquiry(unit: str):
     """Record a matter's outcome (its owner only)."""
     staff, body = _staff(unit), json_body()
@@ -126,7 +120,7 @@ def resolve_inquiry(unit: str):
 # --- cases ---------------------------------------------------------------------------
 
 
-@bp.get("/units/<unit>/cases")
+@bp.get("/api/units/<unit>/cases")
 def case_lists(unit: str):
     """List running cases by urgency (one case with ?number=)."""
     staff = _staff(unit)
@@ -137,7 +131,7 @@ def case_lists(unit: str):
     return jsonify(cases.case_lists(unit, staff, now=now(), warn_days=warn_days))
 
 
-@bp.post("/units/<unit>/cases")
+@bp.post("/api/units/<unit>/cases")
 def accept_case(unit: str):
     """Accept a promised matter as a case and print its receipt at the window."""
     staff, body = _staff(unit), json_body()
@@ -159,7 +153,7 @@ def accept_case(unit: str):
     return publish_result(outcome, 200 if outcome.replayed else 201)
 
 
-@bp.post("/units/<unit>/cases/suspend")
+@bp.post("/api/units/<unit>/cases/suspend")
 def suspend_case(unit: str):
     """Stop a case's clock for missing materials (补正) and print the notice."""
     staff, body = _staff(unit), json_body()
@@ -198,7 +192,7 @@ def _print(result: dict, what: str) -> int | None:
         return None
 
 
-@bp.post("/units/<unit>/cases/resume")
+@bp.post("/api/units/<unit>/cases/resume")
 def resume_case(unit: str):
     """Restart a case's clock: the missing materials have come."""
     staff, body = _staff(unit), json_body()
@@ -208,7 +202,7 @@ def resume_case(unit: str):
     return publish_result(outcome)
 
 
-@bp.post("/units/<unit>/cases/extension")
+@bp.post("/api/units/<unit>/cases/extension")
 def request_extension(unit: str):
     """Ask a manager to extend a case by some working days, with a reason."""
     staff, body = _staff(unit), json_body()
@@ -224,7 +218,7 @@ def request_extension(unit: str):
     return publish_result(outcome)
 
 
-@bp.post("/units/<unit>/cases/extension-decision")
+@bp.post("/api/units/<unit>/cases/extension-decision")
 def decide_extension(unit: str):
     """Approve or refuse a case's pending extension (managers only)."""
     staff, body = _staff(unit), json_body()
@@ -240,7 +234,7 @@ def decide_extension(unit: str):
     return publish_result(outcome)
 
 
-@bp.post("/units/<unit>/cases/task-done")
+@bp.post("/api/units/<unit>/cases/task-done")
 def finish_task(unit: str):
     """Record one department's parallel task done."""
     staff, body = _staff(unit), json_body()
@@ -256,7 +250,7 @@ def finish_task(unit: str):
     return publish_result(outcome)
 
 
-@bp.post("/units/<unit>/cases/complete")
+@bp.post("/api/units/<unit>/cases/complete")
 def complete_case(unit: str):
     """Complete a case (办结) with its result."""
     staff, body = _staff(unit), json_body()
@@ -271,7 +265,7 @@ def complete_case(unit: str):
     return publish_result(outcome)
 
 
-@bp.post("/units/<unit>/cases/check-deadlines")
+@bp.post("/api/units/<unit>/cases/check-deadlines")
 def check_deadlines(unit: str):
     """Warn of cases near their deadline and escalate overdue ones (each once)."""
     _staff(unit)
