@@ -16,7 +16,8 @@ from qhall.clock import local_day
 from qhall.dashboard import live_figures
 from qhall.errors import BadInput
 from qhall.lookups import find_unit
-from qhall.reports import GROUPINGS, Scope, ledger, make_scope, month_bounds
+from qhall.reports import ledger
+from qhall.scopes import GROUPINGS, Scope, make_scope, month_bounds
 from qhall.web.openapi import STAFF_ERRORS, STAFF_SECURITY, _body, _json
 from qhall.web.request import field, json_body, now, publish_result, require_staff
 

@@ -1,5 +1,5 @@
 """The ledger as files: CSV (UTF-8 with a byte-order mark, so that Excel reads the Chinese)
-and XLSX. Both hold the same table as the page (qhall.reports.ledger_table), headed by the
+and XLSX. Both hold the same table as the page (qhall.ledger_table), headed by the
 unit and the period."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from qhall.reports import COLUMNS, ledger_table
+from qhall.ledger_table import COLUMNS, ledger_table
 
 GROUPS = {
     "unit": "单位 Unit",

@@ -19,14 +19,17 @@ from qhall.access import (
     may_inspect,
     may_manage,
     readable_units,
+    sees_every_unit,
 )
 from qhall.audit import audit_entries
 from qhall.clock import local_day
 from qhall.errors import BadInput, HallError, NotSignedIn
+from qhall.ledger_table import COLUMNS, ledger_table
 from qhall.lookups import find_unit
 from qhall.models import FINDING_CATEGORIES, Unit
 from qhall.ratings import LEVEL_NAMES
-from qhall.reports import COLUMNS, GROUPINGS, ledger, ledger_table, make_scope
+from qhall.reports import ledger
+from qhall.scopes import GROUPINGS, make_scope
 from qhall.supervision import CATEGORY_NAMES, finding_counts
 from qhall.web.request import now
 
@@ -52,7 +55,7 @@ def _common(viewer, unit_code: str | None, section: str) -> dict:
         "viewer": viewer,
         "unit_code": unit_code,
         "units": list(readable_units(viewer)),
-        "bureau_view": viewer.role in ("admin", "inspector"),
+        "bureau_view": sees_every_unit(viewer),
         "section": section,
         "may_inspect": may_inspect(viewer),
     }

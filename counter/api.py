@@ -32,6 +32,7 @@ def requeue(unit: str):
         queue.requeue_no_show(unit, number, staff_id=staff.id, now=now(), request_key=request_key())
     )
 
+
 # Each window action: the core function and how it reads its extra fields from the body.
 COUNTER_ACTIONS = {
     "open": (windows.open_counter, lambda body: {}),
@@ -53,6 +54,7 @@ COUNTER_ACTIONS = {
     "close": (windows.close_counter, lambda body: {}),
 }
 
+
 @bp.post("/api/units/<unit>/counters/<int:window>/<action>")
 def counter_action(unit: str, window: int, action: str):
     """Carry out a window action (staff of the hall only)."""
@@ -63,6 +65,7 @@ def counter_action(unit: str, window: int, action: str):
     extra = read_fields(json_body())
     outcome = run(unit, window, **extra, staff_id=staff.id, now=now(), request_key=request_key())
     return publish_result(outcome)
+
 
 @bp.get("/api/pause-reasons")
 def pause_reasons():

@@ -12,7 +12,7 @@ from flask import current_app, jsonify, request
 
 from counter import bp
 from printer.printouts import FULL_WIDTH, queue_printout
-from qhall import cases
+from qhall import cases, inquiries
 from qhall.lookups import find_unit
 from qhall.web.openapi import (
     IDEMPOTENCY_KEY,
@@ -49,16 +49,16 @@ def _list(body: dict, name: str) -> list:
 
 
 @bp.get("/api/units/<unit>/inquiries")
-def inquiries(unit: str):
+def open_inquiries(unit: str):
     """List the signed-in staff member's open matters and those referred to them."""
-    return jsonify(cases.inquiry_lists(unit, _staff(unit)))
+    return jsonify(inquiries.inquiry_lists(unit, _staff(unit)))
 
 
 @bp.post("/api/units/<unit>/inquiries")
 def register_inquiry(unit: str):
     """Register a matter received first (首问负责制)."""
     staff, body = _staff(unit), json_body()
-    outcome = cases.register_inquiry(
+    outcome = inquiries.register_inquiry(
         unit,
         staff_id=staff.id,
         matter=_text(body, "matter", True),
@@ -77,7 +77,7 @@ def register_inquiry(unit: str):
 def refer_inquiry(unit: str):
     """Refer a matter to another service, window, unit or named staff member."""
     staff, body = _staff(unit), json_body()
-    outcome = cases.refer_inquiry(
+    outcome = inquiries.refer_inquiry(
         unit,
         field(body, "inquiry", int),
         staff_id=staff.id,
@@ -96,7 +96,7 @@ def refer_inquiry(unit: str):
 def inquiry_visit(unit: str):
     """Count one more visit the visitor made for a matter."""
     staff, body = _staff(unit), json_body()
-    outcome = cases.record_visit(
+    outcome = inquiries.record_visit(
         unit, field(body, "inquiry", int), staff_id=staff.id, now=now(), request_key=request_key()
     )
     return publish_result(outcome)
@@ -106,7 +106,7 @@ def inquiry_visit(unit: str):
 def resolve_inquiry(unit: str):
     """Record a matter's outcome (its owner only)."""
     staff, body = _staff(unit), json_body()
-    outcome = cases.resolve_inquiry(
+    outcome = inquiries.resolve_inquiry(
         unit,
         field(body, "inquiry", int),
         staff_id=staff.id,

@@ -21,6 +21,7 @@ def rating_prompt(unit: str, window: int):
         )
     )
 
+
 @bp.post("/api/units/<unit>/counters/<int:window>/rating")
 def rate_at_window(unit: str, window: int):
     """Record a rating from the window's tablet for the visit just finished there."""
@@ -38,12 +39,14 @@ def rate_at_window(unit: str, window: int):
     )
     return publish_result(outcome, 200 if outcome.replayed else 201)
 
+
 @bp.get("/api/units/<unit>/rectifications")
 def rectifications(unit: str):
     """List open rectification items (?closed=1 for closed ones): all for a manager."""
     staff = _staff(unit)
     closed = request.args.get("closed") in ("1", "true")
     return jsonify(ratings.rectification_list(unit, staff, now=now(), closed=closed))
+
 
 @bp.post("/api/units/<unit>/rectifications/step")
 def rectification_step(unit: str):
@@ -59,6 +62,7 @@ def rectification_step(unit: str):
         request_key=request_key(),
     )
     return publish_result(outcome)
+
 
 @bp.post("/api/units/<unit>/rectifications/appeal")
 def rectification_appeal(unit: str):

@@ -34,11 +34,11 @@ from qhall.web.request import (
 PAPER_WIDTHS = (384, 576)
 
 
-
 @bp.get("/api/units/<unit>/services")
 def services(unit: str):
     """List a hall's services with their queues and estimated waits."""
     return jsonify(services_view(find_unit(unit), now()))
+
 
 @bp.post("/api/units/<unit>/tickets")
 def issue_ticket(unit: str):
@@ -74,6 +74,7 @@ def issue_ticket(unit: str):
     )
     return publish_result(outcome, 200 if outcome.replayed else 201)
 
+
 def remote_limit() -> SlidingWindowLimit:
     """Return this process's limit on tickets from outside the hall, per client address."""
     state = current_app.extensions["qhall"]
@@ -84,10 +85,12 @@ def remote_limit() -> SlidingWindowLimit:
         )
     return state.remote_limit
 
+
 @bp.get("/api/tickets/<token>")
 def ticket(token: str):
     """Return a ticket as its holder follows it."""
     return jsonify(visitor_view(token))
+
 
 @bp.post("/api/tickets/<token>/cancel")
 def cancel_ticket(token: str):
@@ -151,6 +154,7 @@ def print_ticket_route(token: str):
     )
     return jsonify(result), 202
 
+
 @bp.get("/api/print-jobs/<int:job_id>")
 def print_job(job_id: int):
     """Return a print job: pending, printed or expired, and its tries."""
@@ -158,6 +162,7 @@ def print_job(job_id: int):
     if job is None:
         raise NotFound("没有找到该打印任务。", "No such print job.")
     return jsonify(job_view(job))
+
 
 @bp.get("/api/tickets/<token>/ticket.png")
 def ticket_png(token: str):
@@ -174,6 +179,7 @@ def ticket_png(token: str):
     response = send_file(io.BytesIO(png_bytes(image)), mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"  # people ahead and the wait change
     return response
+
 
 _ERROR = _json(_ref("Error"), "Error")
 

@@ -18,9 +18,6 @@ from qhall.lookups import find_unit
 from qhall.models import PRINTER_STATES, PrinterState, PrintJob
 from qhall.shapes import printer_view
 
-PRINTER_STATUS_CHANGED = "printer.status_changed"
-PRINT_FAILED = "print.failed"
-
 
 def add_job(
     printer: str,
@@ -85,7 +82,7 @@ def mark_failed(job_id: int, error: str, now: datetime, retry_at: datetime) -> O
         job.next_try_at = retry_at
         job.save()
         if job.attempts == 1:
-            ev.record(events, job.unit, PRINT_FAILED, now, print_job=job_view(job))
+            ev.record(events, job.unit, ev.PRINT_FAILED, now, print_job=job_view(job))
     return Outcome(job_view(job), events)
 
 
@@ -106,7 +103,7 @@ def set_status(printer: str, unit_code: str, status: str, now: datetime) -> Outc
             ev.record(
                 events,
                 unit,
-                PRINTER_STATUS_CHANGED,
+                ev.PRINTER_STATUS_CHANGED,
                 now,
                 printer=printer_view(state),
                 previous=previous,

@@ -11,9 +11,16 @@ from __future__ import annotations
 from peewee import ModelSelect
 
 from qhall.errors import Forbidden
-from qhall.models import Staff, Unit
+from qhall.models import ROLES, Staff, Unit
 
 ADMIN_AREA_ROLES = ("manager", "admin", "inspector")
+# Who approves extensions, escalations and appeals, and sees visitors' personal data.
+MANAGER_ROLES = ("manager", "admin")
+
+
+def may_work_at(staff: Staff, unit: Unit) -> bool:
+    """Tell whether a staff member may act at a unit's windows (the bureau's admins anywhere)."""
+    return staff.role == "admin" or staff.unit_id == unit.id
 
 
 def may_enter(staff: Staff) -> bool:
@@ -23,7 +30,7 @@ def may_enter(staff: Staff) -> bool:
 
 def may_read(staff: Staff, unit: Unit | None) -> bool:
     """Tell whether a staff member may see a unit's figures (None: the whole bureau's)."""
-    if staff.role in ("admin", "inspector"):
+    if sees_every_unit(staff):
         return True
     return staff.role == "manager" and unit is not None and staff.unit_id == unit.id
 
@@ -40,10 +47,21 @@ def may_inspect(staff: Staff) -> bool:
     return staff.role in ("admin", "inspector")
 
 
+def sees_every_unit(staff: Staff) -> bool:
+    """Tell whether a staff member reads the whole bureau (admins and inspectors)."""
+    return staff.role in ("admin", "inspector")
+
+
+def grantable_roles(staff: Staff) -> tuple[str, ...]:
+    """Return the roles a staff member may give an account: a unit manager hires for their
+    own unit, and only staff and managers; the bureau's admins give any role."""
+    return ROLES if staff.role == "admin" else ("staff", "manager")
+
+
 def readable_units(staff: Staff) -> ModelSelect:
     """Select the units whose figures a staff member may see, by code."""
     units = Unit.select().order_by(Unit.code)
-    if staff.role in ("admin", "inspector"):
+    if sees_every_unit(staff):
         return units
     if staff.role == "manager" and staff.unit_id is not None:
         return units.where(Unit.id == staff.unit_id)
@@ -98,3 +116,13 @@ def home_unit(staff: Staff, unit_code: str | None) -> str | None:
     if staff.role == "manager" and staff.unit_id is not None:
         return staff.unit.code
     return None
+
+
+def sees_personal_data(viewer: Staff | None, owner_id: int | None) -> bool:
+    """Tell whether a viewer may see a visitor's name and phone unmasked."""
+    return viewer is not None and (viewer.id == owner_id or viewer.role in MANAGER_ROLES)
+
+
+def is_manager(staff: Staff) -> bool:
+    """Tell whether a staff member may approve, escalate and decide appeals."""
+    return staff.role in MANAGER_ROLES

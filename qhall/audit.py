@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
+from qhall.access import sees_every_unit
 from qhall.clock import iso
 from qhall.models import AuditEntry, Staff
 
@@ -49,7 +50,7 @@ def audit_entries(viewer: Staff, *, unit_id: int | None = None, limit: int = 200
     """Return the latest changes the viewer may see, newest first: a manager sees their
     unit's, the bureau every unit's and the bureau-wide ones."""
     query = AuditEntry.select().order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
-    if viewer.role == "manager":
+    if not sees_every_unit(viewer):
         query = query.where(AuditEntry.unit == viewer.unit_id)
     elif unit_id is not None:
         query = query.where(AuditEntry.unit == unit_id)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from qhall.access import may_work_at
 from qhall.db import write_transaction
 from qhall.errors import BadInput, NotFound, NotSignedIn, TooManyAttempts
 from qhall.models import ROLES, ApiToken, LoginFailure, Staff, Unit
@@ -122,11 +123,6 @@ def staff_for_token(token: str) -> Staff | None:
     if row is None or not row.staff.active:
         return None
     return row.staff
-
-
-def may_work_at(staff: Staff, unit: Unit) -> bool:
-    """Tell whether a staff member may act at a unit's windows."""
-    return staff.role == "admin" or staff.unit_id == unit.id
 
 
 def ticket_source(

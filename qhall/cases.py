@@ -1,4 +1,4 @@
-"""First inquiries (首问负责制), referrals, time-limited cases (限时办结) and their deadlines.
+"""Time-limited cases (限时办结) and their deadlines, parallel tasks (并联审批), extensions.
 
 Each public write function is one transaction (through qhall.actions.perform) and
 returns an Outcome whose events are published after the commit. Times come in as `now`
@@ -16,337 +16,25 @@ import json
 from datetime import date, datetime
 
 from qhall import events as ev
+from qhall.access import is_manager, sees_personal_data
 from qhall.actions import perform
 from qhall.clock import iso, local_day
 from qhall.db import lock_key
 from qhall.errors import BadInput, Conflict, Forbidden, NotFound
 from qhall.events import Outcome
+from qhall.inputs import clean_materials, clean_text
+from qhall.inquiries import find_inquiry, inquiry_fields, resolve_matter
 from qhall.lookups import find_counter, find_service, find_unit
 from qhall.models import (
     Case,
     CaseExtension,
     CaseTask,
     Inquiry,
-    Referral,
     Staff,
     Unit,
 )
+from qhall.retention import mask_name, mask_phone
 from qhall.workdays import WorkCalendar, work_calendar
-
-INQUIRY_REGISTERED = "inquiry.registered"
-INQUIRY_REFERRED = "inquiry.referred"
-INQUIRY_VISITED = "inquiry.visited"
-INQUIRY_RESOLVED = "inquiry.resolved"
-CASE_ACCEPTED = "case.accepted"
-CASE_SUSPENDED = "case.suspended"
-CASE_RESUMED = "case.resumed"
-CASE_EXTENSION_REQUESTED = "case.extension_requested"
-CASE_EXTENDED = "case.extended"
-CASE_EXTENSION_REFUSED = "case.extension_refused"
-CASE_TASK_DONE = "case.task_done"
-CASE_COMPLETED = "case.completed"
-CASE_WARNING = "case.warning"
-CASE_OVERDUE = "case.overdue"
-
-MANAGER_ROLES = ("manager", "admin")
-MAX_TEXT = 2000
-
-
-# --- personal data -------------------------------------------------------------------
-
-
-def mask_name(name: str) -> str:
-    """Mask a person's name for others' eyes: 张三 → 张*, 张小三 → 张*三."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return "*" if name else ""
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_phone(phone: str) -> str:
-    """Mask a phone number for others' eyes: 13812341234 → 138****1234, 87654321 → ****4321."""
-    phone = (phone or "").strip()
-    if len(phone) >= 11:
-        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-    keep = min(4, len(phone) // 2)
-    return "*" * (len(phone) - keep) + phone[len(phone) - keep :]
-
-
-def sees_personal_data(viewer: Staff | None, owner_id: int | None) -> bool:
-    """Tell whether a viewer may see a visitor's name and phone unmasked."""
-    return viewer is not None and (viewer.id == owner_id or viewer.role in MANAGER_ROLES)
-
-
-def is_manager(staff: Staff) -> bool:
-    """Tell whether a staff member may approve, escalate and decide appeals."""
-    return staff.role in MANAGER_ROLES
-
-
-# --- input ---------------------------------------------------------------------------
-
-
-def clean_text(value: str | None, name: str, *, required: bool = False, limit: int = MAX_TEXT):
-    """Return value stripped; BadInput if required and empty, or too long."""
-    text = (value or "").strip()
-    if required and not text:
-        raise BadInput(f"请填写{name}。", f"Please fill in the {name}.", field=name)
-    if len(text) > limit:
-        raise BadInput(f"{name}过长。", f"The {name} is too long.", field=name)
-    return text
-
-
-def clean_materials(materials) -> list[dict]:
-    """Return materials as [{"name", "quantity"}]; BadInput for anything else."""
-    cleaned = []
-    for item in materials or []:
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise BadInput("材料清单格式不正确。", "Each material needs a name and a quantity.")
-        quantity = item.get("quantity", 1)
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= 999:
-            raise BadInput("材料份数应为 1 到 999。", "A material's quantity must be 1 to 999.")
-        name = clean_text(item["name"], "材料名称", required=True, limit=100)
-        cleaned.append({"name": name, "quantity": quantity})
-    return cleaned
-
-
-def _phone(value: str | None) -> str:
-    phone = (value or "").strip().replace(" ", "").replace("-", "")
-    if phone and (not phone.lstrip("+").isdigit() or not 5 <= len(phone) <= 20):
-        raise BadInput("联系电话格式不正确。", "The phone number is not valid.")
-    return phone
-
-
-# --- first inquiries -----------------------------------------------------------------
-
-
-def register_inquiry(
-    unit_code: str,
-    *,
-    staff_id: int,
-    matter: str,
-    visitor_name: str = "",
-    visitor_phone: str = "",
-    organisation: str = "",
-    materials=(),
-    service_code: str | None = None,
-    now: datetime,
-    request_key: str | None = None,
-) -> Outcome:
-    """Register a matter received first; the staff member who receives it owns it."""
-    fields = _inquiry_fields(matter, visitor_name, visitor_phone, organisation, materials)
-
-    def work(events):
-        unit = find_unit(unit_code)
-        service = find_service(unit, service_code) if service_code else None
-        inquiry = Inquiry.create(
-            unit=unit, owner=staff_id, service=service, created_at=now, **fields
-        )
-        _record_inquiry(events, INQUIRY_REGISTERED, inquiry, now, staff_id)
-        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
-
-    return perform(request_key, f"inquiry:{unit_code}", now, work)
-
-
-def _inquiry_fields(matter, visitor_name, visitor_phone, organisation, materials) -> dict:
-    return {
-        "matter": clean_text(matter, "事项", required=True),
-        "visitor_name": clean_text(visitor_name, "姓名", limit=50),
-        "visitor_phone": _phone(visitor_phone),
-        "organisation": clean_text(organisation, "单位", limit=100),
-        "materials": json.dumps(clean_materials(materials), ensure_ascii=False),
-    }
-
-
-def refer_inquiry(
-    unit_code: str,
-    inquiry_id: int,
-    *,
-    staff_id: int,
-    to_unit: str | None = None,
-    to_service: str | None = None,
-    to_window: int | None = None,
-    to_staff: str | None = None,
-    note: str = "",
-    now: datetime,
-    request_key: str | None = None,
-) -> Outcome:
-    """Refer a matter elsewhere (a service, window, unit or named staff member); its owner
-    stays responsible and keeps seeing it until it is resolved."""
-    if not any(x is not None for x in (to_unit, to_service, to_window, to_staff)):
-        raise BadInput(
-            "请选择转交的业务、窗口、单位或人员。",
-            "Choose the service, window, unit or person to refer the matter to.",
-        )
-    note = clean_text(note, "说明")
-
-    def work(events):
-        inquiry = _owned_inquiry(unit_code, inquiry_id, staff_id)
-        target_unit = find_unit(to_unit) if to_unit else inquiry.unit
-        staff = None
-        if to_staff:
-            staff = Staff.get_or_none(Staff.login == to_staff, Staff.active == True)  # noqa: E712
-            if staff is None:
-                raise NotFound("没有找到该工作人员。", "No such staff member.", staff=to_staff)
-        Referral.create(
-            inquiry=inquiry,
-            from_staff=staff_id,
-            to_unit=target_unit if to_unit else None,
-            to_service=find_service(target_unit, to_service) if to_service else None,
-            to_counter=find_counter(target_unit, to_window) if to_window is not None else None,
-            to_staff=staff,
-            note=note,
-            at=now,
-        )
-        inquiry.status = "referred"
-        inquiry.save()
-        _record_inquiry(events, INQUIRY_REFERRED, inquiry, now, staff_id)
-        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
-
-    return perform(request_key, f"inquiry-refer:{inquiry_id}", now, work)
-
-
-def record_visit(
-    unit_code: str, inquiry_id: int, *, staff_id: int, now: datetime, request_key=None
-) -> Outcome:
-    """Count another visit the visitor had to make for the matter."""
-
-    def work(events):
-        inquiry = _inquiry(unit_code, inquiry_id)
-        if inquiry.status == "resolved":
-            raise Conflict("该事项已办结。", "The matter is already resolved.")
-        inquiry.visits += 1
-        inquiry.save()
-        _record_inquiry(events, INQUIRY_VISITED, inquiry, now, staff_id)
-        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
-
-    return perform(request_key, f"inquiry-visit:{inquiry_id}", now, work)
-
-
-def resolve_inquiry(
-    unit_code: str,
-    inquiry_id: int,
-    *,
-    staff_id: int,
-    outcome: str,
-    now: datetime,
-    request_key=None,
-) -> Outcome:
-    """Record how the matter ended; only its owner (or a manager) may."""
-    outcome_text = clean_text(outcome, "办理结果", required=True)
-
-    def work(events):
-        inquiry = _owned_inquiry(unit_code, inquiry_id, staff_id)
-        _resolve(events, inquiry, outcome_text, now, staff_id)
-        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
-
-    return perform(request_key, f"inquiry-resolve:{inquiry_id}", now, work)
-
-
-def _resolve(events, inquiry: Inquiry, outcome: str, now: datetime, staff_id) -> None:
-    if inquiry.status == "resolved":
-        raise Conflict("该事项已办结。", "The matter is already resolved.")
-    inquiry.status = "resolved"
-    inquiry.outcome = outcome
-    inquiry.resolved_at = now
-    inquiry.save()
-    _record_inquiry(events, INQUIRY_RESOLVED, inquiry, now, staff_id)
-
-
-def _inquiry(unit_code: str, inquiry_id: int) -> Inquiry:
-    unit = find_unit(unit_code)
-    inquiry = Inquiry.get_or_none(Inquiry.id == inquiry_id, Inquiry.unit == unit.id)
-    if inquiry is None:
-        raise NotFound("没有找到该事项。", "No such matter.", inquiry=inquiry_id)
-    return inquiry
-
-
-def _owned_inquiry(unit_code: str, inquiry_id: int, staff_id: int) -> Inquiry:
-    inquiry = _inquiry(unit_code, inquiry_id)
-    staff = Staff.get_by_id(staff_id)
-    if inquiry.owner_id != staff_id and not is_manager(staff):
-        raise Forbidden(
-            "只有首问责任人可以转交或办结该事项。",
-            "Only the matter's first-inquiry owner may refer or resolve it.",
-        )
-    return inquiry
-
-
-def _record_inquiry(events, name, inquiry: Inquiry, now, staff_id) -> None:
-    ev.record(
-        events,
-        inquiry.unit,
-        name,
-        now,
-        staff_id=staff_id,
-        inquiry={"id": inquiry.id, "status": inquiry.status, "visits": inquiry.visits},
-    )
-
-
-def inquiry_view(inquiry: Inquiry, viewer: Staff | None) -> dict:
-    """Return a matter with its referral chain; personal data masked unless the viewer may
-    see it."""
-    full = sees_personal_data(viewer, inquiry.owner_id)
-    chain = inquiry.referrals.order_by(Referral.at, Referral.id)
-    return {
-        "id": inquiry.id,
-        "unit": inquiry.unit.code,
-        "owner": {"name": inquiry.owner.name, "employee_no": inquiry.owner.employee_no},
-        "mine": viewer is not None and viewer.id == inquiry.owner_id,
-        "service": inquiry.service.code if inquiry.service else None,
-        "visitor_name": inquiry.visitor_name if full else mask_name(inquiry.visitor_name),
-        "visitor_phone": inquiry.visitor_phone if full else mask_phone(inquiry.visitor_phone),
-        "organisation": inquiry.organisation,
-        "matter": inquiry.matter,
-        "materials": json.loads(inquiry.materials),
-        "status": inquiry.status,
-        "visits": inquiry.visits,
-        "outcome": inquiry.outcome,
-        "created_at": iso(inquiry.created_at),
-        "resolved_at": iso(inquiry.resolved_at),
-        "referrals": [_referral_view(link) for link in chain],
-        "cases": [
-            {"number": case.number, "status": case.status, "due_day": case.due_day.isoformat()}
-            for case in inquiry.cases.order_by(Case.id)
-        ],
-    }
-
-
-def _referral_view(link: Referral) -> dict:
-    return {
-        "from": link.from_staff.name,
-        "to_unit": link.to_unit.code if link.to_unit else None,
-        "to_service": link.to_service.code if link.to_service else None,
-        "to_window": link.to_counter.window if link.to_counter else None,
-        "to_staff": link.to_staff.name if link.to_staff else None,
-        "note": link.note,
-        "at": iso(link.at),
-    }
-
-
-def inquiry_lists(unit_code: str, viewer: Staff) -> dict:
-    """Return the viewer's unresolved matters and those referred to them by name."""
-    unit = find_unit(unit_code)
-    open_ = Inquiry.status != "resolved"
-    mine = Inquiry.select().where(Inquiry.unit == unit.id, Inquiry.owner == viewer.id, open_)
-    to_me = Inquiry.select().join(Referral).where(open_, Referral.to_staff == viewer.id).distinct()
-    return {
-        "mine": [inquiry_view(i, viewer) for i in mine.order_by(Inquiry.created_at.desc())],
-        "referred_to_me": [inquiry_view(i, viewer) for i in to_me.order_by(Inquiry.id.desc())],
-    }
-
-
-def one_visit_rate(unit_code: str, start: datetime, end: datetime) -> dict:
-    """Return how many matters resolved between start and end took a single visit."""
-    unit = find_unit(unit_code)
-    resolved = Inquiry.select().where(
-        Inquiry.unit == unit.id, Inquiry.resolved_at >= start, Inquiry.resolved_at < end
-    )
-    total = resolved.count()
-    once = resolved.where(Inquiry.visits == 1).count()
-    return {"resolved": total, "one_visit": once, "rate": round(once / total, 4) if total else None}
-
 
 # --- time-limited cases --------------------------------------------------------------
 
@@ -370,7 +58,7 @@ def accept_case(
     """Accept a promised matter (承诺件): a case number, a deadline in working days from the
     next day, and what its receipt prints. Tasks are departments working in parallel."""
     calendar = calendar or work_calendar()
-    fields = _inquiry_fields(matter, visitor_name, visitor_phone, "", materials)
+    fields = inquiry_fields(matter, visitor_name, visitor_phone, "", materials)
     departments = [clean_text(t, "部门", required=True, limit=100) for t in tasks or []]
 
     def work(events):
@@ -383,7 +71,7 @@ def accept_case(
             )
         counter = find_counter(unit, window) if window is not None else None
         if inquiry_id is not None:
-            inquiry = _inquiry(unit_code, inquiry_id)
+            inquiry = find_inquiry(unit_code, inquiry_id)
         else:  # whoever accepts the case received the matter first
             inquiry = Inquiry.create(
                 unit=unit, owner=staff_id, service=service, created_at=now, **fields
@@ -405,7 +93,7 @@ def accept_case(
         )
         for department in departments:
             CaseTask.create(case=case, department=department)
-        _record_case(events, CASE_ACCEPTED, case, now, staff_id)
+        _record_case(events, ev.CASE_ACCEPTED, case, now, staff_id)
         return {
             "case": case_view(case, Staff.get_by_id(staff_id), day, calendar),
             "receipt": receipt_data(case),
@@ -455,7 +143,7 @@ def suspend_case(
         case.days_left = left
         case.missing_materials = json.dumps(missing_items, ensure_ascii=False)
         case.save()
-        _record_case(events, CASE_SUSPENDED, case, now, staff_id)
+        _record_case(events, ev.CASE_SUSPENDED, case, now, staff_id)
         counter = find_counter(case.unit, window) if window is not None else case.counter
         return {
             "case": case_view(case, Staff.get_by_id(staff_id), day, calendar),
@@ -491,7 +179,7 @@ def resume_case(
         if case.inquiry is not None:
             case.inquiry.visits += 1
             case.inquiry.save()
-        _record_case(events, CASE_RESUMED, case, now, staff_id)
+        _record_case(events, ev.CASE_RESUMED, case, now, staff_id)
         return {"case": case_view(case, Staff.get_by_id(staff_id), day, calendar)}
 
     return perform(request_key, f"case-resume:{number}", now, work)
@@ -519,7 +207,7 @@ def request_extension(
         extension = CaseExtension.create(
             case=case, days=days, reason=reason_text, requested_by=staff_id, requested_at=now
         )
-        _record_case(events, CASE_EXTENSION_REQUESTED, case, now, staff_id, days=days)
+        _record_case(events, ev.CASE_EXTENSION_REQUESTED, case, now, staff_id, days=days)
         return {"extension": extension_view(extension)}
 
     return perform(request_key, f"case-extend:{number}", now, work)
@@ -564,7 +252,7 @@ def decide_extension(
             case.warned_at = None
             case.escalated_at = None
             case.save()
-        name = CASE_EXTENDED if approve else CASE_EXTENSION_REFUSED
+        name = ev.CASE_EXTENDED if approve else ev.CASE_EXTENSION_REFUSED
         _record_case(events, name, case, now, staff_id, days=extension.days)
         return {
             "extension": extension_view(extension),
@@ -601,7 +289,7 @@ def finish_task(
         task.done_at = now
         task.done_by = staff_id
         task.save()
-        _record_case(events, CASE_TASK_DONE, case, now, staff_id, task=task.department)
+        _record_case(events, ev.CASE_TASK_DONE, case, now, staff_id, task=task.department)
         if not case.tasks.where(CaseTask.status != "done").exists():
             _complete(events, case, "并联事项均已办结 All parallel tasks done", now, staff_id)
         day = local_day(now, case.unit.timezone)
@@ -642,12 +330,12 @@ def _complete(events, case: Case, result: str, now, staff_id) -> None:
     case.completed_at = now
     case.result = result
     case.save()
-    _record_case(events, CASE_COMPLETED, case, now, staff_id)
+    _record_case(events, ev.CASE_COMPLETED, case, now, staff_id)
     inquiry = case.inquiry
     # A matter the case's own acceptor received first ends with the case; one referred
     # here by someone else stays with its owner, who records the outcome.
     if inquiry is not None and inquiry.status != "resolved" and inquiry.owner_id == case.staff_id:
-        _resolve(events, inquiry, result, now, staff_id)
+        resolve_matter(events, inquiry, result, now, staff_id)
 
 
 def check_deadlines(
@@ -670,14 +358,14 @@ def check_deadlines(
             if calendar.workdays_between(day, case.due_day) <= warn_days:
                 case.warned_at = now
                 case.save()
-                _record_case(events, CASE_WARNING, case, now, None)
+                _record_case(events, ev.CASE_WARNING, case, now, None)
                 warned.append(case.number)
         manager = unit_manager(unit)
         for case in running.where(Case.escalated_at.is_null(), Case.due_day < day):
             case.escalated_at = now
             case.escalated_to = manager
             case.save()
-            _record_case(events, CASE_OVERDUE, case, now, None)
+            _record_case(events, ev.CASE_OVERDUE, case, now, None)
             escalated.append(case.number)
         return {"warned": warned, "escalated": escalated}
 

@@ -8,6 +8,7 @@ import sys
 import click
 
 from qhall.app import create_app
+from qhall.models import ROLES
 
 
 def _app():
@@ -57,8 +58,13 @@ def user_group() -> None:
 @user_group.command("add")
 @click.option("--login", required=True)
 @click.option("--password", required=True, prompt=True, hide_input=True, confirmation_prompt=True)
-@click.option("--role", type=click.Choice(["staff", "manager", "admin"]), default="staff")
-@click.option("--unit", "unit_code", default=None, help="The unit code, for staff and managers.")
+@click.option("--role", type=click.Choice(ROLES), default="staff")
+@click.option(
+    "--unit",
+    "unit_code",
+    default=None,
+    help="The unit code, for staff and managers (admins and inspectors serve the whole bureau).",
+)
 @click.option("--name", default=None)
 @click.option("--employee-no", default="")
 def user_add(login, password, role, unit_code, name, employee_no) -> None:

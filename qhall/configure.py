@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from peewee import IntegrityError
 
-from qhall.access import check_manage
+from qhall.access import check_manage, grantable_roles
 from qhall.audit import record_change
 from qhall.auth import hash_password
 from qhall.db import write_transaction
@@ -342,7 +342,7 @@ def _apply(kind: Kind, record, values: dict, viewer: Staff, *, creating: bool):
         else:
             setattr(record, name, value)
     # A unit manager hires for their own unit, and only staff and managers.
-    if kind.model is Staff and viewer.role != "admin" and record.role not in ("staff", "manager"):
+    if kind.model is Staff and record.role not in grantable_roles(viewer):
         raise BadInput(
             "单位负责人只能设置工作人员或负责人角色。",
             "A unit manager may give only the staff or manager role.",

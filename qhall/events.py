@@ -30,6 +30,30 @@ COUNTER_OPENED = "counter.opened"
 COUNTER_PAUSED = "counter.paused"
 COUNTER_RESUMED = "counter.resumed"
 COUNTER_CLOSED = "counter.closed"
+# first inquiries and cases
+INQUIRY_REGISTERED = "inquiry.registered"
+INQUIRY_REFERRED = "inquiry.referred"
+INQUIRY_VISITED = "inquiry.visited"
+INQUIRY_RESOLVED = "inquiry.resolved"
+CASE_ACCEPTED = "case.accepted"
+CASE_SUSPENDED = "case.suspended"
+CASE_RESUMED = "case.resumed"
+CASE_EXTENSION_REQUESTED = "case.extension_requested"
+CASE_EXTENDED = "case.extended"
+CASE_EXTENSION_REFUSED = "case.extension_refused"
+CASE_TASK_DONE = "case.task_done"
+CASE_COMPLETED = "case.completed"
+CASE_WARNING = "case.warning"
+CASE_OVERDUE = "case.overdue"
+# ratings and rectification
+RATING_RECORDED = "rating.recorded"
+RECTIFICATION_OPENED = "rectification.opened"
+RECTIFICATION_UPDATED = "rectification.updated"
+# personal data
+PRIVACY_ERASED = "privacy.erased"
+# printers
+PRINTER_STATUS_CHANGED = "printer.status_changed"
+PRINT_FAILED = "print.failed"
 
 
 @dataclass

@@ -17,12 +17,14 @@ def find_unit(code: str) -> Unit:
         raise NotFound("没有找到该服务大厅。", "No such service hall.", unit=code)
     return unit
 
+
 def find_service(unit: Unit, code: str) -> Service:
     """Return the unit's service with this letter, or raise NotFound."""
     service = Service.get_or_none(Service.unit == unit.id, Service.code == code)
     if service is None or not service.active:
         raise NotFound("没有找到该业务。", "No such service in this hall.", service=code)
     return service
+
 
 def find_hall_service(unit_code: str, service_code: str) -> Service:
     """Return a hall's service, its unit loaded in the same query, or raise NotFound."""
@@ -35,6 +37,7 @@ def find_hall_service(unit_code: str, service_code: str) -> Service:
     if service is None or not service.active:
         return find_service(find_unit(unit_code), service_code)  # raises the right NotFound
     return service
+
 
 def find_counter(unit: Unit, window: int) -> Counter:
     """Return the unit's window with this number, or raise NotFound."""

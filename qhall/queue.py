@@ -539,5 +539,3 @@ def _todays_ticket(unit: Unit, number: str, now: datetime) -> Ticket:
     if ticket is None:
         raise NotFound("今天没有这个号。", "No ticket with that number today.", number=number)
     return ticket
-
-

@@ -24,7 +24,8 @@ from qhall.errors import BadInput, NotFound
 from qhall.events import Outcome
 from qhall.lookups import find_unit
 from qhall.models import Counter, ScreenItem, Selection, Staff
-from qhall.reports import ledger, make_scope, month_bounds
+from qhall.reports import ledger
+from qhall.scopes import make_scope, month_bounds
 
 FIGURES = {
     "SATISFACTION": "satisfaction",

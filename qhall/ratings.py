@@ -13,18 +13,16 @@ from datetime import date, datetime
 from peewee import IntegrityError, fn
 
 from qhall import events as ev
-from qhall.cases import clean_text, is_manager, perform
+from qhall.access import is_manager
+from qhall.actions import perform
 from qhall.clock import iso, local_day
 from qhall.errors import BadInput, Conflict, Forbidden, NotFound
 from qhall.events import Outcome
+from qhall.inputs import clean_text
 from qhall.lookups import find_counter, find_unit
 from qhall.models import RATING_LEVELS, Rating, Rectification, Staff, Ticket
 from qhall.shapes import counter_view
 from qhall.workdays import WorkCalendar, work_calendar
-
-RATING_RECORDED = "rating.recorded"
-RECTIFICATION_OPENED = "rectification.opened"
-RECTIFICATION_UPDATED = "rectification.updated"
 
 LEVEL_NAMES = {
     5: ("非常满意", "Very satisfied"),
@@ -146,7 +144,7 @@ def _record(events, ticket: Ticket, level, reason, source, now, days, calendar) 
     ev.record(
         events,
         ticket.unit,
-        RATING_RECORDED,
+        ev.RATING_RECORDED,
         now,
         ticket=ticket,
         counter=counter,
@@ -163,7 +161,7 @@ def _record(events, ticket: Ticket, level, reason, source, now, days, calendar) 
             opened_at=now,
             due_day=calendar.add_workdays(local_day(now, ticket.unit.timezone), days),
         )
-        _record_item(events, RECTIFICATION_OPENED, item, now, None)
+        _record_item(events, ev.RECTIFICATION_OPENED, item, now, None)
     return {
         "rating": rating_view(rating),
         "rectification": item.id if item else None,
@@ -279,7 +277,7 @@ def advance_rectification(
         if after == "closed":
             item.closed_at = now
         item.save()
-        _record_item(events, RECTIFICATION_UPDATED, item, now, staff_id)
+        _record_item(events, ev.RECTIFICATION_UPDATED, item, now, staff_id)
         return rectification_view(item, local_day(now, item.unit.timezone))
 
     return perform(request_key, f"rectify:{item_id}:{step}", now, work)
@@ -309,7 +307,7 @@ def accept_appeal(
         item.closed_at = now
         item.save()
         Rating.update(excluded=True).where(Rating.id == item.rating_id).execute()
-        _record_item(events, RECTIFICATION_UPDATED, item, now, staff_id)
+        _record_item(events, ev.RECTIFICATION_UPDATED, item, now, staff_id)
         return rectification_view(item, local_day(now, item.unit.timezone))
 
     return perform(request_key, f"appeal:{item_id}", now, work)

@@ -22,9 +22,7 @@ The group a ticket belongs to is where it ended: its last service, window and st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from peewee import SQL, fn
@@ -33,7 +31,6 @@ from peewee import Case as SqlCase
 from qhall.clock import iso, local_day
 from qhall.db import db, is_sqlite
 from qhall.errors import BadInput
-from qhall.lookups import find_counter, find_service, find_unit
 from qhall.models import (
     RATING_LEVELS,
     Case,
@@ -47,100 +44,10 @@ from qhall.models import (
     Unit,
 )
 from qhall.ratings import BAD_LEVEL
+from qhall.scopes import GROUPINGS, Scope
 
-GROUPINGS = ("unit", "service", "window", "staff")
-# Longest period a report covers, and the longest whose chart is drawn day by day.
-MAX_DAYS = 400
+# The longest period whose chart is drawn day by day.
 DAILY_SERIES_DAYS = 62
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What a report covers: a unit (None: the bureau), optionally one service, window or
-    staff member of it, over the local days start to end inclusive."""
-
-    unit: Unit | None
-    start: date
-    end: date
-    service: Service | None = None
-    counter: Counter | None = None
-    staff: Staff | None = None
-
-    @cached_property
-    def units(self) -> list[Unit]:
-        if self.unit is not None:
-            return [self.unit]
-        return list(Unit.select().order_by(Unit.code))
-
-    def label(self) -> tuple[str, str]:
-        """Return the scope's name in Chinese and English, for titles and file contents."""
-        zh = self.unit.name_zh if self.unit else "全局（各单位）"
-        en = self.unit.name_en if self.unit else "Bureau (all units)"
-        if self.service:
-            zh, en = f"{zh} · {self.service.name_zh}", f"{en} · {self.service.name_en}"
-        if self.counter:
-            zh, en = f"{zh} · {self.counter.window}号窗口", f"{en} · window {self.counter.window}"
-        if self.staff:
-            zh, en = f"{zh} · {self.staff.name}", f"{en} · {self.staff.name}"
-        return zh, en
-
-    def slug(self) -> str:
-        """Return the scope and period for a file name: MZJ_2026-11-01_2026-11-30."""
-        parts = [self.unit.code if self.unit else "ALL"]
-        if self.service:
-            parts.append(self.service.code)
-        if self.counter:
-            parts.append(f"W{self.counter.window}")
-        if self.staff:
-            parts.append(self.staff.login)
-        return "_".join([*parts, self.start.isoformat(), self.end.isoformat()])
-
-
-def make_scope(
-    unit_code: str | None,
-    start: date,
-    end: date,
-    *,
-    service: str | None = None,
-    window: int | None = None,
-    staff_login: str | None = None,
-) -> Scope:
-    """Return the scope a report's parameters name; BadInput or NotFound if they do not fit."""
-    if end < start:
-        raise BadInput(
-            "结束日期不能早于开始日期。", "The end date cannot be before the start date."
-        )
-    if (end - start).days + 1 > MAX_DAYS:
-        raise BadInput(f"统计期间最长 {MAX_DAYS} 天。", f"A report covers at most {MAX_DAYS} days.")
-    unit = find_unit(unit_code) if unit_code else None
-    if unit is None and (service or window is not None):
-        raise BadInput(
-            "按业务或窗口统计须先选择单位。", "Choose a unit to report on a service or window."
-        )
-    staff = None
-    if staff_login:
-        staff = Staff.get_or_none(Staff.login == staff_login)
-        if staff is None or (unit is not None and staff.unit_id not in (None, unit.id)):
-            raise BadInput("没有找到该工作人员。", "No such staff member.", staff=staff_login)
-    return Scope(
-        unit=unit,
-        start=start,
-        end=end,
-        service=find_service(unit, service) if service else None,
-        counter=find_counter(unit, window) if window is not None else None,
-        staff=staff,
-    )
-
-
-def month_bounds(month: str) -> tuple[date, date]:
-    """Return the first and last day of a month given as "2026-11"."""
-    try:
-        first = date.fromisoformat(f"{month}-01")
-    except ValueError as error:
-        raise BadInput("月份格式应为 2026-11。", "A month looks like 2026-11.") from error
-    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return first, following - timedelta(days=1)
-
 
 # --- service-level targets -------------------------------------------------------------
 
@@ -609,67 +516,3 @@ def _labels(by: str, keys: list) -> dict:
     return {s.id: {"label": f"{s.name}（{s.employee_no or s.login}）",
                    "label_en": f"{s.name} ({s.employee_no or s.login})",
                    "sort": (0, s.employee_no or s.login)} for s in rows}  # fmt: skip
-
-
-# --- the table the page, the CSV and the XLSX share -------------------------------------
-
-COLUMNS = [
-    ("label", "分组", "Group"),
-    ("issued", "取号数", "Issued"),
-    ("served", "办结数", "Served"),
-    ("no_shows", "过号数", "No-shows"),
-    ("transfers", "转移次数", "Transfers"),
-    ("wait_avg_min", "平均等候(分)", "Avg wait (min)"),
-    ("wait_p90_min", "90%等候(分)", "P90 wait (min)"),
-    ("service_avg_min", "平均办理(分)", "Avg service (min)"),
-    ("service_p90_min", "90%办理(分)", "P90 service (min)"),
-    ("service_level_pct", "服务达标率(%)", "Service level (%)"),
-    ("ratings", "评价数", "Ratings"),
-    ("level_5", "非常满意", "Very satisfied"),
-    ("level_4", "满意", "Satisfied"),
-    ("level_3", "基本满意", "Fairly satisfied"),
-    ("level_2", "不满意", "Dissatisfied"),
-    ("level_1", "非常不满意", "Very dissatisfied"),
-    ("satisfaction_pct", "满意率(%)", "Satisfaction (%)"),
-    ("one_visit_pct", "一次办结率(%)", "One-visit rate (%)"),
-    ("on_time_pct", "按时办结率(%)", "On-time rate (%)"),
-    ("cases_overdue", "逾期办件", "Overdue cases"),
-    ("bad_ratings", "差评数", "Bad ratings"),
-    ("bad_rectified", "已整改回访", "Rectified"),
-    ("bad_appealed", "申诉成立", "Appeal accepted"),
-    ("bad_in_progress", "整改中", "In progress"),
-    ("bad_overdue", "整改超期", "Overdue"),
-]
-
-
-def _minutes(seconds: int | None) -> float | None:
-    return None if seconds is None else round(seconds / 60, 1)
-
-
-def _percent(rate: float | None) -> float | None:
-    return None if rate is None else round(rate * 100, 1)
-
-
-def table_row(label: str, figures: dict) -> list:
-    """Return one line of the ledger table, in COLUMNS order."""
-    values = {
-        **figures,
-        "label": label,
-        "wait_avg_min": _minutes(figures["wait_avg_s"]),
-        "wait_p90_min": _minutes(figures["wait_p90_s"]),
-        "service_avg_min": _minutes(figures["service_avg_s"]),
-        "service_p90_min": _minutes(figures["service_p90_s"]),
-        "service_level_pct": _percent(figures["service_level"]),
-        "satisfaction_pct": _percent(figures["satisfaction"]),
-        "one_visit_pct": _percent(figures["one_visit_rate"]),
-        "on_time_pct": _percent(figures["on_time_rate"]),
-        **{f"level_{level}": figures["levels"][str(level)] for level in RATING_LEVELS},
-    }
-    return [values[name] for name, _zh, _en in COLUMNS]
-
-
-def ledger_table(report: dict) -> list[list]:
-    """Return the ledger's rows then its total line, as the page and the exports show them."""
-    lines = [table_row(f"{row['label']} / {row['label_en']}", row) for row in report["rows"]]
-    lines.append(table_row("合计 / Total", report["total"]))
-    return lines

@@ -9,8 +9,6 @@ from qhall.actions import perform
 from qhall.events import Outcome
 from qhall.models import Case, Inquiry, Unit
 
-PRIVACY_ERASED = "privacy.erased"
-
 
 def erase_personal_data(*, now: datetime, keep_days: int) -> Outcome:
     """Blank the names and phones of matters resolved (or cases completed) more than
@@ -35,9 +33,28 @@ def erase_personal_data(*, now: datetime, keep_days: int) -> Outcome:
                 .execute()
             )
             if inquiries or cases:
-                ev.record(events, unit, PRIVACY_ERASED, now, inquiries=inquiries, cases=cases,
+                ev.record(events, unit, ev.PRIVACY_ERASED, now, inquiries=inquiries, cases=cases,
                           keep_days=keep_days)  # fmt: skip
                 erased[unit.code] = {"inquiries": inquiries, "cases": cases}
         return erased
 
     return perform(None, "privacy", now, work)
+
+
+def mask_name(name: str) -> str:
+    """Mask a person's name for others' eyes: 张三 → 张*, 张小三 → 张*三."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return "*" if name else ""
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_phone(phone: str) -> str:
+    """Mask a phone number for others' eyes: 13812341234 → 138****1234, 87654321 → ****4321."""
+    phone = (phone or "").strip()
+    if len(phone) >= 11:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    keep = min(4, len(phone) // 2)
+    return "*" * (len(phone) - keep) + phone[len(phone) - keep :]

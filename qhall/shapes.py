@@ -46,6 +46,7 @@ def ticket_view(ticket: Ticket) -> dict:
         "transfers": ticket.transfer_count,
     }
 
+
 def counter_view(counter: Counter) -> dict:
     """Return a window as the hall's screens show it."""
     serving = ticket_in_hand(counter)
@@ -76,6 +77,7 @@ def counter_view(counter: Counter) -> dict:
         ],
     }
 
+
 def issued_ticket(ticket: Ticket) -> dict:
     """Return the kiosk's answer to the visitor who took a ticket, token included."""
     ahead = people_ahead(ticket)
@@ -88,6 +90,7 @@ def issued_ticket(ticket: Ticket) -> dict:
         "estimated_wait_s": estimated_wait_s(ticket.service, ahead),
         "time_limit_days": ticket.service.time_limit_days,
     }
+
 
 def visitor_view(token: str) -> dict:
     """Return a ticket as its holder follows it on the phone."""
@@ -104,6 +107,7 @@ def visitor_view(token: str) -> dict:
         "estimated_wait_s": estimated_wait_s(ticket.service, ahead) if waiting else 0,
     }
 
+
 def unit_view(unit: Unit) -> dict:
     """Return a hall's name and settings as the public sees them."""
     return {
@@ -113,11 +117,13 @@ def unit_view(unit: Unit) -> dict:
         "timezone": unit.timezone,
     }
 
+
 def services_view(unit: Unit, now: datetime) -> list[dict]:
     """Return the hall's services with their hours, queues and estimated waits."""
     waiting = waiting_counts(unit, local_day(now, unit.timezone))
     services = unit.services.where(Service.active == True).order_by(Service.code)  # noqa: E712
     return [_service_view(unit, service, waiting.get(service.code, 0), now) for service in services]
+
 
 def _service_view(unit: Unit, service: Service, waiting: int, now: datetime) -> dict:
     mean_s, windows = service_pace(service)
@@ -135,6 +141,7 @@ def _service_view(unit: Unit, service: Service, waiting: int, now: datetime) -> 
         "open_windows": windows,
         "estimated_wait_s": math.ceil(waiting * mean_s / max(1, windows)),
     }
+
 
 def recent_calls(unit: Unit, day, limit: int = 10) -> list[dict]:
     """Return the latest calls of the day, newest first."""
@@ -157,6 +164,7 @@ def recent_calls(unit: Unit, day, limit: int = 10) -> list[dict]:
         }
         for ticket in tickets
     ]
+
 
 def snapshot(unit_code: str, now: datetime) -> dict:
     """Return everything a screen needs to draw the hall, with the sequence number it is as of."""
@@ -181,9 +189,11 @@ def snapshot(unit_code: str, now: datetime) -> dict:
             ],
         }
 
+
 def printer_view(state: PrinterState) -> dict:
     """Return a printer's name and last known status (online, paper_out, …)."""
     return {"name": state.name, "status": state.status, "since": iso(state.since)}
+
 
 def staff_view(staff: Staff) -> dict:
     """Return who a signed-in staff member is."""

@@ -14,11 +14,11 @@ from datetime import date, datetime, timedelta
 from peewee import fn
 
 from qhall.access import check_inspect, check_manage, check_read, readable_units
-from qhall.cases import clean_text
 from qhall.clock import iso, local_day
 from qhall.db import write_transaction
 from qhall.errors import BadInput, Conflict, NotFound
 from qhall.events import Outcome
+from qhall.inputs import clean_text
 from qhall.lookups import find_counter, find_unit
 from qhall.models import (
     FINDING_CATEGORIES,

@@ -31,7 +31,8 @@ def main() -> None:
 
     from qhall.app import create_app
     from qhall.models import Ticket
-    from qhall.reports import ledger, make_scope, month_bounds
+    from qhall.reports import ledger
+    from qhall.scopes import make_scope, month_bounds
     from qhall.seed import init_db
     from qhall.tools.generate import generate_year
 

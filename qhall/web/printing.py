@@ -9,6 +9,7 @@ def printing():
     """Return the application's printers and kiosks (printer.spooler.PrintSetup)."""
     return current_app.extensions["printing"]
 
+
 def phone_url(token: str) -> str:
     """Return the address of the ticket's phone page, as the QR code carries it."""
     base = current_app.config["PUBLIC_URL"].rstrip("/") or request.url_root.rstrip("/")

@@ -52,10 +52,12 @@ def openapi():
     """Serve the OpenAPI document of the whole API."""
     return jsonify(openapi_document())
 
+
 @bp.get("/api/units")
 def units():
     """List the service halls."""
     return jsonify([unit_view(unit) for unit in Unit.select().order_by(Unit.code)])
+
 
 @bp.post("/api/session")
 def start_session():
@@ -71,10 +73,12 @@ def start_session():
     session["staff_id"] = staff.id
     return jsonify(staff_view(staff))
 
+
 @bp.get("/api/session")
 def who_am_i():
     """Return the signed-in staff member."""
     return jsonify(staff_view(require_staff()))
+
 
 @bp.delete("/api/session")
 def sign_out():

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
-from qhall import cases
+from qhall import cases, inquiries
 from qhall.errors import BadInput, Conflict, Forbidden
 from qhall.models import Event
 from tests.conftest import gen_staff, gen_unit
@@ -54,7 +54,7 @@ def numbers(items):
 
 def test_the_first_receiver_owns_the_matter_through_its_referral_chain(hall, clock):
     clerk, other = hall["clerk"], hall["other"]
-    registered = cases.register_inquiry(
+    registered = inquiries.register_inquiry(
         "T",
         staff_id=clerk.id,
         matter="咨询高龄津贴",
@@ -67,8 +67,8 @@ def test_the_first_receiver_owns_the_matter_through_its_referral_chain(hall, clo
     assert registered["visitor_name"] == "张小三" and registered["mine"]
     inquiry_id = registered["id"]
     clock.advance(minutes=5)
-    cases.refer_inquiry("T", inquiry_id, staff_id=clerk.id, to_window=2, now=clock.now())
-    referred = cases.refer_inquiry(
+    inquiries.refer_inquiry("T", inquiry_id, staff_id=clerk.id, to_window=2, now=clock.now())
+    referred = inquiries.refer_inquiry(
         "T", inquiry_id, staff_id=clerk.id, to_unit="U", to_service="A", to_staff="other",
         note="请协助", now=clock.now(),
     ).result  # fmt: skip
@@ -80,20 +80,20 @@ def test_the_first_receiver_owns_the_matter_through_its_referral_chain(hall, clo
     assert referred["status"] == "referred"
 
     # The owner keeps seeing it; the named colleague sees it referred to them, masked.
-    assert numbers_of(cases.inquiry_lists("T", clerk)["mine"]) == [inquiry_id]
-    theirs = cases.inquiry_lists("T", other)["referred_to_me"]
+    assert numbers_of(inquiries.inquiry_lists("T", clerk)["mine"]) == [inquiry_id]
+    theirs = inquiries.inquiry_lists("T", other)["referred_to_me"]
     assert [(i["id"], i["visitor_name"], i["visitor_phone"]) for i in theirs] == [
         (inquiry_id, "张*三", "138****1234")
     ]
     # Only the owner (or a manager) refers it on or records its outcome.
     with pytest.raises(Forbidden):
-        cases.resolve_inquiry("T", inquiry_id, staff_id=other.id, outcome="x", now=clock.now())
-    cases.record_visit("T", inquiry_id, staff_id=other.id, now=clock.now())
-    resolved = cases.resolve_inquiry(
+        inquiries.resolve_inquiry("T", inquiry_id, staff_id=other.id, outcome="x", now=clock.now())
+    inquiries.record_visit("T", inquiry_id, staff_id=other.id, now=clock.now())
+    resolved = inquiries.resolve_inquiry(
         "T", inquiry_id, staff_id=clerk.id, outcome="已转民政所办结", now=clock.now()
     ).result
     assert (resolved["status"], resolved["visits"]) == ("resolved", 2)
-    assert cases.inquiry_lists("T", clerk)["mine"] == []
+    assert inquiries.inquiry_lists("T", clerk)["mine"] == []
 
 
 def numbers_of(inquiries):
@@ -103,24 +103,24 @@ def numbers_of(inquiries):
 def test_the_one_visit_rate_counts_matters_done_in_a_single_visit(hall, clock):
     clerk = hall["clerk"]
     for visits in (1, 1, 3):
-        inquiry = cases.register_inquiry("T", staff_id=clerk.id, matter="咨询", now=clock.now())
+        inquiry = inquiries.register_inquiry("T", staff_id=clerk.id, matter="咨询", now=clock.now())
         for _ in range(visits - 1):
-            cases.record_visit("T", inquiry.result["id"], staff_id=clerk.id, now=clock.now())
-        cases.resolve_inquiry("T", inquiry.result["id"], staff_id=clerk.id, outcome="答复", now=clock.now())  # fmt: skip
+            inquiries.record_visit("T", inquiry.result["id"], staff_id=clerk.id, now=clock.now())
+        inquiries.resolve_inquiry("T", inquiry.result["id"], staff_id=clerk.id, outcome="答复", now=clock.now())  # fmt: skip
     start = at_ten(date(2026, 11, 26)).replace(hour=0)
-    rate = cases.one_visit_rate("T", start, clock.advance(hours=1))
+    rate = inquiries.one_visit_rate("T", start, clock.advance(hours=1))
     assert rate == {"resolved": 3, "one_visit": 2, "rate": 0.6667}
 
 
 def test_a_matter_needs_its_description_and_a_sane_phone(hall, clock):
     with pytest.raises(BadInput):
-        cases.register_inquiry("T", staff_id=hall["clerk"].id, matter="  ", now=clock.now())
+        inquiries.register_inquiry("T", staff_id=hall["clerk"].id, matter="  ", now=clock.now())
     with pytest.raises(BadInput):
-        cases.register_inquiry(
+        inquiries.register_inquiry(
             "T", staff_id=hall["clerk"].id, matter="x", visitor_phone="call me", now=clock.now()
         )
     with pytest.raises(BadInput):
-        cases.register_inquiry(
+        inquiries.register_inquiry(
             "T", staff_id=hall["clerk"].id, matter="x", materials=[{"name": "证", "quantity": 0}],
             now=clock.now(),
         )  # fmt: skip
@@ -249,16 +249,18 @@ def test_parallel_tasks_run_at_once_and_the_case_completes_when_all_are_done(hal
     assert done.result["case"]["status"] == "completed"
     assert [t["status"] for t in done.result["case"]["tasks"]] == ["done"] * 3
     # The matter the acceptor received first is resolved with its case, in one visit.
-    inquiry = cases.inquiry_lists("T", hall["clerk"])
+    inquiry = inquiries.inquiry_lists("T", hall["clerk"])
     assert inquiry["mine"] == []
     assert lists(hall, clock)["running"] == []
 
 
 def test_a_case_from_a_registered_inquiry_leaves_the_outcome_to_its_owner(hall, clock):
-    inquiry = cases.register_inquiry("T", staff_id=hall["other"].id, matter="低保", now=clock.now())
+    inquiry = inquiries.register_inquiry(
+        "T", staff_id=hall["other"].id, matter="低保", now=clock.now()
+    )
     case = accept(hall, clock, inquiry_id=inquiry.result["id"])
     cases.complete_case("T", case["number"], staff_id=hall["clerk"].id, result="已批准", now=clock.now())  # fmt: skip
-    mine = cases.inquiry_lists("T", hall["other"])["mine"]
+    mine = inquiries.inquiry_lists("T", hall["other"])["mine"]
     assert [(i["id"], i["cases"][0]["status"]) for i in mine] == [
         (inquiry.result["id"], "completed")
     ]

@@ -7,10 +7,12 @@ from datetime import date
 
 import pytest
 
-from qhall import cases, queue, ratings, windows
+from qhall import cases, inquiries, queue, ratings, windows
 from qhall.errors import BadInput
+from qhall.ledger_table import ledger_table
 from qhall.models import Ticket
-from qhall.reports import ledger, ledger_table, make_scope, month_bounds, percentile_rank
+from qhall.reports import ledger, percentile_rank
+from qhall.scopes import make_scope, month_bounds
 from qhall.tools.generate import generate_year
 from tests.conftest import gen_staff, gen_unit
 
@@ -114,13 +116,15 @@ def test_the_ledger_groups_by_window_and_staff(worked_day, clock):
 
 def test_one_visit_and_on_time_rates(worked_day, clock):
     one = worked_day["one"]
-    first = cases.register_inquiry("T", staff_id=one.id, matter="咨询低保", now=clock.now()).result
-    second = cases.register_inquiry(
+    first = inquiries.register_inquiry(
+        "T", staff_id=one.id, matter="咨询低保", now=clock.now()
+    ).result
+    second = inquiries.register_inquiry(
         "T", staff_id=one.id, matter="咨询高龄津贴", now=clock.now()
     ).result
-    cases.record_visit("T", second["id"], staff_id=one.id, now=clock.now())
+    inquiries.record_visit("T", second["id"], staff_id=one.id, now=clock.now())
     for inquiry in (first, second):
-        cases.resolve_inquiry(
+        inquiries.resolve_inquiry(
             "T", inquiry["id"], staff_id=one.id, outcome="已答复", now=clock.now()
         )
     # B promises 3 working days: accepted Thursday 26 Nov, due Tuesday 1 Dec.

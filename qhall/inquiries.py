@@ -1,0 +1,259 @@
+"""First inquiries (首问负责制): whoever is asked first registers the matter and stays
+responsible until it is resolved, even when the visitor is referred elsewhere; referrals,
+repeat visits and the one-visit rate.
+
+Each public write function is one transaction and returns an Outcome whose events are
+published after the commit. Personal data (a visitor's name and phone) is optional, and
+masked for anyone but the matter's owner and managers; event payloads, which reach the
+hall's public screens, never carry it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from qhall import events as ev
+from qhall.access import is_manager, sees_personal_data
+from qhall.actions import perform
+from qhall.clock import iso
+from qhall.errors import BadInput, Conflict, Forbidden, NotFound
+from qhall.events import Outcome
+from qhall.inputs import clean_materials, clean_phone, clean_text
+from qhall.lookups import find_counter, find_service, find_unit
+from qhall.models import (
+    Case,
+    Inquiry,
+    Referral,
+    Staff,
+)
+from qhall.retention import mask_name, mask_phone
+
+# --- first inquiries -----------------------------------------------------------------
+
+
+def register_inquiry(
+    unit_code: str,
+    *,
+    staff_id: int,
+    matter: str,
+    visitor_name: str = "",
+    visitor_phone: str = "",
+    organisation: str = "",
+    materials=(),
+    service_code: str | None = None,
+    now: datetime,
+    request_key: str | None = None,
+) -> Outcome:
+    """Register a matter received first; the staff member who receives it owns it."""
+    fields = inquiry_fields(matter, visitor_name, visitor_phone, organisation, materials)
+
+    def work(events):
+        unit = find_unit(unit_code)
+        service = find_service(unit, service_code) if service_code else None
+        inquiry = Inquiry.create(
+            unit=unit, owner=staff_id, service=service, created_at=now, **fields
+        )
+        _record_inquiry(events, ev.INQUIRY_REGISTERED, inquiry, now, staff_id)
+        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
+
+    return perform(request_key, f"inquiry:{unit_code}", now, work)
+
+
+def inquiry_fields(matter, visitor_name, visitor_phone, organisation, materials) -> dict:
+    return {
+        "matter": clean_text(matter, "事项", required=True),
+        "visitor_name": clean_text(visitor_name, "姓名", limit=50),
+        "visitor_phone": clean_phone(visitor_phone),
+        "organisation": clean_text(organisation, "单位", limit=100),
+        "materials": json.dumps(clean_materials(materials), ensure_ascii=False),
+    }
+
+
+def refer_inquiry(
+    unit_code: str,
+    inquiry_id: int,
+    *,
+    staff_id: int,
+    to_unit: str | None = None,
+    to_service: str | None = None,
+    to_window: int | None = None,
+    to_staff: str | None = None,
+    note: str = "",
+    now: datetime,
+    request_key: str | None = None,
+) -> Outcome:
+    """Refer a matter elsewhere (a service, window, unit or named staff member); its owner
+    stays responsible and keeps seeing it until it is resolved."""
+    if not any(x is not None for x in (to_unit, to_service, to_window, to_staff)):
+        raise BadInput(
+            "请选择转交的业务、窗口、单位或人员。",
+            "Choose the service, window, unit or person to refer the matter to.",
+        )
+    note = clean_text(note, "说明")
+
+    def work(events):
+        inquiry = _ownedfind_inquiry(unit_code, inquiry_id, staff_id)
+        target_unit = find_unit(to_unit) if to_unit else inquiry.unit
+        staff = None
+        if to_staff:
+            staff = Staff.get_or_none(Staff.login == to_staff, Staff.active == True)  # noqa: E712
+            if staff is None:
+                raise NotFound("没有找到该工作人员。", "No such staff member.", staff=to_staff)
+        Referral.create(
+            inquiry=inquiry,
+            from_staff=staff_id,
+            to_unit=target_unit if to_unit else None,
+            to_service=find_service(target_unit, to_service) if to_service else None,
+            to_counter=find_counter(target_unit, to_window) if to_window is not None else None,
+            to_staff=staff,
+            note=note,
+            at=now,
+        )
+        inquiry.status = "referred"
+        inquiry.save()
+        _record_inquiry(events, ev.INQUIRY_REFERRED, inquiry, now, staff_id)
+        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
+
+    return perform(request_key, f"inquiry-refer:{inquiry_id}", now, work)
+
+
+def record_visit(
+    unit_code: str, inquiry_id: int, *, staff_id: int, now: datetime, request_key=None
+) -> Outcome:
+    """Count another visit the visitor had to make for the matter."""
+
+    def work(events):
+        inquiry = find_inquiry(unit_code, inquiry_id)
+        if inquiry.status == "resolved":
+            raise Conflict("该事项已办结。", "The matter is already resolved.")
+        inquiry.visits += 1
+        inquiry.save()
+        _record_inquiry(events, ev.INQUIRY_VISITED, inquiry, now, staff_id)
+        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
+
+    return perform(request_key, f"inquiry-visit:{inquiry_id}", now, work)
+
+
+def resolve_inquiry(
+    unit_code: str,
+    inquiry_id: int,
+    *,
+    staff_id: int,
+    outcome: str,
+    now: datetime,
+    request_key=None,
+) -> Outcome:
+    """Record how the matter ended; only its owner (or a manager) may."""
+    outcome_text = clean_text(outcome, "办理结果", required=True)
+
+    def work(events):
+        inquiry = _ownedfind_inquiry(unit_code, inquiry_id, staff_id)
+        resolve_matter(events, inquiry, outcome_text, now, staff_id)
+        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
+
+    return perform(request_key, f"inquiry-resolve:{inquiry_id}", now, work)
+
+
+def resolve_matter(events, inquiry: Inquiry, outcome: str, now: datetime, staff_id) -> None:
+    if inquiry.status == "resolved":
+        raise Conflict("该事项已办结。", "The matter is already resolved.")
+    inquiry.status = "resolved"
+    inquiry.outcome = outcome
+    inquiry.resolved_at = now
+    inquiry.save()
+    _record_inquiry(events, ev.INQUIRY_RESOLVED, inquiry, now, staff_id)
+
+
+def find_inquiry(unit_code: str, inquiry_id: int) -> Inquiry:
+    unit = find_unit(unit_code)
+    inquiry = Inquiry.get_or_none(Inquiry.id == inquiry_id, Inquiry.unit == unit.id)
+    if inquiry is None:
+        raise NotFound("没有找到该事项。", "No such matter.", inquiry=inquiry_id)
+    return inquiry
+
+
+def _ownedfind_inquiry(unit_code: str, inquiry_id: int, staff_id: int) -> Inquiry:
+    inquiry = find_inquiry(unit_code, inquiry_id)
+    staff = Staff.get_by_id(staff_id)
+    if inquiry.owner_id != staff_id and not is_manager(staff):
+        raise Forbidden(
+            "只有首问责任人可以转交或办结该事项。",
+            "Only the matter's first-inquiry owner may refer or resolve it.",
+        )
+    return inquiry
+
+
+def _record_inquiry(events, name, inquiry: Inquiry, now, staff_id) -> None:
+    ev.record(
+        events,
+        inquiry.unit,
+        name,
+        now,
+        staff_id=staff_id,
+        inquiry={"id": inquiry.id, "status": inquiry.status, "visits": inquiry.visits},
+    )
+
+
+def inquiry_view(inquiry: Inquiry, viewer: Staff | None) -> dict:
+    """Return a matter with its referral chain; personal data masked unless the viewer may
+    see it."""
+    full = sees_personal_data(viewer, inquiry.owner_id)
+    chain = inquiry.referrals.order_by(Referral.at, Referral.id)
+    return {
+        "id": inquiry.id,
+        "unit": inquiry.unit.code,
+        "owner": {"name": inquiry.owner.name, "employee_no": inquiry.owner.employee_no},
+        "mine": viewer is not None and viewer.id == inquiry.owner_id,
+        "service": inquiry.service.code if inquiry.service else None,
+        "visitor_name": inquiry.visitor_name if full else mask_name(inquiry.visitor_name),
+        "visitor_phone": inquiry.visitor_phone if full else mask_phone(inquiry.visitor_phone),
+        "organisation": inquiry.organisation,
+        "matter": inquiry.matter,
+        "materials": json.loads(inquiry.materials),
+        "status": inquiry.status,
+        "visits": inquiry.visits,
+        "outcome": inquiry.outcome,
+        "created_at": iso(inquiry.created_at),
+        "resolved_at": iso(inquiry.resolved_at),
+        "referrals": [_referral_view(link) for link in chain],
+        "cases": [
+            {"number": case.number, "status": case.status, "due_day": case.due_day.isoformat()}
+            for case in inquiry.cases.order_by(Case.id)
+        ],
+    }
+
+
+def _referral_view(link: Referral) -> dict:
+    return {
+        "from": link.from_staff.name,
+        "to_unit": link.to_unit.code if link.to_unit else None,
+        "to_service": link.to_service.code if link.to_service else None,
+        "to_window": link.to_counter.window if link.to_counter else None,
+        "to_staff": link.to_staff.name if link.to_staff else None,
+        "note": link.note,
+        "at": iso(link.at),
+    }
+
+
+def inquiry_lists(unit_code: str, viewer: Staff) -> dict:
+    """Return the viewer's unresolved matters and those referred to them by name."""
+    unit = find_unit(unit_code)
+    open_ = Inquiry.status != "resolved"
+    mine = Inquiry.select().where(Inquiry.unit == unit.id, Inquiry.owner == viewer.id, open_)
+    to_me = Inquiry.select().join(Referral).where(open_, Referral.to_staff == viewer.id).distinct()
+    return {
+        "mine": [inquiry_view(i, viewer) for i in mine.order_by(Inquiry.created_at.desc())],
+        "referred_to_me": [inquiry_view(i, viewer) for i in to_me.order_by(Inquiry.id.desc())],
+    }
+
+
+def one_visit_rate(unit_code: str, start: datetime, end: datetime) -> dict:
+    """Return how many matters resolved between start and end took a single visit."""
+    unit = find_unit(unit_code)
+    resolved = Inquiry.select().where(
+        Inquiry.unit == unit.id, Inquiry.resolved_at >= start, Inquiry.resolved_at < end
+    )
+    total = resolved.count()
+    once = resolved.where(Inquiry.visits == 1).count()
+    return {"resolved": total, "one_visit": once, "rate": round(once / total, 4) if total else None}

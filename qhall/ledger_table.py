@@ -1,0 +1,67 @@
+"""The ledger as a table: the rows and columns that the admin page, the CSV and the XLSX
+export share, so that all three always hold the same numbers."""
+
+from __future__ import annotations
+
+from qhall.models import RATING_LEVELS
+
+COLUMNS = [
+    ("label", "分组", "Group"),
+    ("issued", "取号数", "Issued"),
+    ("served", "办结数", "Served"),
+    ("no_shows", "过号数", "No-shows"),
+    ("transfers", "转移次数", "Transfers"),
+    ("wait_avg_min", "平均等候(分)", "Avg wait (min)"),
+    ("wait_p90_min", "90%等候(分)", "P90 wait (min)"),
+    ("service_avg_min", "平均办理(分)", "Avg service (min)"),
+    ("service_p90_min", "90%办理(分)", "P90 service (min)"),
+    ("service_level_pct", "服务达标率(%)", "Service level (%)"),
+    ("ratings", "评价数", "Ratings"),
+    ("level_5", "非常满意", "Very satisfied"),
+    ("level_4", "满意", "Satisfied"),
+    ("level_3", "基本满意", "Fairly satisfied"),
+    ("level_2", "不满意", "Dissatisfied"),
+    ("level_1", "非常不满意", "Very dissatisfied"),
+    ("satisfaction_pct", "满意率(%)", "Satisfaction (%)"),
+    ("one_visit_pct", "一次办结率(%)", "One-visit rate (%)"),
+    ("on_time_pct", "按时办结率(%)", "On-time rate (%)"),
+    ("cases_overdue", "逾期办件", "Overdue cases"),
+    ("bad_ratings", "差评数", "Bad ratings"),
+    ("bad_rectified", "已整改回访", "Rectified"),
+    ("bad_appealed", "申诉成立", "Appeal accepted"),
+    ("bad_in_progress", "整改中", "In progress"),
+    ("bad_overdue", "整改超期", "Overdue"),
+]
+
+
+def _minutes(seconds: int | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def _percent(rate: float | None) -> float | None:
+    return None if rate is None else round(rate * 100, 1)
+
+
+def table_row(label: str, figures: dict) -> list:
+    """Return one line of the ledger table, in COLUMNS order."""
+    values = {
+        **figures,
+        "label": label,
+        "wait_avg_min": _minutes(figures["wait_avg_s"]),
+        "wait_p90_min": _minutes(figures["wait_p90_s"]),
+        "service_avg_min": _minutes(figures["service_avg_s"]),
+        "service_p90_min": _minutes(figures["service_p90_s"]),
+        "service_level_pct": _percent(figures["service_level"]),
+        "satisfaction_pct": _percent(figures["satisfaction"]),
+        "one_visit_pct": _percent(figures["one_visit_rate"]),
+        "on_time_pct": _percent(figures["on_time_rate"]),
+        **{f"level_{level}": figures["levels"][str(level)] for level in RATING_LEVELS},
+    }
+    return [values[name] for name, _zh, _en in COLUMNS]
+
+
+def ledger_table(report: dict) -> list[list]:
+    """Return the ledger's rows then its total line, as the page and the exports show them."""
+    lines = [table_row(f"{row['label']} / {row['label_en']}", row) for row in report["rows"]]
+    lines.append(table_row("合计 / Total", report["total"]))
+    return lines
