@@ -1,6 +1,6 @@
 """Print jobs and printer status in the database: the rules of the print queue.
 
-Each public function that writes is one transaction (db.write_transaction) and takes
+Each public function that writes is one unit of work (db.unit_of_work) and takes
 `now`; those that change what the staff must see return an Outcome whose events are
 published after the commit. No printer I/O happens here: the spooler talks to the
 printer between these transactions.
@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from qhall import events as ev
 from qhall.clock import iso
-from qhall.db import write_transaction
+from qhall.db import unit_of_work
 from qhall.events import Outcome
 from qhall.lookups import find_unit
 from qhall.models import PRINTER_STATES, PrinterState, PrintJob
@@ -30,7 +30,8 @@ def add_job(
     request_key: str | None = None,
 ) -> int:
     """Queue a page for a printer and return the job's id; a repeated key queues nothing."""
-    with write_transaction():
+    # The key is kept on the job itself, so the job's id answers a repeat.
+    with unit_of_work(None, "print-job", now):
         if request_key is not None:
             done = PrintJob.get_or_none(PrintJob.request_key == request_key)
             if done is not None:
@@ -60,13 +61,13 @@ def head_job(printer: str) -> PrintJob | None:
 
 def mark_printed(job_id: int, now: datetime) -> None:
     """Record that a job has printed, so that it is never sent again."""
-    with write_transaction():
+    with unit_of_work(None, "print-job", now):
         PrintJob.update(status="printed", printed_at=now).where(PrintJob.id == job_id).execute()
 
 
 def mark_expired(job_id: int, now: datetime) -> None:
     """Give up on a job that waited so long its page would only confuse whoever finds it."""
-    with write_transaction():
+    with unit_of_work(None, "print-job", now):
         PrintJob.update(status="expired", last_error="expired").where(
             PrintJob.id == job_id
         ).execute()
@@ -74,24 +75,22 @@ def mark_expired(job_id: int, now: datetime) -> None:
 
 def mark_failed(job_id: int, error: str, now: datetime, retry_at: datetime) -> Outcome:
     """Record a failed attempt and when to try again; the first failure alerts the staff."""
-    events: list[dict] = []
-    with write_transaction():
+    with unit_of_work(None, "print-job", now) as uow:
         job = PrintJob.get_by_id(job_id)
         job.attempts += 1
         job.last_error = error[:250]
         job.next_try_at = retry_at
         job.save()
         if job.attempts == 1:
-            ev.record(events, job.unit, ev.PRINT_FAILED, now, print_job=job_view(job))
-    return Outcome(job_view(job), events)
+            ev.record(job.unit, ev.PRINT_FAILED, now, print_job=job_view(job))
+        return uow.finish(job_view(job))
 
 
 def set_status(printer: str, unit_code: str, status: str, now: datetime) -> Outcome:
     """Record the printer's status; a change is an event for the staff and the screens."""
     if status not in PRINTER_STATES:
         raise ValueError(f"unknown printer status {status!r}")
-    events: list[dict] = []
-    with write_transaction():
+    with unit_of_work(None, "printer-status", now) as uow:
         unit = find_unit(unit_code)
         state = PrinterState.get_or_none(PrinterState.name == printer)
         if state is None:
@@ -101,14 +100,13 @@ def set_status(printer: str, unit_code: str, status: str, now: datetime) -> Outc
             state.status, state.since, state.unit = status, now, unit
             state.save()
             ev.record(
-                events,
                 unit,
                 ev.PRINTER_STATUS_CHANGED,
                 now,
                 printer=printer_view(state),
                 previous=previous,
             )
-    return Outcome(printer_view(state), events)
+        return uow.finish(printer_view(state))
 
 
 def backoff(attempts: int, longest_s: float) -> timedelta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -12,14 +13,20 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from qhall.access import may_work_at
-from qhall.db import write_transaction
+from qhall.clock import utcnow
+from qhall.db import unit_of_work
 from qhall.errors import BadInput, NotFound, NotSignedIn, TooManyAttempts
 from qhall.models import ROLES, ApiToken, LoginFailure, Staff, Unit
 
 _hasher = PasswordHasher()
-# Verified against when the login is unknown, so a wrong login takes as long as a wrong
-# password and reveals nothing.
-_NO_SUCH_USER = _hasher.hash(secrets.token_hex(8))
+
+
+@functools.cache
+def _no_such_user() -> str:
+    """Return a hash to verify against when the login is unknown, so that a wrong login
+    takes as long as a wrong password and reveals nothing. Made on first use, not at
+    import: hashing costs tens of milliseconds that no command or test should pay for nothing."""
+    return _hasher.hash(secrets.token_hex(8))
 
 
 def hash_password(password: str) -> str:
@@ -31,7 +38,7 @@ def authenticate(login: str, password: str) -> Staff | None:
     """Return the active staff member with this login and password, or None."""
     staff = Staff.get_or_none(Staff.login == login)
     try:
-        _hasher.verify(staff.password_hash if staff else _NO_SUCH_USER, password)
+        _hasher.verify(staff.password_hash if staff else _no_such_user(), password)
     except (VerificationError, InvalidHashError):
         return None
     return staff if staff and staff.active else None
@@ -52,7 +59,8 @@ def sign_in(login: str, password: str, *, client: str, now: datetime) -> Staff:
     if recent.count() >= MAX_FAILURES:
         raise TooManyAttempts()
     staff = authenticate(login, password)
-    with write_transaction():
+    # No request key: a stored answer replayed for a key would sign in without a password.
+    with unit_of_work(None, "sign-in", now):
         if staff is None:
             LoginFailure.create(login=login, client=client, at=now)
         else:
@@ -94,7 +102,7 @@ def add_staff(
         "password_hash": hash_password(password),
         "active": True,
     }
-    with write_transaction():
+    with unit_of_work(None, "staff", utcnow()):
         staff = Staff.get_or_none(Staff.login == login)
         if staff is None:
             return Staff.create(login=login, **fields)
@@ -112,7 +120,7 @@ def issue_api_token(login: str, now: datetime) -> str:
     if staff is None:
         raise NotFound("没有该登录名。", "No such login.", login=login)
     token = secrets.token_urlsafe(32)
-    with write_transaction():
+    with unit_of_work(None, "api-token", now):
         ApiToken.create(staff=staff, token_hash=_digest(token), created_at=now)
     return token
 

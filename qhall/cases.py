@@ -1,6 +1,6 @@
 """Time-limited cases (限时办结) and their deadlines, parallel tasks (并联审批), extensions.
 
-Each public write function is one transaction (through qhall.actions.perform) and
+Each public write function is one unit of work (qhall.db.unit_of_work) and
 returns an Outcome whose events are published after the commit. Times come in as `now`
 (naive UTC); days are the unit's local days; deadlines count working days of the official
 calendar (qhall.workdays), starting the day after acceptance.
@@ -17,9 +17,8 @@ from datetime import date, datetime
 
 from qhall import events as ev
 from qhall.access import is_manager, sees_personal_data
-from qhall.actions import perform
 from qhall.clock import iso, local_day
-from qhall.db import lock_key
+from qhall.db import lock_key, unit_of_work
 from qhall.errors import BadInput, Conflict, Forbidden, NotFound
 from qhall.events import Outcome
 from qhall.inputs import clean_materials, clean_text
@@ -61,7 +60,9 @@ def accept_case(
     fields = inquiry_fields(matter, visitor_name, visitor_phone, "", materials)
     departments = [clean_text(t, "部门", required=True, limit=100) for t in tasks or []]
 
-    def work(events):
+    with unit_of_work(request_key, f"case:{unit_code}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit = find_unit(unit_code)
         service = find_service(unit, service_code)
         if service.time_limit_days <= 0:
@@ -93,14 +94,14 @@ def accept_case(
         )
         for department in departments:
             CaseTask.create(case=case, department=department)
-        _record_case(events, ev.CASE_ACCEPTED, case, now, staff_id)
-        return {
-            "case": case_view(case, Staff.get_by_id(staff_id), day, calendar),
-            "receipt": receipt_data(case),
-            "printer": counter.printer if counter else None,
-        }
-
-    return perform(request_key, f"case:{unit_code}", now, work)
+        _record_case(ev.CASE_ACCEPTED, case, now, staff_id)
+        return uow.finish(
+            {
+                "case": case_view(case, Staff.get_by_id(staff_id), day, calendar),
+                "receipt": receipt_data(case),
+                "printer": counter.printer if counter else None,
+            }
+        )
 
 
 def _next_case_number(unit: Unit, day: date) -> str:
@@ -129,7 +130,9 @@ def suspend_case(
     if not missing_items:
         raise BadInput("请列出需补正的材料。", "List the materials that are missing.")
 
-    def work(events):
+    with unit_of_work(request_key, f"case-suspend:{number}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         case = _case(unit_code, number, "open")
         day = local_day(now, case.unit.timezone)
         left = calendar.workdays_between(day, case.due_day)
@@ -143,15 +146,15 @@ def suspend_case(
         case.days_left = left
         case.missing_materials = json.dumps(missing_items, ensure_ascii=False)
         case.save()
-        _record_case(events, ev.CASE_SUSPENDED, case, now, staff_id)
+        _record_case(ev.CASE_SUSPENDED, case, now, staff_id)
         counter = find_counter(case.unit, window) if window is not None else case.counter
-        return {
-            "case": case_view(case, Staff.get_by_id(staff_id), day, calendar),
-            "notice": notice_data(case, now),
-            "printer": counter.printer if counter else None,
-        }
-
-    return perform(request_key, f"case-suspend:{number}", now, work)
+        return uow.finish(
+            {
+                "case": case_view(case, Staff.get_by_id(staff_id), day, calendar),
+                "notice": notice_data(case, now),
+                "printer": counter.printer if counter else None,
+            }
+        )
 
 
 def resume_case(
@@ -166,7 +169,9 @@ def resume_case(
     """Restart the clock now that the missing materials are supplied (one more visit)."""
     calendar = calendar or work_calendar()
 
-    def work(events):
+    with unit_of_work(request_key, f"case-resume:{number}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         case = _case(unit_code, number, "suspended")
         day = local_day(now, case.unit.timezone)
         # The stopped days do not count: the days left run again from the next day.
@@ -179,10 +184,8 @@ def resume_case(
         if case.inquiry is not None:
             case.inquiry.visits += 1
             case.inquiry.save()
-        _record_case(events, ev.CASE_RESUMED, case, now, staff_id)
-        return {"case": case_view(case, Staff.get_by_id(staff_id), day, calendar)}
-
-    return perform(request_key, f"case-resume:{number}", now, work)
+        _record_case(ev.CASE_RESUMED, case, now, staff_id)
+        return uow.finish({"case": case_view(case, Staff.get_by_id(staff_id), day, calendar)})
 
 
 def request_extension(
@@ -200,17 +203,17 @@ def request_extension(
         raise BadInput("延期天数应为 1 到 60 个工作日。", "Extend by 1 to 60 working days.")
     reason_text = clean_text(reason, "延期理由", required=True)
 
-    def work(events):
+    with unit_of_work(request_key, f"case-extend:{number}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         case = _case(unit_code, number, "open", "suspended")
         if case.extensions.where(CaseExtension.status == "pending").exists():
             raise Conflict("已有待审批的延期申请。", "An extension request is already pending.")
         extension = CaseExtension.create(
             case=case, days=days, reason=reason_text, requested_by=staff_id, requested_at=now
         )
-        _record_case(events, ev.CASE_EXTENSION_REQUESTED, case, now, staff_id, days=days)
-        return {"extension": extension_view(extension)}
-
-    return perform(request_key, f"case-extend:{number}", now, work)
+        _record_case(ev.CASE_EXTENSION_REQUESTED, case, now, staff_id, days=days)
+        return uow.finish({"extension": extension_view(extension)})
 
 
 def decide_extension(
@@ -228,7 +231,9 @@ def decide_extension(
     calendar = calendar or work_calendar()
     note_text = clean_text(note, "审批意见")
 
-    def work(events):
+    with unit_of_work(request_key, f"case-decide:{number}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         manager = Staff.get_by_id(staff_id)
         if not is_manager(manager):
             raise Forbidden("延期须经负责人审批。", "Only a manager may approve an extension.")
@@ -253,13 +258,13 @@ def decide_extension(
             case.escalated_at = None
             case.save()
         name = ev.CASE_EXTENDED if approve else ev.CASE_EXTENSION_REFUSED
-        _record_case(events, name, case, now, staff_id, days=extension.days)
-        return {
-            "extension": extension_view(extension),
-            "case": case_view(case, manager, day, calendar),
-        }
-
-    return perform(request_key, f"case-decide:{number}", now, work)
+        _record_case(name, case, now, staff_id, days=extension.days)
+        return uow.finish(
+            {
+                "extension": extension_view(extension),
+                "case": case_view(case, manager, day, calendar),
+            }
+        )
 
 
 def finish_task(
@@ -277,7 +282,9 @@ def finish_task(
     calendar = calendar or work_calendar()
     note_text = clean_text(note, "办理意见")
 
-    def work(events):
+    with unit_of_work(request_key, f"case-task:{number}:{task_id}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         case = _case(unit_code, number, "open")
         task = CaseTask.get_or_none(CaseTask.id == task_id, CaseTask.case == case.id)
         if task is None:
@@ -289,13 +296,11 @@ def finish_task(
         task.done_at = now
         task.done_by = staff_id
         task.save()
-        _record_case(events, ev.CASE_TASK_DONE, case, now, staff_id, task=task.department)
+        _record_case(ev.CASE_TASK_DONE, case, now, staff_id, task=task.department)
         if not case.tasks.where(CaseTask.status != "done").exists():
-            _complete(events, case, "并联事项均已办结 All parallel tasks done", now, staff_id)
+            _complete(case, "并联事项均已办结 All parallel tasks done", now, staff_id)
         day = local_day(now, case.unit.timezone)
-        return {"case": case_view(case, Staff.get_by_id(staff_id), day, calendar)}
-
-    return perform(request_key, f"case-task:{number}:{task_id}", now, work)
+        return uow.finish({"case": case_view(case, Staff.get_by_id(staff_id), day, calendar)})
 
 
 def complete_case(
@@ -312,30 +317,30 @@ def complete_case(
     calendar = calendar or work_calendar()
     result_text = clean_text(result, "办理结果", required=True)
 
-    def work(events):
+    with unit_of_work(request_key, f"case-complete:{number}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         case = _case(unit_code, number, "open")
         if case.tasks.where(CaseTask.status != "done").exists():
             raise Conflict(
                 "还有部门的并联事项未办结。", "Some departments' parallel tasks are not done."
             )
-        _complete(events, case, result_text, now, staff_id)
+        _complete(case, result_text, now, staff_id)
         day = local_day(now, case.unit.timezone)
-        return {"case": case_view(case, Staff.get_by_id(staff_id), day, calendar)}
-
-    return perform(request_key, f"case-complete:{number}", now, work)
+        return uow.finish({"case": case_view(case, Staff.get_by_id(staff_id), day, calendar)})
 
 
-def _complete(events, case: Case, result: str, now, staff_id) -> None:
+def _complete(case: Case, result: str, now, staff_id) -> None:
     case.status = "completed"
     case.completed_at = now
     case.result = result
     case.save()
-    _record_case(events, ev.CASE_COMPLETED, case, now, staff_id)
+    _record_case(ev.CASE_COMPLETED, case, now, staff_id)
     inquiry = case.inquiry
     # A matter the case's own acceptor received first ends with the case; one referred
     # here by someone else stays with its owner, who records the outcome.
     if inquiry is not None and inquiry.status != "resolved" and inquiry.owner_id == case.staff_id:
-        resolve_matter(events, inquiry, result, now, staff_id)
+        resolve_matter(inquiry, result, now, staff_id)
 
 
 def check_deadlines(
@@ -344,12 +349,15 @@ def check_deadlines(
     now: datetime,
     warn_days: int,
     calendar: WorkCalendar | None = None,
+    request_key: str | None = None,
 ) -> Outcome:
     """Warn of cases due within warn_days working days, and escalate overdue cases to the
     unit's manager; each once (safe to run as often as wanted)."""
     calendar = calendar or work_calendar()
 
-    def work(events):
+    with unit_of_work(request_key, f"deadlines:{unit_code}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit = find_unit(unit_code)
         day = local_day(now, unit.timezone)
         running = Case.select().where(Case.unit == unit.id, Case.status == "open")
@@ -358,18 +366,16 @@ def check_deadlines(
             if calendar.workdays_between(day, case.due_day) <= warn_days:
                 case.warned_at = now
                 case.save()
-                _record_case(events, ev.CASE_WARNING, case, now, None)
+                _record_case(ev.CASE_WARNING, case, now, None)
                 warned.append(case.number)
         manager = unit_manager(unit)
         for case in running.where(Case.escalated_at.is_null(), Case.due_day < day):
             case.escalated_at = now
             case.escalated_to = manager
             case.save()
-            _record_case(events, ev.CASE_OVERDUE, case, now, None)
+            _record_case(ev.CASE_OVERDUE, case, now, None)
             escalated.append(case.number)
-        return {"warned": warned, "escalated": escalated}
-
-    return perform(None, f"deadlines:{unit_code}", now, work)
+        return uow.finish({"warned": warned, "escalated": escalated})
 
 
 def _case(unit_code: str, number: str, *states: str) -> Case:
@@ -386,10 +392,9 @@ def _case(unit_code: str, number: str, *states: str) -> Case:
     return case
 
 
-def _record_case(events, name, case: Case, now, staff_id, **data) -> None:
+def _record_case(name, case: Case, now, staff_id, **data) -> None:
     """Log a case event; the payload carries no personal data (it reaches hall screens)."""
     ev.record(
-        events,
         case.unit,
         name,
         now,

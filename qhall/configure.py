@@ -18,7 +18,7 @@ from peewee import IntegrityError
 from qhall.access import check_manage, grantable_roles
 from qhall.audit import record_change
 from qhall.auth import hash_password
-from qhall.db import write_transaction
+from qhall.db import unit_of_work
 from qhall.errors import BadInput, Conflict, NotFound
 from qhall.events import Outcome
 from qhall.hours import parse_hours
@@ -248,6 +248,7 @@ def save(
     *,
     staff_id: int,
     now: datetime,
+    request_key: str | None = None,
 ) -> Outcome:
     """Create (record_id None) or change a configuration record, and log the change."""
     kind = kind_of(kind_name)
@@ -257,7 +258,9 @@ def save(
     if unknown:
         raise BadInput("有未知字段。", "Unknown fields.", fields=sorted(unknown))
     try:
-        with write_transaction():
+        with unit_of_work(request_key, f"config:{kind_name}", now) as uow:
+            if uow.replayed:
+                return uow.outcome
             viewer = Staff.get_by_id(staff_id)
             unit = find_unit(unit_code) if unit_code else None
             if record_id is None:
@@ -287,7 +290,7 @@ def save(
                 after=after,
                 now=now,
             )
-            return Outcome(after | {"id": record.id}, [])
+            return uow.finish(after | {"id": record.id})
     except IntegrityError as error:
         raise Conflict("与已有记录重复，请检查代码或编号。",
                        "This duplicates an existing record; please check the code or number.") from error  # fmt: skip

@@ -1,19 +1,32 @@
-"""The database proxy, its connection settings, and the one write-transaction helper."""
+"""The database proxy, its connection settings, and the unit of work: the one way to write.
+
+Every write in qhall runs inside `unit_of_work()`: one transaction, the request's
+idempotency key, and the events recorded on the way (qhall.events.record), which the
+caller publishes once the commit has succeeded.
+"""
 
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from peewee import DatabaseProxy, OperationalError, SqliteDatabase
 from playhouse.db_url import connect
 
 from qhall.errors import Busy, StorageFull
+
+if TYPE_CHECKING:
+    from qhall.events import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +145,7 @@ def is_sqlite() -> bool:
 
 
 @contextmanager
-def write_transaction() -> Iterator[None]:
+def _write_transaction() -> Iterator[None]:
     """Run the block as one transaction that holds the write lock from its first statement.
 
     SQLite: BEGIN IMMEDIATE, so a transaction that reads and then writes can never fail
@@ -153,3 +166,96 @@ def write_transaction() -> Iterator[None]:
                 log.critical("the database cannot grow: %s", error)
                 raise StorageFull() from error
             raise
+
+
+@dataclass
+class UnitOfWork:
+    """One write in progress: its idempotency key, the events recorded so far, and, when
+    the key was seen before, the first outcome to answer with instead."""
+
+    key: str | None
+    now: datetime
+    # Events recorded inside a joined unit go to the outer one, published after its commit.
+    events: list[dict] = field(default_factory=list)
+    outcome: Outcome | None = None
+    finished: bool = False
+
+    @property
+    def replayed(self) -> bool:
+        """Tell whether this key was done before: answer with self.outcome, change nothing."""
+        return self.outcome is not None and self.outcome.replayed
+
+    def finish(self, result: Any) -> Outcome:
+        """Keep the result for a repeat of the key; return it with the events to publish."""
+        from qhall.events import Outcome  # qhall.events and the models import this module
+        from qhall.models import IdempotencyRecord
+
+        if self.key:
+            IdempotencyRecord.create(
+                key=self.key, result=json.dumps(result, ensure_ascii=False), created_at=self.now
+            )
+        self.finished = True
+        self.outcome = Outcome(result, self.events)
+        return self.outcome
+
+    def _look_up_key(self) -> None:
+        from qhall.events import Outcome
+        from qhall.models import IdempotencyRecord
+
+        if self.key:
+            lock_key(self.key)  # a concurrent twin waits here, then finds the stored result
+            done = IdempotencyRecord.get_or_none(IdempotencyRecord.key == self.key)
+            if done is not None:
+                self.outcome = Outcome(json.loads(done.result), [], replayed=True)
+
+    def _check_finished(self) -> None:
+        # Without finish() the key would not be kept (a repeat would do the work again)
+        # and the recorded events would never be published.
+        if not self.replayed and not self.finished and (self.key or self.events):
+            raise RuntimeError("a unit of work that has a key or events must end with finish()")
+
+
+# The unit of work in progress in this thread or greenlet (each has its own context).
+_current: ContextVar[UnitOfWork | None] = ContextVar("qhall_unit_of_work", default=None)
+
+
+@contextmanager
+def unit_of_work(request_key: str | None, scope: str, now: datetime) -> Iterator[UnitOfWork]:
+    """Run the block as one write transaction, the one way qhall writes:
+
+        with unit_of_work(request_key, f"call:{unit_code}:{window}", now) as uow:
+            if uow.replayed:
+                return uow.outcome  # the first answer; nothing changes, nothing to publish
+            ...  # reads, writes, events.record(...)
+            return uow.finish(result)  # keeps the answer for the key; result and events
+
+    A request key (the client's Idempotency-Key, per scope) makes the write happen once:
+    sent again it finds the first answer. Background and set-up writes pass None. A unit
+    of work opened inside another joins it: same transaction, its events published with
+    the outer one's.
+    """
+    key = f"{scope}:{request_key}" if request_key else None
+    outer = _current.get()
+    if outer is not None:
+        joined = UnitOfWork(key, now)
+        joined._look_up_key()
+        yield joined
+        joined._check_finished()
+        return
+    uow = UnitOfWork(key, now)
+    token = _current.set(uow)
+    try:
+        with _write_transaction():
+            uow._look_up_key()
+            yield uow
+            uow._check_finished()
+    finally:
+        _current.reset(token)
+
+
+def current_unit_of_work() -> UnitOfWork:
+    """Return the unit of work in progress; RuntimeError outside one."""
+    uow = _current.get()
+    if uow is None:
+        raise RuntimeError("events are recorded inside a unit_of_work() block, and only there")
+    return uow

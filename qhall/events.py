@@ -1,8 +1,9 @@
-"""Domain events: their names, how one is recorded, and the outcome a service returns.
+"""Domain events: every name, how one is recorded, and the outcome a service returns.
 
-Every state change writes one Event row inside its transaction and takes the unit's next
-sequence number, so the log and the live feed agree. The payload goes out over Socket.IO
-only after the commit (see realtime.publish). Sequence numbers are per unit: a client of
+Every state change writes one Event row inside its unit of work (qhall.db.unit_of_work)
+and takes the unit's next sequence number, so the log and the live feed agree. The unit of
+work collects the payloads; they go out over Socket.IO only after the commit (see
+realtime.publish). Sequence numbers are per unit: a client of
 the unit's room that sees a gap has missed an event and takes a fresh snapshot.
 """
 
@@ -14,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from qhall.clock import iso
+from qhall.db import current_unit_of_work
 from qhall.models import Counter, Event, Ticket, Unit
 
 TICKET_ISSUED = "ticket.issued"
@@ -55,6 +57,48 @@ PRIVACY_ERASED = "privacy.erased"
 PRINTER_STATUS_CHANGED = "printer.status_changed"
 PRINT_FAILED = "print.failed"
 
+# Every domain event's name, in one list (README.md's "Live events" names them all too).
+ALL_NAMES = (
+    TICKET_ISSUED,
+    TICKET_CALLED,
+    TICKET_RECALLED,
+    TICKET_STARTED,
+    TICKET_FINISHED,
+    TICKET_NO_SHOW,
+    TICKET_REQUEUED,
+    TICKET_TRANSFERRED,
+    TICKET_CANCELLED,
+    DAY_CLOSED,
+    COUNTER_OPENED,
+    COUNTER_PAUSED,
+    COUNTER_RESUMED,
+    COUNTER_CLOSED,
+    INQUIRY_REGISTERED,
+    INQUIRY_REFERRED,
+    INQUIRY_VISITED,
+    INQUIRY_RESOLVED,
+    CASE_ACCEPTED,
+    CASE_SUSPENDED,
+    CASE_RESUMED,
+    CASE_EXTENSION_REQUESTED,
+    CASE_EXTENDED,
+    CASE_EXTENSION_REFUSED,
+    CASE_TASK_DONE,
+    CASE_COMPLETED,
+    CASE_WARNING,
+    CASE_OVERDUE,
+    RATING_RECORDED,
+    RECTIFICATION_OPENED,
+    RECTIFICATION_UPDATED,
+    PRIVACY_ERASED,
+    PRINTER_STATUS_CHANGED,
+    PRINT_FAILED,
+)
+
+# Not a domain event: sent straight to every staff page when the database or its disk
+# fails (qhall.web.realtime.alert_staff), so never recorded, without a seq.
+SYSTEM_ALERT = "system.alert"
+
 
 @dataclass
 class Outcome:
@@ -66,7 +110,6 @@ class Outcome:
 
 
 def record(
-    events: list[dict],
     unit: Unit,
     name: str,
     now: datetime,
@@ -76,7 +119,9 @@ def record(
     staff_id: int | None = None,
     **data: Any,
 ) -> dict:
-    """Log an event with the unit's next sequence number and add its payload to events."""
+    """Log an event with the unit's next sequence number, in the unit of work in progress,
+    which publishes its payload after the commit."""
+    uow = current_unit_of_work()
     (row,) = Unit.update(seq=Unit.seq + 1).where(Unit.id == unit.id).returning(Unit.seq).execute()
     payload = {"name": name, "seq": row.seq, "unit": unit.code, "at": iso(now), **data}
     Event.create(
@@ -89,5 +134,5 @@ def record(
         staff=staff_id,
         payload=json.dumps(payload, ensure_ascii=False),
     )
-    events.append(payload)
+    uow.events.append(payload)
     return payload

@@ -15,8 +15,8 @@ from datetime import datetime
 
 from qhall import events as ev
 from qhall.access import is_manager, sees_personal_data
-from qhall.actions import perform
 from qhall.clock import iso
+from qhall.db import unit_of_work
 from qhall.errors import BadInput, Conflict, Forbidden, NotFound
 from qhall.events import Outcome
 from qhall.inputs import clean_materials, clean_phone, clean_text
@@ -48,16 +48,16 @@ def register_inquiry(
     """Register a matter received first; the staff member who receives it owns it."""
     fields = inquiry_fields(matter, visitor_name, visitor_phone, organisation, materials)
 
-    def work(events):
+    with unit_of_work(request_key, f"inquiry:{unit_code}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit = find_unit(unit_code)
         service = find_service(unit, service_code) if service_code else None
         inquiry = Inquiry.create(
             unit=unit, owner=staff_id, service=service, created_at=now, **fields
         )
-        _record_inquiry(events, ev.INQUIRY_REGISTERED, inquiry, now, staff_id)
-        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
-
-    return perform(request_key, f"inquiry:{unit_code}", now, work)
+        _record_inquiry(ev.INQUIRY_REGISTERED, inquiry, now, staff_id)
+        return uow.finish(inquiry_view(inquiry, Staff.get_by_id(staff_id)))
 
 
 def inquiry_fields(matter, visitor_name, visitor_phone, organisation, materials) -> dict:
@@ -92,7 +92,9 @@ def refer_inquiry(
         )
     note = clean_text(note, "说明")
 
-    def work(events):
+    with unit_of_work(request_key, f"inquiry-refer:{inquiry_id}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         inquiry = _ownedfind_inquiry(unit_code, inquiry_id, staff_id)
         target_unit = find_unit(to_unit) if to_unit else inquiry.unit
         staff = None
@@ -112,27 +114,24 @@ def refer_inquiry(
         )
         inquiry.status = "referred"
         inquiry.save()
-        _record_inquiry(events, ev.INQUIRY_REFERRED, inquiry, now, staff_id)
-        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
-
-    return perform(request_key, f"inquiry-refer:{inquiry_id}", now, work)
+        _record_inquiry(ev.INQUIRY_REFERRED, inquiry, now, staff_id)
+        return uow.finish(inquiry_view(inquiry, Staff.get_by_id(staff_id)))
 
 
 def record_visit(
     unit_code: str, inquiry_id: int, *, staff_id: int, now: datetime, request_key=None
 ) -> Outcome:
     """Count another visit the visitor had to make for the matter."""
-
-    def work(events):
+    with unit_of_work(request_key, f"inquiry-visit:{inquiry_id}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         inquiry = find_inquiry(unit_code, inquiry_id)
         if inquiry.status == "resolved":
             raise Conflict("该事项已办结。", "The matter is already resolved.")
         inquiry.visits += 1
         inquiry.save()
-        _record_inquiry(events, ev.INQUIRY_VISITED, inquiry, now, staff_id)
-        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
-
-    return perform(request_key, f"inquiry-visit:{inquiry_id}", now, work)
+        _record_inquiry(ev.INQUIRY_VISITED, inquiry, now, staff_id)
+        return uow.finish(inquiry_view(inquiry, Staff.get_by_id(staff_id)))
 
 
 def resolve_inquiry(
@@ -147,22 +146,22 @@ def resolve_inquiry(
     """Record how the matter ended; only its owner (or a manager) may."""
     outcome_text = clean_text(outcome, "办理结果", required=True)
 
-    def work(events):
+    with unit_of_work(request_key, f"inquiry-resolve:{inquiry_id}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         inquiry = _ownedfind_inquiry(unit_code, inquiry_id, staff_id)
-        resolve_matter(events, inquiry, outcome_text, now, staff_id)
-        return inquiry_view(inquiry, Staff.get_by_id(staff_id))
-
-    return perform(request_key, f"inquiry-resolve:{inquiry_id}", now, work)
+        resolve_matter(inquiry, outcome_text, now, staff_id)
+        return uow.finish(inquiry_view(inquiry, Staff.get_by_id(staff_id)))
 
 
-def resolve_matter(events, inquiry: Inquiry, outcome: str, now: datetime, staff_id) -> None:
+def resolve_matter(inquiry: Inquiry, outcome: str, now: datetime, staff_id) -> None:
     if inquiry.status == "resolved":
         raise Conflict("该事项已办结。", "The matter is already resolved.")
     inquiry.status = "resolved"
     inquiry.outcome = outcome
     inquiry.resolved_at = now
     inquiry.save()
-    _record_inquiry(events, ev.INQUIRY_RESOLVED, inquiry, now, staff_id)
+    _record_inquiry(ev.INQUIRY_RESOLVED, inquiry, now, staff_id)
 
 
 def find_inquiry(unit_code: str, inquiry_id: int) -> Inquiry:
@@ -184,9 +183,8 @@ def _ownedfind_inquiry(unit_code: str, inquiry_id: int, staff_id: int) -> Inquir
     return inquiry
 
 
-def _record_inquiry(events, name, inquiry: Inquiry, now, staff_id) -> None:
+def _record_inquiry(name, inquiry: Inquiry, now, staff_id) -> None:
     ev.record(
-        events,
         inquiry.unit,
         name,
         now,

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from peewee import IntegrityError
 
-from qhall.db import write_transaction
+from qhall.clock import utcnow
+from qhall.db import unit_of_work
 from qhall.models import Lease
 
 # This process, as other processes and a person reading the table see it.
@@ -24,7 +25,7 @@ PROCESS_ID = f"{socket.gethostname()}:{os.getpid()}"
 def hold(name: str, now: datetime, *, seconds: float = 30, holder: str = PROCESS_ID) -> bool:
     """Take or renew the lease on name for `seconds`; tell whether this holder has it."""
     until = now + timedelta(seconds=seconds)
-    with write_transaction():
+    with unit_of_work(None, "lease", now):
         taken = (
             Lease.update(holder=holder, expires_at=until)
             .where(Lease.name == name, (Lease.holder == holder) | (Lease.expires_at <= now))
@@ -43,5 +44,5 @@ def hold(name: str, now: datetime, *, seconds: float = 30, holder: str = PROCESS
 
 def release(name: str, *, holder: str = PROCESS_ID) -> None:
     """Give the lease back at once, e.g. on shutdown."""
-    with write_transaction():
+    with unit_of_work(None, "lease", utcnow()):
         Lease.delete().where(Lease.name == name, Lease.holder == holder).execute()

@@ -1,6 +1,6 @@
 """The queue rules: issue, call, recall, no-show, start, finish, transfer, pause, cancel.
 
-Each public function is one transaction (db.write_transaction) and returns an Outcome:
+Each public function is one unit of work (db.unit_of_work) and returns an Outcome:
 its result for the caller and the events to publish once the commit has succeeded. A
 request key makes a function idempotent: sent again, it replays the first result and
 changes nothing. Times come in as `now` (naive UTC) so that tests can freeze them.
@@ -14,9 +14,8 @@ from datetime import datetime
 from peewee import JOIN, Case, fn
 
 from qhall import events as ev
-from qhall.actions import perform
 from qhall.clock import iso, local_day
-from qhall.db import is_sqlite
+from qhall.db import is_sqlite, unit_of_work
 from qhall.errors import (
     BadInput,
     Conflict,
@@ -149,7 +148,9 @@ def issue_ticket(
     if source not in TICKET_SOURCES:
         raise BadInput("取号来源无效。", "Unknown ticket source.", allowed=list(TICKET_SOURCES))
 
-    def work(events: list[dict]) -> dict:
+    with unit_of_work(request_key, f"issue:{unit_code}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         service = find_hall_service(unit_code, service_code)
         unit = service.unit
         if not service_is_open(service, unit, now):
@@ -176,16 +177,13 @@ def issue_ticket(
             queue_at=now,
         )
         ev.record(
-            events,
             unit,
             ev.TICKET_ISSUED,
             now,
             ticket=ticket,
             ticket_view=ticket_view(ticket),
         )
-        return issued_ticket(ticket)
-
-    return perform(request_key, f"issue:{unit_code}", now, work)
+        return uow.finish(issued_ticket(ticket))
 
 
 def _next_number(service_id: int, day) -> int:
@@ -214,18 +212,17 @@ def call_next(
     request_key: str | None = None,
 ) -> Outcome:
     """Call the next visitor to a window, finishing the one it had in hand."""
-
-    def work(events: list[dict]) -> dict:
+    with unit_of_work(request_key, f"call:{unit_code}:{window}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit, counter = open_window(unit_code, window)
-        _let_go(unit, counter, now, events, staff_id)
+        _let_go(unit, counter, now, staff_id)
         ticket = _claim_next(unit, counter, local_day(now, unit.timezone))
         if ticket is None:
-            return {"ticket": None, "counter": counter_view(counter)}
+            return uow.finish({"ticket": None, "counter": counter_view(counter)})
         counter.priority_streak = counter.priority_streak + 1 if ticket.priority else 0
         counter.save()
-        return _mark_called(unit, counter, ticket, now, events, staff_id)
-
-    return perform(request_key, f"call:{unit_code}:{window}", now, work)
+        return uow.finish(_mark_called(unit, counter, ticket, now, staff_id))
 
 
 def call_number(
@@ -238,21 +235,20 @@ def call_number(
     request_key: str | None = None,
 ) -> Outcome:
     """Call one waiting number to a window, out of turn."""
-
-    def work(events: list[dict]) -> dict:
+    with unit_of_work(request_key, f"call:{unit_code}:{window}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit, counter = open_window(unit_code, window)
         ticket = _todays_ticket(unit, number, now)
         if ticket.status != "waiting":
             raise Conflict(
                 "该号当前不在等候中。", "That ticket is not waiting.", status=ticket.status
             )
-        _let_go(unit, counter, now, events, staff_id)
+        _let_go(unit, counter, now, staff_id)
         claimed = _claim(Ticket.id == ticket.id, counter)
         if claimed is None:  # on PostgreSQL another window may have taken it meanwhile
             raise Conflict("该号已被其他窗口呼叫。", "Another window has just called that ticket.")
-        return _mark_called(unit, counter, claimed, now, events, staff_id)
-
-    return perform(request_key, f"call:{unit_code}:{window}", now, work)
+        return uow.finish(_mark_called(unit, counter, claimed, now, staff_id))
 
 
 def _claim_next(unit: Unit, counter: Counter, day) -> Ticket | None:
@@ -277,9 +273,7 @@ def _claim(which, counter: Counter) -> Ticket | None:
     return Ticket.get_by_id(rows[0].id) if rows else None
 
 
-def _mark_called(
-    unit: Unit, counter: Counter, ticket: Ticket, now: datetime, events: list[dict], staff_id
-) -> dict:
+def _mark_called(unit: Unit, counter: Counter, ticket: Ticket, now: datetime, staff_id) -> dict:
     ticket.staff = staff_id
     ticket.called_at = now
     ticket.target_counter = None
@@ -287,13 +281,12 @@ def _mark_called(
         ticket.first_called_at = now
         ticket.wait_s = ticket.waited_since(now)
     ticket.save()
-    return _announce(events, unit, ev.TICKET_CALLED, now, ticket, counter, staff_id)
+    return _announce(unit, ev.TICKET_CALLED, now, ticket, counter, staff_id)
 
 
-def _announce(events, unit, name, now, ticket, counter, staff_id, **data) -> dict:
+def _announce(unit, name, now, ticket, counter, staff_id, **data) -> dict:
     """Record a ticket event at a window; return the same payload as the caller's result."""
     payload = ev.record(
-        events,
         unit,
         name,
         now,
@@ -307,21 +300,21 @@ def _announce(events, unit, name, now, ticket, counter, staff_id, **data) -> dic
     return {"ticket": payload["ticket_view"], "counter": payload["counter_view"], **data}
 
 
-def _let_go(unit: Unit, counter: Counter, now: datetime, events: list[dict], staff_id) -> None:
+def _let_go(unit: Unit, counter: Counter, now: datetime, staff_id) -> None:
     """Finish the ticket a window still holds before it calls another."""
     ticket = ticket_in_hand(counter)
     if ticket is not None:
-        _finish(unit, counter, ticket, now, events, staff_id)
+        _finish(unit, counter, ticket, now, staff_id)
 
 
-def _finish(unit, counter, ticket: Ticket, now: datetime, events, staff_id) -> dict:
+def _finish(unit, counter, ticket: Ticket, now: datetime, staff_id) -> dict:
     # A visitor never marked as started is taken to have started when called.
     ticket.started_at = ticket.started_at or ticket.called_at
     ticket.finished_at = now
     ticket.service_s = int((now - ticket.started_at).total_seconds())
     ticket.status = "finished"
     ticket.save()
-    return _announce(events, unit, ev.TICKET_FINISHED, now, ticket, counter, staff_id)
+    return _announce(unit, ev.TICKET_FINISHED, now, ticket, counter, staff_id)
 
 
 # --- the ticket in hand --------------------------------------------------------------
@@ -329,53 +322,49 @@ def _finish(unit, counter, ticket: Ticket, now: datetime, events, staff_id) -> d
 
 def recall(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
     """Call the window's ticket again (重呼)."""
-
-    def work(events):
+    with unit_of_work(request_key, f"recall:{unit_code}:{window}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit, counter, ticket = _in_hand(unit_code, window, "called")
         ticket.recall_count += 1
         ticket.called_at = now
         ticket.save()
-        return _announce(events, unit, ev.TICKET_RECALLED, now, ticket, counter, staff_id)
-
-    return perform(request_key, f"recall:{unit_code}:{window}", now, work)
+        return uow.finish(_announce(unit, ev.TICKET_RECALLED, now, ticket, counter, staff_id))
 
 
 def start(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
     """Record that the visitor has arrived at the window and service has begun."""
-
-    def work(events):
+    with unit_of_work(request_key, f"start:{unit_code}:{window}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit, counter, ticket = _in_hand(unit_code, window, "called")
         ticket.status = "serving"
         ticket.started_at = now
         ticket.save()
-        return _announce(events, unit, ev.TICKET_STARTED, now, ticket, counter, staff_id)
-
-    return perform(request_key, f"start:{unit_code}:{window}", now, work)
+        return uow.finish(_announce(unit, ev.TICKET_STARTED, now, ticket, counter, staff_id))
 
 
 def finish(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
     """Finish the visit at the window."""
-
-    def work(events):
+    with unit_of_work(request_key, f"finish:{unit_code}:{window}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit, counter, ticket = _in_hand(unit_code, window, "called", "serving")
-        return _finish(unit, counter, ticket, now, events, staff_id)
-
-    return perform(request_key, f"finish:{unit_code}:{window}", now, work)
+        return uow.finish(_finish(unit, counter, ticket, now, staff_id))
 
 
 def mark_no_show(
     unit_code: str, window: int, *, staff_id, now: datetime, request_key=None
 ) -> Outcome:
     """Record that the called visitor did not come (过号)."""
-
-    def work(events):
+    with unit_of_work(request_key, f"no-show:{unit_code}:{window}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit, counter, ticket = _in_hand(unit_code, window, "called")
         ticket.status = "no_show"
         ticket.no_show_at = now
         ticket.save()
-        return _announce(events, unit, ev.TICKET_NO_SHOW, now, ticket, counter, staff_id)
-
-    return perform(request_key, f"no-show:{unit_code}:{window}", now, work)
+        return uow.finish(_announce(unit, ev.TICKET_NO_SHOW, now, ticket, counter, staff_id))
 
 
 def transfer(
@@ -392,7 +381,9 @@ def transfer(
     if to_service is None and to_window is None:
         raise BadInput("请选择转往的业务或窗口。", "Choose the service or window to transfer to.")
 
-    def work(events):
+    with unit_of_work(request_key, f"transfer:{unit_code}:{window}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit, counter, ticket = _in_hand(unit_code, window, "called", "serving")
         if to_service is not None:
             ticket.service = find_service(unit, to_service)
@@ -404,19 +395,18 @@ def transfer(
         ticket.counter = None
         ticket.transfer_count += 1
         ticket.save()
-        return _announce(
-            events,
-            unit,
-            ev.TICKET_TRANSFERRED,
-            now,
-            ticket,
-            counter,
-            staff_id,
-            to_service=ticket.service.code,
-            to_window=target.window if target else None,
+        return uow.finish(
+            _announce(
+                unit,
+                ev.TICKET_TRANSFERRED,
+                now,
+                ticket,
+                counter,
+                staff_id,
+                to_service=ticket.service.code,
+                to_window=target.window if target else None,
+            )
         )
-
-    return perform(request_key, f"transfer:{unit_code}:{window}", now, work)
 
 
 def requeue_no_show(
@@ -424,8 +414,9 @@ def requeue_no_show(
 ) -> Outcome:
     """Put a visitor who missed the call back in line at their old place, once, within the
     unit's grace period."""
-
-    def work(events):
+    with unit_of_work(request_key, f"requeue:{unit_code}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit = find_unit(unit_code)
         ticket = _todays_ticket(unit, number, now)
         if ticket.status != "no_show":
@@ -448,7 +439,6 @@ def requeue_no_show(
         ticket.counter = None
         ticket.save()
         payload = ev.record(
-            events,
             unit,
             ev.TICKET_REQUEUED,
             now,
@@ -457,15 +447,14 @@ def requeue_no_show(
             staff_id=staff_id,
             ticket_view=ticket_view(ticket),
         )
-        return {"ticket": payload["ticket_view"]}
-
-    return perform(request_key, f"requeue:{unit_code}", now, work)
+        return uow.finish({"ticket": payload["ticket_view"]})
 
 
 def cancel(token: str, *, now: datetime, staff_id=None, request_key=None) -> Outcome:
     """Withdraw a waiting ticket at the visitor's request."""
-
-    def work(events):
+    with unit_of_work(request_key, "cancel", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         ticket = Ticket.get_or_none(Ticket.token == token)
         if ticket is None:
             raise NotFound("没有找到这张票。", "No such ticket.")
@@ -476,7 +465,6 @@ def cancel(token: str, *, now: datetime, staff_id=None, request_key=None) -> Out
         ticket.finished_at = now
         ticket.save()
         payload = ev.record(
-            events,
             ticket.unit,
             ev.TICKET_CANCELLED,
             now,
@@ -484,9 +472,7 @@ def cancel(token: str, *, now: datetime, staff_id=None, request_key=None) -> Out
             staff_id=staff_id,
             ticket_view=ticket_view(ticket),
         )
-        return {"ticket": payload["ticket_view"]}
-
-    return perform(request_key, "cancel", now, work)
+        return uow.finish({"ticket": payload["ticket_view"]})
 
 
 def close_past_days(unit_code: str, *, now: datetime) -> Outcome:
@@ -496,8 +482,7 @@ def close_past_days(unit_code: str, *, now: datetime) -> Outcome:
     ends what the day left open, so that no window holds yesterday's ticket and reports
     count every ticket once.
     """
-
-    def work(events):
+    with unit_of_work(None, "close-day", now) as uow:
         unit = find_unit(unit_code)
         today = local_day(now, unit.timezone)
         closed = (
@@ -510,10 +495,8 @@ def close_past_days(unit_code: str, *, now: datetime) -> Outcome:
             .execute()
         )
         if closed:
-            ev.record(events, unit, ev.DAY_CLOSED, now, closed=closed, day=today.isoformat())
-        return {"closed": closed}
-
-    return perform(None, "close-day", now, work)
+            ev.record(unit, ev.DAY_CLOSED, now, closed=closed, day=today.isoformat())
+        return uow.finish({"closed": closed})
 
 
 def _in_hand(unit_code: str, window: int, *states: str) -> tuple[Unit, Counter, Ticket]:

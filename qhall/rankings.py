@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from qhall.access import check_manage
 from qhall.audit import record_change
-from qhall.db import write_transaction
+from qhall.db import unit_of_work
 from qhall.errors import BadInput, NotFound
 from qhall.events import Outcome
 from qhall.lookups import find_unit
@@ -112,6 +112,7 @@ def confirm_selection(
     settings: dict,
     weights: dict,
     now: datetime,
+    request_key: str | None = None,
 ) -> Outcome:
     """Confirm the month's model window and service star (the manager may pass over the top
     of the ranking, but only for a ranked one), and put them on the hall screens for the
@@ -127,7 +128,9 @@ def confirm_selection(
         picks.append(("model_window", _ranked(board["windows"], window)))
     if staff_login:
         picks.append(("service_star", _ranked(board["staff"], staff_login)))
-    with write_transaction():
+    with unit_of_work(request_key, f"selection:{unit_code}:{month}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit = find_unit(unit_code)
         check_manage(Staff.get_by_id(staff_id), unit)
         for kind, entry in picks:
@@ -153,7 +156,7 @@ def confirm_selection(
                 now=now,
             )
         result = {"unit": unit.code, "month": month, "selection": selection_view(unit, start)}
-    return Outcome(result, [])
+        return uow.finish(result)
 
 
 def _ranked(entries: list[dict], wanted) -> dict:

@@ -14,8 +14,8 @@ from peewee import IntegrityError, fn
 
 from qhall import events as ev
 from qhall.access import is_manager
-from qhall.actions import perform
 from qhall.clock import iso, local_day
+from qhall.db import unit_of_work
 from qhall.errors import BadInput, Conflict, Forbidden, NotFound
 from qhall.events import Outcome
 from qhall.inputs import clean_text
@@ -58,7 +58,9 @@ def rate_at_window(
     """Record the rating a visitor gives on the window's tablet for the visit just finished."""
     level, reason = _check(level, reason)
 
-    def work(events):
+    with unit_of_work(request_key, f"rate:{unit_code}:{window}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit = find_unit(unit_code)
         counter = find_counter(unit, window)
         ticket = Ticket.get_or_none(
@@ -73,9 +75,9 @@ def rate_at_window(
                 "没有找到本窗口刚办结的这个号。",
                 "No visit with that number was just finished at this window.",
             )
-        return _record(events, ticket, level, reason, "tablet", now, rectification_days, calendar)
-
-    return perform(request_key, f"rate:{unit_code}:{window}", now, work)
+        return uow.finish(
+            _record(ticket, level, reason, "tablet", now, rectification_days, calendar)
+        )
 
 
 def rate_by_token(
@@ -91,7 +93,9 @@ def rate_by_token(
     """Record the rating a visitor gives on their phone, for their finished visit."""
     level, reason = _check(level, reason)
 
-    def work(events):
+    with unit_of_work(request_key, "rate-token", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         ticket = Ticket.get_or_none(Ticket.token == token)
         if ticket is None:
             raise NotFound("没有找到这张票。", "No such ticket.")
@@ -101,9 +105,9 @@ def rate_by_token(
                 "You can rate the service once it is finished. Thank you.",
                 status=ticket.status,
             )
-        return _record(events, ticket, level, reason, "phone", now, rectification_days, calendar)
-
-    return perform(request_key, "rate-token", now, work)
+        return uow.finish(
+            _record(ticket, level, reason, "phone", now, rectification_days, calendar)
+        )
 
 
 def _check(level, reason) -> tuple[int, str]:
@@ -121,7 +125,7 @@ def _check(level, reason) -> tuple[int, str]:
     return level, reason
 
 
-def _record(events, ticket: Ticket, level, reason, source, now, days, calendar) -> dict:
+def _record(ticket: Ticket, level, reason, source, now, days, calendar) -> dict:
     calendar = calendar or work_calendar()
     try:
         rating = Rating.create(
@@ -142,7 +146,6 @@ def _record(events, ticket: Ticket, level, reason, source, now, days, calendar) 
     counter = ticket.counter
     # The payload goes to the hall's screens: the level, never the visitor's words.
     ev.record(
-        events,
         ticket.unit,
         ev.RATING_RECORDED,
         now,
@@ -161,7 +164,7 @@ def _record(events, ticket: Ticket, level, reason, source, now, days, calendar) 
             opened_at=now,
             due_day=calendar.add_workdays(local_day(now, ticket.unit.timezone), days),
         )
-        _record_item(events, ev.RECTIFICATION_OPENED, item, now, None)
+        _record_item(ev.RECTIFICATION_OPENED, item, now, None)
     return {
         "rating": rating_view(rating),
         "rectification": item.id if item else None,
@@ -261,7 +264,9 @@ def advance_rectification(
         raise BadInput("未知的整改步骤。", "Unknown rectification step.", allowed=list(STEPS))
     note_text = clean_text(note, "情况说明", required=True)
 
-    def work(events):
+    with unit_of_work(request_key, f"rectify:{item_id}:{step}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         item = _item(unit_code, item_id)
         before, after, stamp, note_field = STEPS[step]
         if item.status != before:
@@ -277,10 +282,8 @@ def advance_rectification(
         if after == "closed":
             item.closed_at = now
         item.save()
-        _record_item(events, ev.RECTIFICATION_UPDATED, item, now, staff_id)
-        return rectification_view(item, local_day(now, item.unit.timezone))
-
-    return perform(request_key, f"rectify:{item_id}:{step}", now, work)
+        _record_item(ev.RECTIFICATION_UPDATED, item, now, staff_id)
+        return uow.finish(rectification_view(item, local_day(now, item.unit.timezone)))
 
 
 def accept_appeal(
@@ -295,7 +298,9 @@ def accept_appeal(
     """Accept an appeal against a malicious rating (manager only): it no longer counts."""
     reason_text = clean_text(reason, "申诉理由", required=True)
 
-    def work(events):
+    with unit_of_work(request_key, f"appeal:{item_id}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         if not is_manager(Staff.get_by_id(staff_id)):
             raise Forbidden("申诉须由负责人审核。", "Only a manager may accept an appeal.")
         item = _item(unit_code, item_id)
@@ -307,10 +312,8 @@ def accept_appeal(
         item.closed_at = now
         item.save()
         Rating.update(excluded=True).where(Rating.id == item.rating_id).execute()
-        _record_item(events, ev.RECTIFICATION_UPDATED, item, now, staff_id)
-        return rectification_view(item, local_day(now, item.unit.timezone))
-
-    return perform(request_key, f"appeal:{item_id}", now, work)
+        _record_item(ev.RECTIFICATION_UPDATED, item, now, staff_id)
+        return uow.finish(rectification_view(item, local_day(now, item.unit.timezone)))
 
 
 def _item(unit_code: str, item_id: int) -> Rectification:
@@ -321,9 +324,8 @@ def _item(unit_code: str, item_id: int) -> Rectification:
     return item
 
 
-def _record_item(events, name, item: Rectification, now, staff_id) -> None:
+def _record_item(name, item: Rectification, now, staff_id) -> None:
     ev.record(
-        events,
         item.unit,
         name,
         now,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from qhall import events as ev
-from qhall.actions import perform
+from qhall.db import unit_of_work
 from qhall.events import Outcome
 from qhall.models import Case, Inquiry, Unit
 
@@ -19,7 +19,7 @@ def erase_personal_data(*, now: datetime, keep_days: int) -> Outcome:
     case_personal = (Case.visitor_name != "") | (Case.visitor_phone != "")
     old_cases = Case.status == "completed", Case.completed_at < before, case_personal
 
-    def work(events):
+    with unit_of_work(None, "privacy", now) as uow:
         erased = {}
         for unit in Unit.select():
             inquiries = (
@@ -33,12 +33,10 @@ def erase_personal_data(*, now: datetime, keep_days: int) -> Outcome:
                 .execute()
             )
             if inquiries or cases:
-                ev.record(events, unit, ev.PRIVACY_ERASED, now, inquiries=inquiries, cases=cases,
+                ev.record(unit, ev.PRIVACY_ERASED, now, inquiries=inquiries, cases=cases,
                           keep_days=keep_days)  # fmt: skip
                 erased[unit.code] = {"inquiries": inquiries, "cases": cases}
-        return erased
-
-    return perform(None, "privacy", now, work)
+        return uow.finish(erased)
 
 
 def mask_name(name: str) -> str:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from config import CONFIG_DIR
 from qhall.auth import add_staff
-from qhall.db import write_transaction
+from qhall.clock import utcnow
+from qhall.db import unit_of_work
 from qhall.models import Counter, CounterService, PauseReason, Service, Staff, Unit
 from qhall.schema import migrate
 
@@ -17,7 +18,7 @@ DEMO_FILE = CONFIG_DIR / "demo.toml"
 def init_db(pause_reasons: list[dict]) -> None:
     """Bring the schema up to date and add the pause reasons no one has defined yet."""
     migrate()
-    with write_transaction():
+    with unit_of_work(None, "seed", utcnow()):
         for reason in pause_reasons:
             if PauseReason.get_or_none(PauseReason.code == reason["code"]) is None:
                 PauseReason.create(**reason)
@@ -56,7 +57,7 @@ def load_bureau(path: Path = DEMO_FILE) -> dict:
 
 def _give_badges(people) -> None:
     """Give demo staff their model-post badges, unless someone has set badges since."""
-    with write_transaction():
+    with unit_of_work(None, "seed", utcnow()):
         for person in people:
             if person.get("badges"):
                 Staff.update(badges=",".join(person["badges"])).where(
@@ -66,7 +67,7 @@ def _give_badges(people) -> None:
 
 def _create_unit(spec: dict) -> None:
     plain = {k: v for k, v in spec.items() if not isinstance(v, list)}
-    with write_transaction():
+    with unit_of_work(None, "seed", utcnow()):
         unit = Unit.create(**plain)
         services = {}
         for service_spec in spec.get("service", []):

@@ -15,7 +15,7 @@ from peewee import fn
 
 from qhall.access import check_inspect, check_manage, check_read, readable_units
 from qhall.clock import iso, local_day
-from qhall.db import write_transaction
+from qhall.db import unit_of_work
 from qhall.errors import BadInput, Conflict, NotFound
 from qhall.events import Outcome
 from qhall.inputs import clean_text
@@ -69,6 +69,7 @@ def record_inspection(
     summary: str = "",
     findings: list[dict] = (),
     now: datetime,
+    request_key: str | None = None,
 ) -> Outcome:
     """Record an inspection or unannounced visit and what it found."""
     if kind not in INSPECTION_KINDS:
@@ -91,7 +92,9 @@ def record_inspection(
             }
         )
     summary = clean_text(summary, "检查情况")
-    with write_transaction():
+    with unit_of_work(request_key, f"inspection:{unit_code}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         check_inspect(_staff(inspector_id))
         unit = find_unit(unit_code)
         counter = find_counter(unit, window) if window is not None else None
@@ -101,7 +104,7 @@ def record_inspection(
                                        summary=summary, created_at=now)  # fmt: skip
         for item in cleaned:
             Finding.create(inspection=inspection, counter=counter, staff=person, **item)
-        return Outcome(inspection_view(inspection), [])
+        return uow.finish(inspection_view(inspection))
 
 
 def publish_notice(
@@ -113,11 +116,14 @@ def publish_notice(
     deadline: date,
     inspection_id: int | None = None,
     now: datetime,
+    request_key: str | None = None,
 ) -> Outcome:
     """Publish a notice (通报) with a rectification deadline for a unit."""
     title = clean_text(title, "标题", required=True, limit=200)
     body = clean_text(body, "通报内容", required=True)
-    with write_transaction():
+    with unit_of_work(request_key, f"notice:{unit_code}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         check_inspect(_staff(publisher_id))
         unit = find_unit(unit_code)
         if deadline < local_day(now, unit.timezone):
@@ -134,13 +140,17 @@ def publish_notice(
         notice = Notice.create(number=f"TB-{year}-{count + 1:03d}", unit=unit,
                                inspection=inspection, title=title, body=body, deadline=deadline,
                                published_at=now, published_by=publisher_id)  # fmt: skip
-        return Outcome(notice_view(notice, local_day(now, unit.timezone)), [])
+        return uow.finish(notice_view(notice, local_day(now, unit.timezone)))
 
 
-def respond_notice(notice_id: int, *, staff_id: int, response: str, now: datetime) -> Outcome:
+def respond_notice(
+    notice_id: int, *, staff_id: int, response: str, now: datetime, request_key: str | None = None
+) -> Outcome:
     """Record the unit's rectification response to a notice (its manager or the bureau)."""
     response = clean_text(response, "整改情况", required=True)
-    with write_transaction():
+    with unit_of_work(request_key, f"notice-respond:{notice_id}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         notice = _notice(notice_id)
         check_manage(_staff(staff_id), notice.unit)
         if notice.status != "published":
@@ -148,15 +158,23 @@ def respond_notice(notice_id: int, *, staff_id: int, response: str, now: datetim
         notice.status, notice.response = "responded", response
         notice.responded_at, notice.responded_by = now, staff_id
         notice.save()
-        return Outcome(notice_view(notice, local_day(now, notice.unit.timezone)), [])
+        return uow.finish(notice_view(notice, local_day(now, notice.unit.timezone)))
 
 
 def close_notice(
-    notice_id: int, *, staff_id: int, accept: bool, note: str, now: datetime
+    notice_id: int,
+    *,
+    staff_id: int,
+    accept: bool,
+    note: str,
+    now: datetime,
+    request_key: str | None = None,
 ) -> Outcome:
     """Close a notice whose response the inspector accepts, or send it back for more."""
     note = clean_text(note, "审核意见", required=not accept)
-    with write_transaction():
+    with unit_of_work(request_key, f"notice-close:{notice_id}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         check_inspect(_staff(staff_id))
         notice = _notice(notice_id)
         if notice.status != "responded":
@@ -167,7 +185,7 @@ def close_notice(
         else:
             notice.status = "published"
         notice.save()
-        return Outcome(notice_view(notice, local_day(now, notice.unit.timezone)), [])
+        return uow.finish(notice_view(notice, local_day(now, notice.unit.timezone)))
 
 
 def _notice(notice_id: int) -> Notice:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from qhall import events as ev
-from qhall.actions import perform
+from qhall.db import unit_of_work
 from qhall.errors import BadInput, Conflict, CounterNotOpen
 from qhall.events import Outcome
 from qhall.lookups import find_window, ticket_in_hand
@@ -28,53 +28,51 @@ def open_counter(
     unit_code: str, window: int, *, staff_id, now: datetime, request_key=None
 ) -> Outcome:
     """Open a window for service with a staff member on duty."""
-
-    def work(events):
+    with unit_of_work(request_key, f"open:{unit_code}:{window}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit, counter = find_window(unit_code, window)
-        return _set_state(
-            events, unit, counter, ev.COUNTER_OPENED, "open", now, staff_id, staff=staff_id
+        return uow.finish(
+            _set_state(unit, counter, ev.COUNTER_OPENED, "open", now, staff_id, staff=staff_id)
         )
-
-    return perform(request_key, f"open:{unit_code}:{window}", now, work)
 
 
 def pause_counter(
     unit_code: str, window: int, reason: str, *, staff_id, now: datetime, request_key=None
 ) -> Outcome:
     """Pause a window for a reason its screen explains politely."""
-
-    def work(events):
+    with unit_of_work(request_key, f"pause:{unit_code}:{window}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit, counter = open_window(unit_code, window)
         if PauseReason.get_or_none(PauseReason.code == reason) is None:
             codes = [r.code for r in PauseReason.select().order_by(PauseReason.id)]
             raise BadInput("暂停原因无效。", "Unknown pause reason.", allowed=codes)
         counter.pause_reason = reason
-        return _set_state(events, unit, counter, ev.COUNTER_PAUSED, "paused", now, staff_id)
-
-    return perform(request_key, f"pause:{unit_code}:{window}", now, work)
+        return uow.finish(_set_state(unit, counter, ev.COUNTER_PAUSED, "paused", now, staff_id))
 
 
 def resume_counter(
     unit_code: str, window: int, *, staff_id, now: datetime, request_key=None
 ) -> Outcome:
     """Resume a paused window."""
-
-    def work(events):
+    with unit_of_work(request_key, f"resume:{unit_code}:{window}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit, counter = find_window(unit_code, window)
         if counter.state != "paused":
             raise Conflict("窗口未处于暂停状态。", "The window is not paused.", state=counter.state)
         counter.pause_reason = None
-        return _set_state(events, unit, counter, ev.COUNTER_RESUMED, "open", now, staff_id)
-
-    return perform(request_key, f"resume:{unit_code}:{window}", now, work)
+        return uow.finish(_set_state(unit, counter, ev.COUNTER_RESUMED, "open", now, staff_id))
 
 
 def close_counter(
     unit_code: str, window: int, *, staff_id, now: datetime, request_key=None
 ) -> Outcome:
     """Close a window at the end of the shift."""
-
-    def work(events):
+    with unit_of_work(request_key, f"close:{unit_code}:{window}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
         unit, counter = find_window(unit_code, window)
         if ticket_in_hand(counter) is not None:
             raise Conflict(
@@ -82,26 +80,21 @@ def close_counter(
                 "Please finish or transfer the ticket in hand before closing the window.",
             )
         counter.pause_reason = None
-        return _set_state(
-            events, unit, counter, ev.COUNTER_CLOSED, "closed", now, staff_id, staff=None
+        return uow.finish(
+            _set_state(unit, counter, ev.COUNTER_CLOSED, "closed", now, staff_id, staff=None)
         )
-
-    return perform(request_key, f"close:{unit_code}:{window}", now, work)
 
 
 _UNCHANGED = object()
 
 
-def _set_state(
-    events, unit, counter: Counter, name, state, now, staff_id, staff=_UNCHANGED
-) -> dict:
+def _set_state(unit, counter: Counter, name, state, now, staff_id, staff=_UNCHANGED) -> dict:
     counter.state = state
     counter.state_since = now
     if staff is not _UNCHANGED:
         counter.staff = staff
     counter.save()
     payload = ev.record(
-        events,
         unit,
         name,
         now,

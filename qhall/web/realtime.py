@@ -15,7 +15,7 @@ from flask_socketio import SocketIO, join_room
 
 from qhall.db import db
 from qhall.errors import BadInput, HallError
-from qhall.events import Outcome
+from qhall.events import SYSTEM_ALERT, Outcome
 from qhall.lookups import find_counter, find_unit
 from qhall.shapes import snapshot
 
@@ -56,7 +56,7 @@ def alert_staff(code: str, zh: str, en: str) -> None:
     if moment - _last_alert.get(code, -ALERT_EVERY_S) < ALERT_EVERY_S:
         return
     _last_alert[code] = moment
-    socketio.emit("system.alert", {"error": code, "message": zh, "message_en": en})
+    socketio.emit(SYSTEM_ALERT, {"error": code, "message": zh, "message_en": en})
 
 
 @socketio.on("join")

@@ -1,3 +1,0 @@
-"""Printing fixtures: the fake network printer."""
-
-from tests.printer.conftest import fake_printer  # noqa: F401
