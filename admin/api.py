@@ -5,8 +5,10 @@ inspectors every unit (qhall.access holds the rules)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Literal
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
+from pydantic import Field
 
 from admin import api_bp
 from qhall import configure, rankings, supervision
@@ -16,15 +18,92 @@ from qhall.clock import local_day
 from qhall.dashboard import live_figures
 from qhall.errors import BadInput
 from qhall.lookups import find_unit
+from qhall.models import FINDING_CATEGORIES, INSPECTION_KINDS
 from qhall.reports import ledger
 from qhall.scopes import GROUPINGS, Scope, make_scope, month_bounds
-from qhall.web.openapi import STAFF_ERRORS, STAFF_SECURITY, _body, _json
-from qhall.web.request import field, json_body, now, publish_result, require_staff
+from qhall.web.request import now, publish_result, request_key, require_staff
+from qhall.web.schema import STAFF, Input, Int32, KeyedHeaders, Record, answers, spec, staff_only
 
 
 def admin_staff():
     """Return the signed-in staff member, who must be allowed on the admin side."""
     return check_enter(require_staff())
+
+
+ADMIN = staff_only(lambda **_path: admin_staff())
+
+
+def _text(description: str | None = None) -> Any:
+    return Field(None, description=description)
+
+
+class UnitQuery(Input):
+    unit: str | None = _text("a unit's code; absent: every unit the viewer may see")
+
+
+class ReportQuery(UnitQuery):
+    start: str | None = Field(None, alias="from", description="first day, 2026-11-01")
+    end: str | None = Field(None, alias="to", description="last day, 2026-11-30")
+    month: str | None = _text("instead of from/to: 2026-11")
+    year: str | None = _text("instead of from/to: 2026")
+    by: str | None = _text("group by: " + ", ".join(GROUPINGS))
+    service: str | None = None
+    window: str | None = None
+    staff: str | None = _text("a staff member's login")
+
+
+class RankingQuery(UnitQuery):
+    month: str | None = _text("2026-11; absent: this month")
+
+
+class Selection(Input):
+    unit: str
+    month: str
+    window: Int32 | None = None
+    staff: str | None = _text("a staff member's login")
+
+
+class Finding(Input):
+    category: Literal[FINDING_CATEGORIES]  # type: ignore[valid-type]
+    description: str | None = None
+    evidence: str | None = None
+
+
+class Inspection(Input):
+    unit: str
+    kind: Literal[INSPECTION_KINDS]  # type: ignore[valid-type]
+    visited_on: str = Field(description="2026-11-26")
+    window: Int32 | None = None
+    staff: str | None = _text("a staff member's login")
+    summary: str | None = None
+    findings: list[Finding] | None = None
+
+
+class Notice(Input):
+    unit: str
+    title: str
+    body: str
+    deadline: str = Field(description="the day to rectify by, 2026-12-31")
+    inspection: Int32 | None = None
+
+
+class NoticeResponse(Input):
+    response: str
+
+
+class NoticeClosing(Input):
+    accept: bool
+    note: str | None = None
+
+
+class ConfigChange(Input):
+    unit: str | None = None
+    id: Int32 | None = _text("the record to change; absent: a new one")
+    fields: dict[str, Any]
+
+
+# The kinds of configuration record, for the document's {kind}.
+KIND = {"kind": "one of: " + ", ".join(configure.KINDS)}
 
 
 def config_section(name: str) -> dict:
@@ -93,30 +172,33 @@ def ledger_from(args, viewer) -> dict:
 
 
 @api_bp.get("/admin/live")
-def admin_live():
-    """Return the live figures of a unit (?unit=) or of every unit the viewer may see."""
+@spec.validate(resp=answers(Record, *STAFF), operation_id="admin_live", **ADMIN)
+def admin_live(query: UnitQuery):
+    """Return the live figures of a unit (?unit=) or of every unit the viewer may see, with
+    alerts."""
     viewer = admin_staff()
-    unit = home_unit(viewer, request.args.get("unit") or None)
+    unit = home_unit(viewer, query.unit or None)
     return jsonify(live_figures(viewer, unit, now=now(), settings=config_section("SERVICE_LEVEL")))
 
 
 @api_bp.get("/admin/ledger")
-def admin_ledger():
-    """Return the ledger of a unit or the bureau over a period, grouped."""
-    return jsonify(ledger_from(request.args, admin_staff()))
+@spec.validate(resp=answers(Record, *STAFF), operation_id="admin_ledger", **ADMIN)
+def admin_ledger(query: ReportQuery):
+    """Return the ledger (台账) of a unit or the bureau over a period, grouped."""
+    viewer = admin_staff()
+    return jsonify(ledger_from(query.model_dump(by_alias=True, exclude_none=True), viewer))
 
 
 @api_bp.get("/admin/rankings")
-def admin_rankings():
+@spec.validate(resp=answers(Record, *STAFF), operation_id="admin_rankings", **ADMIN)
+def admin_rankings(query: RankingQuery):
     """Return a unit's windows and staff ranked on a month's figures."""
     viewer = admin_staff()
-    unit = home_unit(viewer, request.args.get("unit") or None)
+    unit = home_unit(viewer, query.unit or None)
     if not unit:
         raise BadInput("请选择单位。", "Choose a unit.")
     check_read(viewer, find_unit(unit))
-    month = request.args.get("month") or local_day(now(), find_unit(unit).timezone).strftime(
-        "%Y-%m"
-    )
+    month = query.month or local_day(now(), find_unit(unit).timezone).strftime("%Y-%m")
     return jsonify(
         rankings.rankings(
             unit,
@@ -129,27 +211,30 @@ def admin_rankings():
 
 
 @api_bp.post("/admin/selections")
-def admin_select():
+@spec.validate(resp=answers(Record, *STAFF), operation_id="admin_select", **ADMIN)
+def admin_select(json: Selection, headers: KeyedHeaders):
     """Confirm a month's model window and service star (the unit's manager or the bureau)."""
-    viewer, body = admin_staff(), json_body()
+    viewer = admin_staff()
     outcome = rankings.confirm_selection(
-        field(body, "unit", str),
-        field(body, "month", str),
-        window=field(body, "window", int, required=False),
-        staff_login=field(body, "staff", str, required=False),
+        json.unit,
+        json.month,
+        window=json.window,
+        staff_login=json.staff,
         staff_id=viewer.id,
         settings=config_section("SERVICE_LEVEL"),
         weights=config_section("RANKING"),
         now=now(),
+        request_key=request_key(),
     )
     return publish_result(outcome)
 
 
 @api_bp.get("/admin/supervision")
-def admin_supervision():
+@spec.validate(resp=answers(Record, *STAFF), operation_id="admin_supervision", **ADMIN)
+def admin_supervision(query: UnitQuery):
     """Return inspections, notices and the data's own flags for a unit or all units."""
     viewer = admin_staff()
-    unit = home_unit(viewer, request.args.get("unit") or None)
+    unit = home_unit(viewer, query.unit or None)
     return jsonify(
         supervision.supervision_view(
             viewer, unit, now=now(), settings=config_section("SERVICE_LEVEL")
@@ -158,163 +243,128 @@ def admin_supervision():
 
 
 @api_bp.post("/admin/inspections")
-def admin_inspect():
-    """Record an inspection or unannounced visit with its findings (inspectors, the bureau)."""
-    viewer, body = admin_staff(), json_body()
+@spec.validate(
+    resp=answers(Record, *STAFF, status=201, description="Recorded"),
+    operation_id="admin_inspect",
+    **ADMIN,
+)
+def admin_inspect(json: Inspection, headers: KeyedHeaders):
+    """Record an inspection or unannounced visit with its findings (冷硬拖卡; inspectors,
+    the bureau)."""
+    viewer = admin_staff()
     outcome = supervision.record_inspection(
-        field(body, "unit", str),
+        json.unit,
         inspector_id=viewer.id,
-        kind=field(body, "kind", str),
-        visited_on=_day(field(body, "visited_on", str), "visited_on"),
-        window=field(body, "window", int, required=False),
-        staff_login=field(body, "staff", str, required=False),
-        summary=field(body, "summary", str, required=False) or "",
-        findings=field(body, "findings", list, required=False) or [],
+        kind=json.kind,
+        visited_on=_day(json.visited_on, "visited_on"),
+        window=json.window,
+        staff_login=json.staff,
+        summary=json.summary or "",
+        findings=[finding.model_dump() for finding in json.findings or []],
         now=now(),
+        request_key=request_key(),
     )
     return publish_result(outcome, 201)
 
 
 @api_bp.post("/admin/notices")
-def admin_publish_notice():
-    """Publish a notice with a rectification deadline (inspectors, the bureau)."""
-    viewer, body = admin_staff(), json_body()
+@spec.validate(
+    resp=answers(Record, *STAFF, status=201, description="Published"),
+    operation_id="admin_publish_notice",
+    **ADMIN,
+)
+def admin_publish_notice(json: Notice, headers: KeyedHeaders):
+    """Publish a notice (通报) with a rectification deadline (inspectors, the bureau)."""
+    viewer = admin_staff()
     outcome = supervision.publish_notice(
-        field(body, "unit", str),
+        json.unit,
         publisher_id=viewer.id,
-        title=field(body, "title", str),
-        body=field(body, "body", str),
-        deadline=_day(field(body, "deadline", str), "deadline"),
-        inspection_id=field(body, "inspection", int, required=False),
+        title=json.title,
+        body=json.body,
+        deadline=_day(json.deadline, "deadline"),
+        inspection_id=json.inspection,
         now=now(),
+        request_key=request_key(),
     )
     return publish_result(outcome, 201)
 
 
 @api_bp.post("/admin/notices/<int:notice>/respond")
-def admin_respond_notice(notice: int):
+@spec.validate(resp=answers(Record, *STAFF), operation_id="admin_respond_notice", **ADMIN)
+def admin_respond_notice(notice: int, json: NoticeResponse, headers: KeyedHeaders):
     """Record what the unit rectified in answer to a notice (its manager)."""
-    viewer, body = admin_staff(), json_body()
+    viewer = admin_staff()
     return publish_result(
         supervision.respond_notice(
-            notice, staff_id=viewer.id, response=field(body, "response", str), now=now()
-        )  # fmt: skip
+            notice,
+            staff_id=viewer.id,
+            response=json.response,
+            now=now(),
+            request_key=request_key(),
+        )
     )
 
 
 @api_bp.post("/admin/notices/<int:notice>/close")
-def admin_close_notice(notice: int):
+@spec.validate(resp=answers(Record, *STAFF), operation_id="admin_close_notice", **ADMIN)
+def admin_close_notice(notice: int, json: NoticeClosing, headers: KeyedHeaders):
     """Accept a notice's response and close it, or send it back with a note (inspectors)."""
-    viewer, body = admin_staff(), json_body()
+    viewer = admin_staff()
     return publish_result(
         supervision.close_notice(
             notice,
             staff_id=viewer.id,
-            accept=field(body, "accept", bool),
-            note=field(body, "note", str, required=False) or "",
+            accept=json.accept,
+            note=json.note or "",
             now=now(),
+            request_key=request_key(),
         )
     )
 
 
 @api_bp.get("/admin/config/<kind>")
-def admin_config(kind: str):
+@spec.validate(
+    resp=answers(Record, *STAFF),
+    operation_id="admin_config",
+    path_parameter_descriptions=KIND,
+    **ADMIN,
+)
+def admin_config(kind: str, query: UnitQuery):
     """List a kind of configuration record of a unit (?unit=) or of the bureau."""
     viewer = admin_staff()
-    unit = home_unit(viewer, request.args.get("unit") or None)
+    unit = home_unit(viewer, query.unit or None)
     return jsonify({**configure.describe(kind), "records": configure.records(kind, unit, viewer)})
 
 
 @api_bp.post("/admin/config/<kind>")
-def admin_config_save(kind: str):
+@spec.validate(
+    resp=answers(Record, *STAFF),
+    operation_id="admin_config_save",
+    path_parameter_descriptions=KIND,
+    **ADMIN,
+)
+def admin_config_save(kind: str, json: ConfigChange, headers: KeyedHeaders):
     """Create (no id) or change a configuration record; the change goes into the audit log."""
-    viewer, body = admin_staff(), json_body()
+    viewer = admin_staff()
     outcome = configure.save(
         kind,
-        home_unit(viewer, field(body, "unit", str, required=False)),
-        field(body, "id", int, required=False),
-        field(body, "fields", dict),
+        home_unit(viewer, json.unit),
+        json.id,
+        json.fields,
         staff_id=viewer.id,
         now=now(),
+        request_key=request_key(),
     )
     return publish_result(outcome)
 
 
 @api_bp.get("/admin/audit")
-def admin_audit():
+@spec.validate(resp=answers(Record, *STAFF), operation_id="admin_audit", **ADMIN)
+def admin_audit(query: UnitQuery):
     """List the latest configuration changes the viewer may see."""
     viewer = admin_staff()
-    unit = request.args.get("unit") or None
+    unit = query.unit or None
     unit_id = find_unit(unit).id if unit else None
     if unit:
         check_read(viewer, find_unit(unit))
     return jsonify(audit_entries(viewer, unit_id=unit_id))
-
-
-_OBJECT = {"type": "object"}
-_Q = {"in": "query", "required": False, "schema": {"type": "string"}}
-_REPORT_PARAMS = [
-    {"name": "unit", **_Q, "description": "a unit's code; absent: the bureau (admins, inspectors)"},
-    {"name": "from", **_Q, "description": "first day, 2026-11-01"},
-    {"name": "to", **_Q, "description": "last day, 2026-11-30"},
-    {"name": "month", **_Q, "description": "instead of from/to: 2026-11"},
-    {"name": "year", **_Q, "description": "instead of from/to: 2026"},
-    {"name": "by", **_Q, "description": "group by: " + ", ".join(GROUPINGS)},
-    {"name": "service", **_Q},
-    {"name": "window", **_Q},
-    {"name": "staff", **_Q, "description": "a staff member's login"},
-]
-_UNIT_Q = [{"name": "unit", **_Q}]
-_KIND = {"name": "kind", "in": "path", "required": True,
-         "schema": {"type": "string", "enum": list(configure.KINDS)}}  # fmt: skip
-_NOTICE = {"name": "notice", "in": "path", "required": True, "schema": {"type": "integer"}}
-
-
-def _staff_get(summary: str, operation: str, parameters: list) -> dict:
-    return {"get": {"summary": summary, "operationId": operation, "parameters": parameters,
-                    "security": STAFF_SECURITY,
-                    "responses": {"200": _json(_OBJECT), **STAFF_ERRORS}}}  # fmt: skip
-
-
-def _staff_post(summary: str, operation: str, body: dict, parameters=(), status="200") -> dict:
-    return {"post": {"summary": summary, "operationId": operation, "parameters": list(parameters),
-                     "security": STAFF_SECURITY, "requestBody": body,
-                     "responses": {status: _json(_OBJECT), **STAFF_ERRORS}}}  # fmt: skip
-
-
-_S = {"type": "string"}
-OPENAPI_PATHS = {
-    "/api/admin/live": _staff_get("Live figures of a unit or every unit, with alerts", "admin_live", _UNIT_Q),
-    "/api/admin/ledger": _staff_get("The ledger (台账) of a unit or the bureau over a period", "admin_ledger", _REPORT_PARAMS),
-    "/api/admin/rankings": _staff_get("A unit's windows and staff ranked on a month", "admin_rankings",
-                                      [*_UNIT_Q, {"name": "month", **_Q}]),
-    "/api/admin/selections": _staff_post(
-        "Confirm a month's model window and service star", "admin_select",
-        _body({"unit": _S, "month": _S, "window": {"type": "integer"}, "staff": _S}, ["unit", "month"])),
-    "/api/admin/supervision": _staff_get("Inspections, notices and flags", "admin_supervision", _UNIT_Q),
-    "/api/admin/inspections": _staff_post(
-        "Record an inspection and its findings (冷硬拖卡)", "admin_inspect",
-        _body({"unit": _S, "kind": {"enum": ["scheduled", "unannounced"]}, "visited_on": _S,
-               "window": {"type": "integer"}, "staff": _S, "summary": _S,
-               "findings": {"type": "array", "items": {"type": "object", "properties": {
-                   "category": {"enum": ["cold", "rigid", "delaying", "obstructing", "other"]},
-                   "description": _S, "evidence": _S}}}},
-              ["unit", "kind", "visited_on"]), status="201"),
-    "/api/admin/notices": _staff_post(
-        "Publish a notice (通报) with a rectification deadline", "admin_publish_notice",
-        _body({"unit": _S, "title": _S, "body": _S, "deadline": _S, "inspection": {"type": "integer"}},
-              ["unit", "title", "body", "deadline"]), status="201"),
-    "/api/admin/notices/{notice}/respond": _staff_post(
-        "Answer a notice with what was rectified", "admin_respond_notice",
-        _body({"response": _S}, ["response"]), [_NOTICE]),
-    "/api/admin/notices/{notice}/close": _staff_post(
-        "Close a notice, or send it back with a note", "admin_close_notice",
-        _body({"accept": {"type": "boolean"}, "note": _S}, ["accept"]), [_NOTICE]),
-    "/api/admin/config/{kind}": {
-        **_staff_get("List configuration records of a kind", "admin_config", [_KIND, *_UNIT_Q]),
-        **_staff_post("Create or change a configuration record (audited)", "admin_config_save",
-                      _body({"unit": _S, "id": {"type": "integer"}, "fields": _OBJECT}, ["fields"]),
-                      [_KIND]),
-    },
-    "/api/admin/audit": _staff_get("The latest configuration changes", "admin_audit", _UNIT_Q),
-}  # fmt: skip

@@ -4,7 +4,8 @@ back, the pause reasons, and reprinting the ticket in hand on the window's print
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
+from pydantic import RootModel
 
 from counter import bp
 from printer.ticket import print_ticket
@@ -14,60 +15,136 @@ from qhall.lookups import find_counter, find_unit, ticket_in_hand
 from qhall.models import PauseReason
 from qhall.queue import window_queue
 from qhall.web.printing import phone_url, printing
-from qhall.web.request import field, json_body, now, publish_result, request_key, require_staff
+from qhall.web.request import now, publish_result, request_key, require_staff
+from qhall.web.schema import (
+    STAFF,
+    Answer,
+    Counter,
+    Input,
+    Int32,
+    KeyedHeaders,
+    Record,
+    Ticket,
+    TicketResult,
+    answers,
+    spec,
+    staff_only,
+)
+
+
+def hall_staff(unit: str, **_path: object):
+    """Return the signed-in staff member, who must work at the hall."""
+    return require_staff(find_unit(unit))
+
+
+HALL_STAFF = staff_only(hall_staff)
+
+
+class NumberRequest(Input):
+    number: str
+
+
+class Transfer(Input):
+    to_service: str | None = None
+    to_window: Int32 | None = None
+
+
+class Pause(Input):
+    reason: str
+
+
+class CounterResult(Answer):
+    ticket: Ticket | None = None  # window state changes carry none
+    counter: Counter
+
+
+class PauseReasonView(Answer):
+    code: str
+    name: str
+    name_en: str
+    notice: str
+    notice_en: str
+
+
+class PauseReasons(RootModel[list[PauseReasonView]]):
+    pass
 
 
 @bp.get("/api/units/<unit>/counters/<int:window>/queue")
+@spec.validate(resp=answers(Record, *STAFF), operation_id="counter_queue", **HALL_STAFF)
 def counter_queue(unit: str, window: int):
     """Return the window's ticket in hand, its line in calling order and today's figures."""
     return jsonify(window_queue(unit, window, require_staff(find_unit(unit)), now()))
 
 
 @bp.post("/api/units/<unit>/requeue")
-def requeue(unit: str):
-    """Put a visitor who missed the call back in line (staff only)."""
-    staff = require_staff(find_unit(unit))
-    number = field(json_body(), "number", str)
+@spec.validate(resp=answers(TicketResult, *STAFF), operation_id="requeue", **HALL_STAFF)
+def requeue(unit: str, json: NumberRequest, headers: KeyedHeaders):
+    """Put a visitor who missed the call back in line, once, within the grace period."""
+    staff = hall_staff(unit)
     return publish_result(
-        queue.requeue_no_show(unit, number, staff_id=staff.id, now=now(), request_key=request_key())
+        queue.requeue_no_show(
+            unit, json.number, staff_id=staff.id, now=now(), request_key=request_key()
+        )
     )
 
 
-# Each window action: the core function and how it reads its extra fields from the body.
+# Each window action: the core function, the body it reads its extra arguments from (None:
+# no body) and its summary in the document. Each is its own route and operation.
 COUNTER_ACTIONS = {
-    "open": (windows.open_counter, lambda body: {}),
-    "call-next": (queue.call_next, lambda body: {}),
-    "call": (queue.call_number, lambda body: {"number": field(body, "number", str)}),
-    "recall": (queue.recall, lambda body: {}),
-    "start": (queue.start, lambda body: {}),
-    "finish": (queue.finish, lambda body: {}),
-    "no-show": (queue.mark_no_show, lambda body: {}),
-    "transfer": (
-        queue.transfer,
-        lambda body: {
-            "to_service": field(body, "to_service", str, required=False),
-            "to_window": field(body, "to_window", int, required=False),
-        },
-    ),
-    "pause": (windows.pause_counter, lambda body: {"reason": field(body, "reason", str)}),
-    "resume": (windows.resume_counter, lambda body: {}),
-    "close": (windows.close_counter, lambda body: {}),
-}
+    "open": (windows.open_counter, None, "Open the window with the signed-in staff member on duty"),
+    "call-next": (queue.call_next, None, "Call the next visitor (finishes the ticket in hand)"),
+    "call": (queue.call_number, NumberRequest, "Call one waiting number out of turn"),
+    "recall": (queue.recall, None, "Call the ticket in hand again"),
+    "start": (queue.start, None, "Start serving the ticket in hand"),
+    "finish": (queue.finish, None, "Finish the ticket in hand"),
+    "no-show": (queue.mark_no_show, None, "Mark the called visitor as not present"),
+    "transfer": (queue.transfer, Transfer, "Send the ticket in hand to another service or window, keeping its place"),
+    "pause": (windows.pause_counter, Pause, "Pause the window with a reason"),
+    "resume": (windows.resume_counter, None, "Resume a paused window"),
+    "close": (windows.close_counter, None, "Close the window"),
+}  # fmt: skip
+
+
+def counter_action(action: str):
+    """Return the view of one window action (staff of the hall only)."""
+    run, body, summary = COUNTER_ACTIONS[action]
+
+    def view(unit: str, window: int):
+        staff = hall_staff(unit)
+        extra = request.context.json.model_dump() if body is not None else {}
+        outcome = run(
+            unit, window, **extra, staff_id=staff.id, now=now(), request_key=request_key()
+        )
+        return publish_result(outcome)
+
+    view.__name__ = view.__qualname__ = "counter_" + action.replace("-", "_")
+    view.__doc__ = summary
+    return spec.validate(
+        json=body,
+        headers=KeyedHeaders,
+        resp=answers(CounterResult, *STAFF),
+        operation_id=view.__name__,
+        **HALL_STAFF,
+    )(view)
+
+
+for _action in COUNTER_ACTIONS:
+    bp.add_url_rule(
+        f"/api/units/<unit>/counters/<int:window>/{_action}",
+        view_func=counter_action(_action),
+        methods=["POST"],
+    )
 
 
 @bp.post("/api/units/<unit>/counters/<int:window>/<action>")
-def counter_action(unit: str, window: int, action: str):
-    """Carry out a window action (staff of the hall only)."""
-    if action not in COUNTER_ACTIONS:
-        raise BadInput("未知的窗口操作。", "Unknown window action.", allowed=list(COUNTER_ACTIONS))
-    staff = require_staff(find_unit(unit))
-    run, read_fields = COUNTER_ACTIONS[action]
-    extra = read_fields(json_body())
-    outcome = run(unit, window, **extra, staff_id=staff.id, now=now(), request_key=request_key())
-    return publish_result(outcome)
+def unknown_counter_action(unit: str, window: int, action: str):
+    """Refuse a window action that does not exist (each one has its own route above)."""
+    raise BadInput("未知的窗口操作。", "Unknown window action.", allowed=list(COUNTER_ACTIONS))
 
 
 @bp.get("/api/pause-reasons")
+@spec.validate(resp=answers(PauseReasons, 503), operation_id="pause_reasons")
 def pause_reasons():
     """List the reasons a window may pause for."""
     reasons = PauseReason.select().order_by(PauseReason.id)
@@ -86,7 +163,12 @@ def pause_reasons():
 
 
 @bp.post("/api/units/<unit>/counters/<int:window>/reprint")
-def reprint_at_window(unit: str, window: int):
+@spec.validate(
+    resp=answers(Record, *STAFF, status=202, description="Queued for the window's printer"),
+    operation_id="reprint_at_window",
+    **HALL_STAFF,
+)
+def reprint_at_window(unit: str, window: int, headers: KeyedHeaders):
     """Reprint the ticket in hand on the window's own printer (staff of the hall only)."""
     hall = find_unit(unit)
     require_staff(hall)

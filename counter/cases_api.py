@@ -8,22 +8,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
+from pydantic import Field
 
 from counter import bp
+from counter.api import HALL_STAFF, hall_staff
 from printer.printouts import FULL_WIDTH, queue_printout
 from qhall import cases, inquiries
-from qhall.lookups import find_unit
-from qhall.web.openapi import (
-    IDEMPOTENCY_KEY,
-    STAFF_ERRORS,
-    STAFF_SECURITY,
-    UNIT,
-    WINDOW,
-    _body,
-    _json,
-)
-from qhall.web.request import field, json_body, now, publish_result, request_key, require_staff
+from qhall.web.request import now, publish_result, request_key
+from qhall.web.schema import STAFF, Input, Int32, KeyedHeaders, Record, answers, spec
 
 log = logging.getLogger(__name__)
 
@@ -33,40 +26,116 @@ def settings() -> dict:
     return current_app.config["COUNTER"]
 
 
-def _staff(unit: str):
-    return require_staff(find_unit(unit))
+# --- what the window sends -------------------------------------------------------------
+# Optional text may be absent or null: both read as "". The core checks lengths, phone
+# numbers, quantities and the rest, in its own words.
 
 
-def _text(body: dict, name: str, required: bool = False) -> str:
-    return field(body, name, str, required=required) or ""
+class Material(Input):
+    name: str
+    quantity: Int32 = 1
 
 
-def _list(body: dict, name: str) -> list:
-    return field(body, name, list, required=False) or []
+class NewInquiry(Input):
+    matter: str
+    visitor_name: str | None = None
+    visitor_phone: str | None = None
+    organisation: str | None = None
+    materials: list[Material] | None = None
+    service: str | None = None
+
+
+class InquiryRef(Input):
+    inquiry: Int32
+
+
+class Referral(InquiryRef):
+    to_unit: str | None = None
+    to_service: str | None = None
+    to_window: Int32 | None = None
+    to_staff: str | None = Field(None, description="a staff login")
+    note: str | None = None
+
+
+class Resolution(InquiryRef):
+    outcome: str
+
+
+class CaseQuery(Input):
+    number: str | None = Field(None, description="one case, by its number")
+
+
+class NewCase(Input):
+    service: str
+    matter: str
+    materials: list[Material] | None = None
+    visitor_name: str | None = None
+    visitor_phone: str | None = None
+    window: Int32 | None = None
+    inquiry: Int32 | None = None
+    tasks: list[str] | None = Field(None, description="departments with a parallel task")
+
+
+class CaseRef(Input):
+    number: str
+
+
+class Suspension(CaseRef):
+    missing: list[Material]
+    window: Int32 | None = None
+
+
+class ExtensionRequest(CaseRef):
+    days: Int32
+    reason: str
+
+
+class ExtensionDecision(CaseRef):
+    approve: bool
+    note: str | None = None
+
+
+class TaskDone(CaseRef):
+    task: Int32
+    note: str | None = None
+
+
+class Completion(CaseRef):
+    result: str
+
+
+def _materials(items: list[Material] | None) -> list[dict]:
+    return [item.model_dump() for item in items or []]
 
 
 # --- first inquiries -----------------------------------------------------------------
 
 
 @bp.get("/api/units/<unit>/inquiries")
+@spec.validate(resp=answers(Record, *STAFF), operation_id="list_inquiries", **HALL_STAFF)
 def open_inquiries(unit: str):
     """List the signed-in staff member's open matters and those referred to them."""
-    return jsonify(inquiries.inquiry_lists(unit, _staff(unit)))
+    return jsonify(inquiries.inquiry_lists(unit, hall_staff(unit)))
 
 
 @bp.post("/api/units/<unit>/inquiries")
-def register_inquiry(unit: str):
+@spec.validate(
+    resp=answers(Record, *STAFF, status=201, description="Registered", replayed=True),
+    operation_id="register_inquiry",
+    **HALL_STAFF,
+)
+def register_inquiry(unit: str, json: NewInquiry, headers: KeyedHeaders):
     """Register a matter received first (首问负责制)."""
-    staff, body = _staff(unit), json_body()
+    staff = hall_staff(unit)
     outcome = inquiries.register_inquiry(
         unit,
         staff_id=staff.id,
-        matter=_text(body, "matter", True),
-        visitor_name=_text(body, "visitor_name"),
-        visitor_phone=_text(body, "visitor_phone"),
-        organisation=_text(body, "organisation"),
-        materials=_list(body, "materials"),
-        service_code=field(body, "service", str, required=False),
+        matter=json.matter,
+        visitor_name=json.visitor_name or "",
+        visitor_phone=json.visitor_phone or "",
+        organisation=json.organisation or "",
+        materials=_materials(json.materials),
+        service_code=json.service,
         now=now(),
         request_key=request_key(),
     )
@@ -74,18 +143,20 @@ def register_inquiry(unit: str):
 
 
 @bp.post("/api/units/<unit>/inquiries/refer")
-def refer_inquiry(unit: str):
-    """Refer a matter to another service, window, unit or named staff member."""
-    staff, body = _staff(unit), json_body()
+@spec.validate(resp=answers(Record, *STAFF), operation_id="refer_inquiry", **HALL_STAFF)
+def refer_inquiry(unit: str, json: Referral, headers: KeyedHeaders):
+    """Refer a matter to another service, window, unit or named staff member; its owner
+    keeps it."""
+    staff = hall_staff(unit)
     outcome = inquiries.refer_inquiry(
         unit,
-        field(body, "inquiry", int),
+        json.inquiry,
         staff_id=staff.id,
-        to_unit=field(body, "to_unit", str, required=False),
-        to_service=field(body, "to_service", str, required=False),
-        to_window=field(body, "to_window", int, required=False),
-        to_staff=field(body, "to_staff", str, required=False),
-        note=_text(body, "note"),
+        to_unit=json.to_unit,
+        to_service=json.to_service,
+        to_window=json.to_window,
+        to_staff=json.to_staff,
+        note=json.note or "",
         now=now(),
         request_key=request_key(),
     )
@@ -93,24 +164,26 @@ def refer_inquiry(unit: str):
 
 
 @bp.post("/api/units/<unit>/inquiries/visit")
-def inquiry_visit(unit: str):
+@spec.validate(resp=answers(Record, *STAFF), operation_id="inquiry_visit", **HALL_STAFF)
+def inquiry_visit(unit: str, json: InquiryRef, headers: KeyedHeaders):
     """Count one more visit the visitor made for a matter."""
-    staff, body = _staff(unit), json_body()
+    staff = hall_staff(unit)
     outcome = inquiries.record_visit(
-        unit, field(body, "inquiry", int), staff_id=staff.id, now=now(), request_key=request_key()
+        unit, json.inquiry, staff_id=staff.id, now=now(), request_key=request_key()
     )
     return publish_result(outcome)
 
 
 @bp.post("/api/units/<unit>/inquiries/resolve")
-def resolve_inquiry(unit: str):
+@spec.validate(resp=answers(Record, *STAFF), operation_id="resolve_inquiry", **HALL_STAFF)
+def resolve_inquiry(unit: str, json: Resolution, headers: KeyedHeaders):
     """Record a matter's outcome (its owner only)."""
-    staff, body = _staff(unit), json_body()
+    staff = hall_staff(unit)
     outcome = inquiries.resolve_inquiry(
         unit,
-        field(body, "inquiry", int),
+        json.inquiry,
         staff_id=staff.id,
-        outcome=_text(body, "outcome", True),
+        outcome=json.outcome,
         now=now(),
         request_key=request_key(),
     )
@@ -121,31 +194,37 @@ def resolve_inquiry(unit: str):
 
 
 @bp.get("/api/units/<unit>/cases")
-def case_lists(unit: str):
-    """List running cases by urgency (one case with ?number=)."""
-    staff = _staff(unit)
-    number = request.args.get("number")
-    if number:
-        return jsonify(cases.find_case(unit, number, staff, now()))
+@spec.validate(resp=answers(Record, *STAFF), operation_id="list_cases", **HALL_STAFF)
+def case_lists(unit: str, query: CaseQuery):
+    """List running cases by urgency (overdue, due today, warning, running, stopped), or
+    one case with ?number=."""
+    staff = hall_staff(unit)
+    if query.number:
+        return jsonify(cases.find_case(unit, query.number, staff, now()))
     warn_days = settings()["CASE_WARNING_DAYS"]
     return jsonify(cases.case_lists(unit, staff, now=now(), warn_days=warn_days))
 
 
 @bp.post("/api/units/<unit>/cases")
-def accept_case(unit: str):
+@spec.validate(
+    resp=answers(Record, *STAFF, status=201, description="Accepted", replayed=True),
+    operation_id="accept_case",
+    **HALL_STAFF,
+)
+def accept_case(unit: str, json: NewCase, headers: KeyedHeaders):
     """Accept a promised matter as a case and print its receipt at the window."""
-    staff, body = _staff(unit), json_body()
+    staff = hall_staff(unit)
     outcome = cases.accept_case(
         unit,
-        field(body, "service", str),
+        json.service,
         staff_id=staff.id,
-        matter=_text(body, "matter", True),
-        materials=_list(body, "materials"),
-        visitor_name=_text(body, "visitor_name"),
-        visitor_phone=_text(body, "visitor_phone"),
-        window=field(body, "window", int, required=False),
-        inquiry_id=field(body, "inquiry", int, required=False),
-        tasks=_list(body, "tasks"),
+        matter=json.matter,
+        materials=_materials(json.materials),
+        visitor_name=json.visitor_name or "",
+        visitor_phone=json.visitor_phone or "",
+        window=json.window,
+        inquiry_id=json.inquiry,
+        tasks=json.tasks or [],
         now=now(),
         request_key=request_key(),
     )
@@ -154,15 +233,16 @@ def accept_case(unit: str):
 
 
 @bp.post("/api/units/<unit>/cases/suspend")
-def suspend_case(unit: str):
+@spec.validate(resp=answers(Record, *STAFF), operation_id="suspend_case", **HALL_STAFF)
+def suspend_case(unit: str, json: Suspension, headers: KeyedHeaders):
     """Stop a case's clock for missing materials (补正) and print the notice."""
-    staff, body = _staff(unit), json_body()
+    staff = hall_staff(unit)
     outcome = cases.suspend_case(
         unit,
-        field(body, "number", str),
+        json.number,
         staff_id=staff.id,
-        missing=_list(body, "missing"),
-        window=field(body, "window", int, required=False),
+        missing=_materials(json.missing),
+        window=json.window,
         now=now(),
         request_key=request_key(),
     )
@@ -193,25 +273,27 @@ def _print(result: dict, what: str) -> int | None:
 
 
 @bp.post("/api/units/<unit>/cases/resume")
-def resume_case(unit: str):
+@spec.validate(resp=answers(Record, *STAFF), operation_id="resume_case", **HALL_STAFF)
+def resume_case(unit: str, json: CaseRef, headers: KeyedHeaders):
     """Restart a case's clock: the missing materials have come."""
-    staff, body = _staff(unit), json_body()
+    staff = hall_staff(unit)
     outcome = cases.resume_case(
-        unit, field(body, "number", str), staff_id=staff.id, now=now(), request_key=request_key()
+        unit, json.number, staff_id=staff.id, now=now(), request_key=request_key()
     )
     return publish_result(outcome)
 
 
 @bp.post("/api/units/<unit>/cases/extension")
-def request_extension(unit: str):
+@spec.validate(resp=answers(Record, *STAFF), operation_id="request_extension", **HALL_STAFF)
+def request_extension(unit: str, json: ExtensionRequest, headers: KeyedHeaders):
     """Ask a manager to extend a case by some working days, with a reason."""
-    staff, body = _staff(unit), json_body()
+    staff = hall_staff(unit)
     outcome = cases.request_extension(
         unit,
-        field(body, "number", str),
+        json.number,
         staff_id=staff.id,
-        days=field(body, "days", int),
-        reason=_text(body, "reason", True),
+        days=json.days,
+        reason=json.reason,
         now=now(),
         request_key=request_key(),
     )
@@ -219,15 +301,16 @@ def request_extension(unit: str):
 
 
 @bp.post("/api/units/<unit>/cases/extension-decision")
-def decide_extension(unit: str):
+@spec.validate(resp=answers(Record, *STAFF), operation_id="decide_extension", **HALL_STAFF)
+def decide_extension(unit: str, json: ExtensionDecision, headers: KeyedHeaders):
     """Approve or refuse a case's pending extension (managers only)."""
-    staff, body = _staff(unit), json_body()
+    staff = hall_staff(unit)
     outcome = cases.decide_extension(
         unit,
-        field(body, "number", str),
+        json.number,
         staff_id=staff.id,
-        approve=field(body, "approve", bool),
-        note=_text(body, "note"),
+        approve=json.approve,
+        note=json.note or "",
         now=now(),
         request_key=request_key(),
     )
@@ -235,15 +318,16 @@ def decide_extension(unit: str):
 
 
 @bp.post("/api/units/<unit>/cases/task-done")
-def finish_task(unit: str):
+@spec.validate(resp=answers(Record, *STAFF), operation_id="finish_case_task", **HALL_STAFF)
+def finish_task(unit: str, json: TaskDone, headers: KeyedHeaders):
     """Record one department's parallel task done."""
-    staff, body = _staff(unit), json_body()
+    staff = hall_staff(unit)
     outcome = cases.finish_task(
         unit,
-        field(body, "number", str),
-        field(body, "task", int),
+        json.number,
+        json.task,
         staff_id=staff.id,
-        note=_text(body, "note"),
+        note=json.note or "",
         now=now(),
         request_key=request_key(),
     )
@@ -251,14 +335,15 @@ def finish_task(unit: str):
 
 
 @bp.post("/api/units/<unit>/cases/complete")
-def complete_case(unit: str):
+@spec.validate(resp=answers(Record, *STAFF), operation_id="complete_case", **HALL_STAFF)
+def complete_case(unit: str, json: Completion, headers: KeyedHeaders):
     """Complete a case (办结) with its result."""
-    staff, body = _staff(unit), json_body()
+    staff = hall_staff(unit)
     outcome = cases.complete_case(
         unit,
-        field(body, "number", str),
+        json.number,
         staff_id=staff.id,
-        result=_text(body, "result", True),
+        result=json.result,
         now=now(),
         request_key=request_key(),
     )
@@ -266,157 +351,11 @@ def complete_case(unit: str):
 
 
 @bp.post("/api/units/<unit>/cases/check-deadlines")
-def check_deadlines(unit: str):
+@spec.validate(resp=answers(Record, *STAFF), operation_id="check_deadlines", **HALL_STAFF)
+def check_deadlines(unit: str, headers: KeyedHeaders):
     """Warn of cases near their deadline and escalate overdue ones (each once)."""
-    _staff(unit)
+    hall_staff(unit)
     warn_days = settings()["CASE_WARNING_DAYS"]
-    return publish_result(cases.check_deadlines(unit, now=now(), warn_days=warn_days))
-
-
-# --- the OpenAPI document ------------------------------------------------------------
-
-_OBJECT = {"type": "object"}
-_MATERIALS = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "required": ["name"],
-        "properties": {"name": {"type": "string"}, "quantity": {"type": "integer"}},
-    },
-}
-_INQUIRY = {"inquiry": {"type": "integer"}}
-_NUMBER = {"number": {"type": "string"}}
-
-
-def _staff_post(summary: str, op: str, properties: dict, required: list[str], code="200"):
-    return {
-        "post": {
-            "summary": summary,
-            "operationId": op,
-            "parameters": [UNIT, IDEMPOTENCY_KEY],
-            "security": STAFF_SECURITY,
-            "requestBody": _body(properties, required),
-            "responses": {code: _json(_OBJECT), **STAFF_ERRORS},
-        }
-    }
-
-
-def _staff_get(summary: str, op: str, parameters: list | None = None) -> dict:
-    return {
-        "get": {
-            "summary": summary,
-            "operationId": op,
-            "parameters": [UNIT, *(parameters or [])],
-            "security": STAFF_SECURITY,
-            "responses": {"200": _json(_OBJECT), **STAFF_ERRORS},
-        }
-    }
-
-
-_U = "/api/units/{unit}"
-OPENAPI_PATHS = {
-    f"{_U}/counters/{{window}}/queue": {
-        "get": {
-            **_staff_get("The window's ticket in hand, line and figures", "counter_queue")["get"],
-            "parameters": [UNIT, WINDOW],
-        }
-    },
-    f"{_U}/inquiries": {
-        **_staff_get("My open matters and those referred to me", "list_inquiries"),
-        **_staff_post(
-            "Register a matter received first (首问负责制)",
-            "register_inquiry",
-            {
-                "matter": {"type": "string"},
-                "visitor_name": {"type": "string"},
-                "visitor_phone": {"type": "string"},
-                "organisation": {"type": "string"},
-                "materials": _MATERIALS,
-                "service": {"type": "string"},
-            },
-            ["matter"],
-            "201",
-        ),
-    },
-    f"{_U}/inquiries/refer": _staff_post(
-        "Refer a matter elsewhere; its owner keeps it",
-        "refer_inquiry",
-        {
-            **_INQUIRY,
-            "to_unit": {"type": "string"},
-            "to_service": {"type": "string"},
-            "to_window": {"type": "integer"},
-            "to_staff": {"type": "string", "description": "a staff login"},
-            "note": {"type": "string"},
-        },
-        ["inquiry"],
-    ),
-    f"{_U}/inquiries/visit": _staff_post(
-        "Count another visit for a matter", "inquiry_visit", _INQUIRY, ["inquiry"]
-    ),
-    f"{_U}/inquiries/resolve": _staff_post(
-        "Record a matter's outcome (its owner)",
-        "resolve_inquiry",
-        {**_INQUIRY, "outcome": {"type": "string"}},
-        ["inquiry", "outcome"],
-    ),
-    f"{_U}/cases": {
-        **_staff_get(
-            "Running cases by urgency (overdue, due today, warning, running, stopped), or one case",
-            "list_cases",
-            [{"name": "number", "in": "query", "required": False, "schema": {"type": "string"}}],
-        ),
-        **_staff_post(
-            "Accept a promised matter as a case; its receipt prints at the window",
-            "accept_case",
-            {
-                "service": {"type": "string"},
-                "matter": {"type": "string"},
-                "materials": _MATERIALS,
-                "visitor_name": {"type": "string"},
-                "visitor_phone": {"type": "string"},
-                "window": {"type": "integer"},
-                "inquiry": {"type": "integer"},
-                "tasks": {"type": "array", "items": {"type": "string"}},
-            },
-            ["service", "matter"],
-            "201",
-        ),
-    },
-    f"{_U}/cases/suspend": _staff_post(
-        "Stop the clock for missing materials (补正); the notice prints",
-        "suspend_case",
-        {**_NUMBER, "missing": _MATERIALS, "window": {"type": "integer"}},
-        ["number", "missing"],
-    ),
-    f"{_U}/cases/resume": _staff_post(
-        "Restart the clock: the materials have come", "resume_case", _NUMBER, ["number"]
-    ),
-    f"{_U}/cases/extension": _staff_post(
-        "Ask for an extension with a reason",
-        "request_extension",
-        {**_NUMBER, "days": {"type": "integer"}, "reason": {"type": "string"}},
-        ["number", "days", "reason"],
-    ),
-    f"{_U}/cases/extension-decision": _staff_post(
-        "Approve or refuse the pending extension (manager)",
-        "decide_extension",
-        {**_NUMBER, "approve": {"type": "boolean"}, "note": {"type": "string"}},
-        ["number", "approve"],
-    ),
-    f"{_U}/cases/task-done": _staff_post(
-        "Record a department's parallel task done",
-        "finish_case_task",
-        {**_NUMBER, "task": {"type": "integer"}, "note": {"type": "string"}},
-        ["number", "task"],
-    ),
-    f"{_U}/cases/complete": _staff_post(
-        "Complete a case with its result",
-        "complete_case",
-        {**_NUMBER, "result": {"type": "string"}},
-        ["number", "result"],
-    ),
-    f"{_U}/cases/check-deadlines": _staff_post(
-        "Warn of cases near their deadline and escalate overdue ones", "check_deadlines", {}, []
-    ),
-}
+    return publish_result(
+        cases.check_deadlines(unit, now=now(), warn_days=warn_days, request_key=request_key())
+    )

@@ -2,117 +2,81 @@
 
 from __future__ import annotations
 
-import re
+from typing import Annotated, Any
 
-from flask import jsonify, request
+from flask import jsonify
+from pydantic import Field
 
 from display import bp
-from qhall.errors import BadInput
 from qhall.screens import content_view
 from qhall.shapes import snapshot
 from qhall.voice import announcement
 from qhall.web.request import now
+from qhall.web.schema import (
+    READ,
+    Answer,
+    Counter,
+    Input,
+    QueryInt,
+    Service,
+    Unit,
+    answers,
+    spec,
+)
 
 # How often a screen asks again for its content, so schedules take effect without a reload.
 CONTENT_REFRESH_S = 60
-TICKET_NUMBER = re.compile(r"^[A-Za-z0-9]{1,8}$")
+
+
+class Snapshot(Answer):
+    seq: int
+    unit: Unit
+    day: str = ""
+    at: str = ""
+    calls: list[dict[str, Any]]
+    waiting: dict[str, int]
+    services: list[Service] = []
+    counters: list[Counter]
+
+
+class ScreenContent(Answer):
+    items: list[dict[str, Any]]
+    refresh_s: int
+
+
+class AnnouncementQuery(Input):
+    invalid = ("请提供号码和窗口号。", "Give the ticket number and the window number.")
+    number: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{1,8}$")]
+    window: Annotated[QueryInt, Field(ge=1)]
+
+
+class Announcement(Answer):
+    clips: list[str]
+    text: str
+    text_en: str
+    english: bool = False
 
 
 @bp.get("/api/units/<unit>/snapshot")
+@spec.validate(resp=answers(Snapshot, *READ), operation_id="snapshot")
 def unit_snapshot(unit: str):
     """Return everything a screen needs to draw the hall."""
     return jsonify(snapshot(unit, now()))
 
 
 @bp.get("/api/display/<unit>/content")
+@spec.validate(resp=answers(ScreenContent, *READ), operation_id="display_content")
 def content(unit: str):
-    """Return the content a hall screen rotates through now."""
+    """Return the campaign content a hall screen rotates through now, by schedule."""
     return jsonify({"items": content_view(unit, now()), "refresh_s": CONTENT_REFRESH_S})
 
 
 @bp.get("/api/display/<unit>/announcement")
-def announce(unit: str):
-    """Return the clips (in order) and captions that announce a call to a window."""
-    number = request.args.get("number", "")
-    window = request.args.get("window", type=int)
-    if not TICKET_NUMBER.match(number) or window is None or window < 1:
-        raise BadInput(
-            "请提供号码和窗口号。",
-            "Give the ticket number and the window number.",
-        )
-    return jsonify(announcement(unit, number, window))
-
-
-def _unit_param() -> dict:
-    return {"name": "unit", "in": "path", "required": True, "schema": {"type": "string"}}
-
-
-_ERROR = {"$ref": "#/components/schemas/Error"}
-OPENAPI_PATHS = {
-    "/api/display/{unit}/content": {
-        "get": {
-            "summary": "The campaign content a hall screen rotates through now, by schedule",
-            "operationId": "display_content",
-            "parameters": [_unit_param()],
-            "responses": {
-                "200": {
-                    "description": "OK",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["items", "refresh_s"],
-                                "properties": {
-                                    "items": {"type": "array", "items": {"type": "object"}},
-                                    "refresh_s": {"type": "integer"},
-                                },
-                            }
-                        }
-                    },
-                },
-                "404": {
-                    "description": "No such hall",
-                    "content": {"application/json": {"schema": _ERROR}},
-                },
-            },
-        }
-    },
-    "/api/display/{unit}/announcement": {
-        "get": {
-            "summary": "The voice clips, in order, that announce a call (chime, Mandarin twice, English if enabled)",
-            "operationId": "display_announcement",
-            "parameters": [
-                _unit_param(),
-                {"name": "number", "in": "query", "required": True, "schema": {"type": "string"}},
-                {"name": "window", "in": "query", "required": True, "schema": {"type": "integer"}},
-            ],
-            "responses": {
-                "200": {
-                    "description": "OK; each clip is served at /display/voice/{clip}",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["clips", "text", "text_en"],
-                                "properties": {
-                                    "clips": {"type": "array", "items": {"type": "string"}},
-                                    "text": {"type": "string"},
-                                    "text_en": {"type": "string"},
-                                    "english": {"type": "boolean"},
-                                },
-                            }
-                        }
-                    },
-                },
-                "400": {
-                    "description": "Bad input",
-                    "content": {"application/json": {"schema": _ERROR}},
-                },
-                "404": {
-                    "description": "No such hall",
-                    "content": {"application/json": {"schema": _ERROR}},
-                },
-            },
-        }
-    },
-}
+@spec.validate(
+    resp=answers(Announcement, *READ, description="OK; each clip is at /display/voice/{clip}"),
+    operation_id="display_announcement",
+)
+def announce(unit: str, query: AnnouncementQuery):
+    """Return the clips (in order) and captions that announce a call to a window: a chime,
+    Mandarin twice, English if enabled."""
+    return jsonify(announcement(unit, query.number, query.window))

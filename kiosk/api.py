@@ -5,8 +5,10 @@ its picture as it prints."""
 from __future__ import annotations
 
 import io
+from typing import Annotated, Literal
 
 from flask import current_app, jsonify, request, send_file
+from pydantic import Field
 
 from kiosk import bp
 from printer.jobs import find_job, job_view
@@ -17,43 +19,124 @@ from qhall.auth import ticket_source
 from qhall.errors import BadInput, Conflict, NotFound, RemoteTicketsClosed, TooManyTickets
 from qhall.limits import SlidingWindowLimit
 from qhall.lookups import find_unit
-from qhall.models import TICKET_SOURCES
+from qhall.models import PRIORITY_CLASSES, RATING_LEVELS, TICKET_SOURCES
 from qhall.shapes import services_view, visitor_view
-from qhall.web.openapi import IDEMPOTENCY_KEY, STAFF_SECURITY, TOKEN, UNIT, WINDOW, _json, _ref
 from qhall.web.printing import phone_url, printing
-from qhall.web.request import (
-    current_staff,
-    field,
-    json_body,
-    now,
-    publish_result,
-    request_key,
-    require_staff,
+from qhall.web.request import current_staff, now, publish_result, request_key, require_staff
+from qhall.web.schema import (
+    FROM_QUERY,
+    NOT_A_BOOL,
+    READ,
+    STAFF,
+    WRITE,
+    Answer,
+    Input,
+    KeyedHeaders,
+    KioskHeaders,
+    Record,
+    Services,
+    Ticket,
+    TicketResult,
+    answers,
+    spec,
 )
 
 PAPER_WIDTHS = (384, 576)
 
 
+class TicketRequest(Input):
+    service: str
+    priority: Literal[PRIORITY_CLASSES] | None = None  # type: ignore[valid-type]
+    source: Literal[TICKET_SOURCES] | None = Field(  # type: ignore[valid-type]
+        None, description="Checked, never trusted: the kiosk's token or the staff's session says where a ticket comes from."
+    )  # fmt: skip
+
+
+class IssuedTicket(Ticket):
+    token: str
+    ahead: int
+    estimated_wait_s: int
+    unit: str = ""
+    unit_name: str = ""
+    time_limit_days: int = 0
+
+
+class VisitorTicket(Ticket):
+    ahead: int
+    estimated_wait_s: int
+    unit: str
+    unit_name: str = ""
+    unit_name_en: str = ""
+    day: str = ""
+
+
+class RatingByPhone(Input):
+    level: Annotated[Literal[RATING_LEVELS], NOT_A_BOOL] = Field(  # type: ignore[valid-type]
+        description="5 非常满意 … 1 非常不满意"
+    )
+    reason: str | None = Field(None, description="required for 2 and 1")
+
+
+class PrintRequest(Input):
+    kiosk: str | None = Field(
+        None, description="the kiosk asking: the ticket prints on its printer, once"
+    )
+    printer: str | None = Field(None, description="a reprint on this printer, by the staff")
+
+
+class PrintJob(Answer):
+    id: int
+    printer: str
+    kind: str = ""
+    ref: str = ""
+    status: Literal["pending", "printed", "expired"]
+    attempts: int
+    last_error: str | None = None
+    created_at: str = ""
+    printed_at: str | None = None
+
+
+class PrinterStatus(Answer):
+    name: str
+    status: str
+
+
+class PrintQueued(Answer):
+    job: PrintJob
+    printer: PrinterStatus
+
+
+class TicketPicture(Input):
+    invalid = ("纸宽应为 384 或 576 点。", "The width must be 384 or 576 dots.")
+    width: Annotated[Literal[PAPER_WIDTHS], FROM_QUERY] = Field(  # type: ignore[valid-type]
+        FULL_WIDTH, description="dots across: 576 for 80 mm paper, 384 for 58 mm"
+    )
+
+
 @bp.get("/api/units/<unit>/services")
+@spec.validate(resp=answers(Services, *READ), operation_id="list_services")
 def services(unit: str):
     """List a hall's services with their queues and estimated waits."""
     return jsonify(services_view(find_unit(unit), now()))
 
 
 @bp.post("/api/units/<unit>/tickets")
-def issue_ticket(unit: str):
-    """Take a ticket for a service."""
-    body = json_body()
-    service = field(body, "service", str)
-    priority = field(body, "priority", str, required=False)
-    claimed = field(body, "source", str, required=False)  # checked, never trusted
-    if claimed is not None and claimed not in TICKET_SOURCES:
-        raise BadInput("取号来源无效。", "Unknown ticket source.", allowed=list(TICKET_SOURCES))
+@spec.validate(
+    resp=answers(IssuedTicket, *WRITE, 429, status=201, description="Issued", replayed=True),
+    operation_id="issue_ticket",
+)
+def issue_ticket(unit: str, json: TicketRequest, headers: KioskHeaders):
+    """Take a ticket for a service.
+
+    A registered kiosk sends its X-Device-Token; staff of the hall their session. Any other
+    request is a ticket from outside the hall: limited per client and per service and day
+    (403 where the hall gives none online, 429 past the limit).
+    """
     hall = find_unit(unit)
     kiosks = current_app.extensions["printing"].kiosks.values()
     source = ticket_source(
         hall,
-        device_token=request.headers.get("X-Device-Token", ""),
+        device_token=headers.device_token or "",
         kiosk_tokens=[k.token for k in kiosks if k.unit == hall.code],
         staff=current_staff(),
     )
@@ -65,8 +148,8 @@ def issue_ticket(unit: str):
             raise TooManyTickets()
     outcome = queue.issue_ticket(
         unit,
-        service,
-        priority=priority,
+        json.service,
+        priority=json.priority,
         source=source,
         remote_daily_max=limits["REMOTE_DAILY_MAX"],
         now=now(),
@@ -87,31 +170,37 @@ def remote_limit() -> SlidingWindowLimit:
 
 
 @bp.get("/api/tickets/<token>")
+@spec.validate(resp=answers(VisitorTicket, *READ), operation_id="ticket_status")
 def ticket(token: str):
     """Return a ticket as its holder follows it."""
     return jsonify(visitor_view(token))
 
 
 @bp.post("/api/tickets/<token>/cancel")
-def cancel_ticket(token: str):
+@spec.validate(resp=answers(TicketResult, *WRITE), operation_id="cancel_ticket")
+def cancel_ticket(token: str, headers: KeyedHeaders):
     """Withdraw a waiting ticket at its holder's request."""
     return publish_result(queue.cancel(token, now=now(), request_key=request_key()))
 
 
 @bp.get("/api/tickets/<token>/rating")
+@spec.validate(resp=answers(Record, *READ), operation_id="ticket_rating")
 def ticket_rating(token: str):
     """Tell the visitor's phone whether the visit can be rated, and its rating if given."""
     return jsonify(ratings.ticket_rating(token))
 
 
 @bp.post("/api/tickets/<token>/rating")
-def rate_by_token(token: str):
+@spec.validate(
+    resp=answers(Record, *WRITE, status=201, description="Rated", replayed=True),
+    operation_id="rate_by_token",
+)
+def rate_by_token(token: str, json: RatingByPhone, headers: KeyedHeaders):
     """Record a rating from the visitor's phone for their finished visit."""
-    body = json_body()
     outcome = ratings.rate_by_token(
         token,
-        level=field(body, "level", int),
-        reason=field(body, "reason", str, required=False) or "",
+        level=json.level,
+        reason=json.reason or "",
         now=now(),
         rectification_days=current_app.config["COUNTER"]["RECTIFICATION_DAYS"],
         request_key=request_key(),
@@ -120,11 +209,13 @@ def rate_by_token(token: str):
 
 
 @bp.post("/api/tickets/<token>/print")
-def print_ticket_route(token: str):
-    """Print a ticket on a kiosk's printer, or (staff) reprint it on a named printer."""
-    body = json_body()
-    kiosk_name = field(body, "kiosk", str, required=False)
-    printer_name = field(body, "printer", str, required=False)
+@spec.validate(
+    resp=answers(PrintQueued, *STAFF, status=202, description="Queued for the printer"),
+    operation_id="print_ticket",
+)
+def print_ticket_route(token: str, json: PrintRequest, headers: KeyedHeaders):
+    """Print a ticket on a kiosk's printer once, or (staff) reprint it on a named printer."""
+    kiosk_name, printer_name = json.kiosk, json.printer
     setup = printing()
     if printer_name is not None:  # a reprint from a window: staff only
         printer = setup.printers.get(printer_name)
@@ -156,6 +247,7 @@ def print_ticket_route(token: str):
 
 
 @bp.get("/api/print-jobs/<int:job_id>")
+@spec.validate(resp=answers(PrintJob, *READ), operation_id="print_job")
 def print_job(job_id: int):
     """Return a print job: pending, printed or expired, and its tries."""
     job = find_job(job_id)
@@ -165,144 +257,18 @@ def print_job(job_id: int):
 
 
 @bp.get("/api/tickets/<token>/ticket.png")
-def ticket_png(token: str):
+@spec.validate(
+    resp=answers(None, *READ, description="A 1-bit PNG", file="image/png"),
+    operation_id="ticket_png",
+)
+def ticket_png(token: str, query: TicketPicture):
     """Return the ticket's picture exactly as it prints (?width=384 for 58 mm paper)."""
-    width = request.args.get("width", FULL_WIDTH, type=int)
-    if width not in PAPER_WIDTHS:
-        raise BadInput("纸宽应为 384 或 576 点。", "The width must be 384 or 576 dots.")
     image = ticket_image(
         token,
-        width=width,
+        width=query.width,
         qr_url=phone_url(token),
         civility_lines=current_app.config["CIVILITY_LINES"],
     )
     response = send_file(io.BytesIO(png_bytes(image)), mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"  # people ahead and the wait change
     return response
-
-
-_ERROR = _json(_ref("Error"), "Error")
-
-_JOB = {
-    "type": "object",
-    "required": ["id", "printer", "status", "attempts"],
-    "properties": {
-        "id": {"type": "integer"},
-        "printer": {"type": "string"},
-        "kind": {"type": "string"},
-        "ref": {"type": "string"},
-        "status": {"type": "string", "enum": ["pending", "printed", "expired"]},
-        "attempts": {"type": "integer"},
-        "last_error": {"type": ["string", "null"]},
-        "created_at": {"type": "string"},
-        "printed_at": {"type": ["string", "null"]},
-    },
-}
-
-OPENAPI_PATHS = {
-    "/api/tickets/{token}/print": {
-        "post": {
-            "summary": "Print a ticket on a kiosk's printer once, or reprint it (staff) on a printer",
-            "operationId": "print_ticket",
-            "parameters": [TOKEN, IDEMPOTENCY_KEY],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "kiosk": {"type": "string"},
-                                "printer": {"type": "string"},
-                            },
-                        }
-                    }
-                },
-            },
-            "responses": {
-                "202": {
-                    "description": "Queued for the printer",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "job": _JOB,
-                                    "printer": {
-                                        "type": "object",
-                                        "properties": {
-                                            "name": {"type": "string"},
-                                            "status": {"type": "string"},
-                                        },
-                                    },
-                                },
-                            }
-                        }
-                    },
-                },
-                "400": _ERROR,
-                "401": _ERROR,
-                "403": _ERROR,
-                "404": _ERROR,
-                "409": _ERROR,
-            },
-        }
-    },
-    "/api/units/{unit}/counters/{window}/reprint": {
-        "post": {
-            "summary": "Reprint the ticket in hand on the window's own printer (staff)",
-            "operationId": "reprint_at_window",
-            "parameters": [UNIT, WINDOW, IDEMPOTENCY_KEY],
-            "security": STAFF_SECURITY,
-            "responses": {
-                "202": {
-                    "description": "Queued for the window's printer",
-                    "content": {"application/json": {"schema": {"type": "object"}}},
-                },
-                "401": _ERROR,
-                "403": _ERROR,
-                "404": _ERROR,
-                "409": _ERROR,
-            },
-        }
-    },
-    "/api/print-jobs/{job_id}": {
-        "get": {
-            "summary": "A print job and whether it has printed",
-            "operationId": "print_job",
-            "parameters": [
-                {"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-            ],
-            "responses": {
-                "200": {
-                    "description": "OK",
-                    "content": {"application/json": {"schema": _JOB}},
-                },
-                "404": _ERROR,
-            },
-        }
-    },
-    "/api/tickets/{token}/ticket.png": {
-        "get": {
-            "summary": "The ticket's picture as it prints",
-            "operationId": "ticket_png",
-            "parameters": [
-                TOKEN,
-                {
-                    "name": "width",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "integer", "enum": list(PAPER_WIDTHS)},
-                },
-            ],
-            "responses": {
-                "200": {
-                    "description": "A 1-bit PNG",
-                    "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
-                },
-                "400": _ERROR,
-                "404": _ERROR,
-            },
-        }
-    },
-}

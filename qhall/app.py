@@ -18,6 +18,7 @@ from qhall.db import connect_database, db, sqlite_url
 from qhall.pages import unit_pages
 from qhall.web.errors import register_error_handlers
 from qhall.web.realtime import socketio
+from qhall.web.schema import Int32Converter
 from qhall.web.security import add_security_headers, refuse_cross_site_writes
 
 LOCALES = ["zh_CN", "en"]
@@ -40,6 +41,7 @@ def instance_path() -> Path:
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: config, database, Socket.IO, blueprints."""
     app = Flask(__name__, instance_path=str(instance_path()), instance_relative_config=True)
+    app.url_map.converters["int"] = Int32Converter  # before any route is added
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_file(str(CONFIG_DIR / "default.toml"), load=tomllib.load, text=False)
     if test_config is None:

@@ -4,6 +4,7 @@ halls, the API's document, and staff sign-in (the session every staff page share
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from flask import Blueprint, abort, jsonify, render_template, request, send_from_directory, session
 
@@ -11,8 +12,17 @@ from qhall.auth import sign_in
 from qhall.db import db
 from qhall.models import Unit
 from qhall.shapes import staff_view, unit_view
-from qhall.web.openapi import openapi_document
-from qhall.web.request import field, json_body, now, require_staff
+from qhall.web.request import now, require_staff
+from qhall.web.schema import (
+    STAFF_SECURITY,
+    Answer,
+    Input,
+    Record,
+    Staff,
+    Units,
+    answers,
+    spec,
+)
 
 bp = Blueprint("site", __name__)
 
@@ -26,7 +36,21 @@ VENDOR_FILES = {
 }
 
 
+class Health(Answer):
+    status: Literal["ok"]
+
+
+class SignIn(Input):
+    login: str
+    password: str
+
+
+class SignedOut(Answer):
+    signed_in: Literal[False]
+
+
 @bp.get("/healthz")
+@spec.validate(resp=answers(Health), operation_id="healthz")
 def healthz():
     """Tell a load balancer or a watchdog that the server and its database answer."""
     db.execute_sql("SELECT 1")
@@ -48,24 +72,30 @@ def vendor(name: str):
 
 
 @bp.get("/api/openapi.json")
+@spec.validate(resp=answers(Record, description="This document"), operation_id="openapi")
 def openapi():
     """Serve the OpenAPI document of the whole API."""
-    return jsonify(openapi_document())
+    # Written once per process, from the routes of the app that first asks (every app
+    # qhall builds has the same routes).
+    return jsonify(spec.spec)
 
 
 @bp.get("/api/units")
+@spec.validate(resp=answers(Units, 503), operation_id="list_units")
 def units():
     """List the service halls."""
     return jsonify([unit_view(unit) for unit in Unit.select().order_by(Unit.code)])
 
 
 @bp.post("/api/session")
-def start_session():
+@spec.validate(resp=answers(Staff, 401, 403, 429, 503), operation_id="sign_in")
+def start_session(json: SignIn):
     """Sign a staff member in with a login and password (sets the session cookie)."""
-    body = json_body()
+    # Deliberately unkeyed, unlike every other POST: replaying a stored answer for an
+    # Idempotency-Key would sign the sender in without a password. Each try is checked.
     staff = sign_in(
-        field(body, "login", str),
-        field(body, "password", str),
+        json.login,
+        json.password,
         client=request.remote_addr or "",
         now=now(),
     )
@@ -75,12 +105,14 @@ def start_session():
 
 
 @bp.get("/api/session")
+@spec.validate(resp=answers(Staff, 401), security=STAFF_SECURITY, operation_id="who_am_i")
 def who_am_i():
     """Return the signed-in staff member."""
     return jsonify(staff_view(require_staff()))
 
 
 @bp.delete("/api/session")
+@spec.validate(resp=answers(SignedOut, 403), operation_id="sign_out")
 def sign_out():
     """Sign out."""
     session.clear()
