@@ -1,6 +1,6 @@
 # Everyday commands. The README's two commands are scripts/run and scripts/test, which
 # need nothing but bash on a fresh Debian machine; these targets call the same scripts.
-.PHONY: setup run test lint format bench
+.PHONY: setup run test test-fast lint format bench
 
 setup:
 	scripts/setup
@@ -10,6 +10,10 @@ run:
 
 test:
 	scripts/test
+
+# The everyday run: in-process tests only, no live server, browser, PostgreSQL or Redis.
+test-fast: setup
+	.venv/bin/pytest -m "not browser and not scale and not live"
 
 lint: setup
 	.venv/bin/ruff check .

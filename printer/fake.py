@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from printer.config import load_kiosks, load_printers
 
 if TYPE_CHECKING:
-    from flask import Flask
+    from flask import Flask  # a name for the type checker only
 
     from printer.spooler import PrintSetup
 

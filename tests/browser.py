@@ -1,44 +1,13 @@
-"""Fixtures for end-to-end tests: the real production server and a real browser."""
+"""The browser, a pytest plugin (listed in tests/conftest.py): Debian's Chromium, headless,
+driven by Playwright, a fresh tab per test, and screenshots for a person to look at."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-# Re-exported: tests import the server machinery from here too.
-from tests.servers import (  # noqa: F401
-    DEMO_KIOSK,
-    PROJECT_ROOT,
-    LiveServer,
-    free_port,
-    qhall_command,
-    running_server,
-    server_env,
-    stop,
-    wait_until_healthy,
-)
-
-
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """Start `qhall serve --demo` on a free port and yield it; stop it afterwards."""
-    with running_server(tmp_path_factory.mktemp("qhall-live"), "--demo") as server:
-        yield server
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    """Attach the server's latest output to the report of a failed end-to-end test."""
-    report = yield
-    server = getattr(item, "funcargs", {}).get("live_server")
-    if report.failed and isinstance(server, LiveServer):
-        report.sections.append(("qhall server output (last lines)", server.output()))
-    return report
-
-
-# --- the browser ---------------------------------------------------------------------
+from tests.servers import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 # Without these Chromium reaches for Google's services at every start, which this

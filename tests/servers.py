@@ -1,5 +1,7 @@
 """Real qhall servers for tests that need one: `qhall serve` (gunicorn, one gevent worker)
-in a subprocess with its own instance folder, on 127.0.0.1."""
+in a subprocess with its own instance folder, on 127.0.0.1. A pytest plugin (listed in
+tests/conftest.py): the `live_server` fixture, and the server's output in the report of a
+failed test that used it."""
 
 from __future__ import annotations
 
@@ -38,18 +40,6 @@ class LiveServer:
         """Return the last lines the server wrote to stdout and stderr."""
         text = self.log_path.read_text(encoding="utf-8", errors="replace")
         return "\n".join(text.splitlines()[-lines:])
-
-
-def take_ticket(base_url: str, service: str = "A", priority: str | None = None) -> dict:
-    """Take a ticket at the demo hall MZJ's registered kiosk, as a visitor would."""
-    response = requests.post(
-        f"{base_url}/api/units/MZJ/tickets",
-        json={"service": service, "priority": priority},
-        headers=DEMO_KIOSK,
-        timeout=10,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def free_port() -> int:
@@ -138,3 +128,38 @@ def running_server(
         yield server
     finally:
         stop(process)
+
+
+def open_and_empty_window(
+    session: requests.Session, base_url: str, window: int, unit: str = "MZJ"
+) -> None:
+    """Open a window of a live server's hall as a signed-in staff session and let it call
+    until no one waits for it (each call finishes the visitor in hand): whatever earlier
+    tests left behind, the next ticket taken for it is the next one called."""
+    base = f"{base_url}/api/units/{unit}/counters/{window}"
+    opened = session.post(f"{base}/open", timeout=10)
+    assert opened.status_code == 200, opened.text
+    assert opened.json()["counter"]["state"] == "open"
+    for _ in range(100):
+        called = session.post(f"{base}/call-next", timeout=10)
+        assert called.status_code == 200, called.text
+        if called.json()["ticket"] is None:
+            return
+    pytest.fail(f"window {window} still had tickets to call after 100 calls")
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """Start `qhall serve --demo` on a free port and yield it; stop it afterwards."""
+    with running_server(tmp_path_factory.mktemp("qhall-live"), "--demo") as server:
+        yield server
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Attach the server's latest output to the report of a failed test that used one."""
+    report = yield
+    server = getattr(item, "funcargs", {}).get("live_server")
+    if report.failed and isinstance(server, LiveServer):
+        report.sections.append(("qhall server output (last lines)", server.output()))
+    return report

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD, gen_staff, gen_unit
-
-
-def sign_in(client, login: str):
-    """Sign a test client in through the real session API."""
-    answer = client.post("/api/session", json={"login": login, "password": PASSWORD})
-    assert answer.status_code == 200, answer.get_json()
-    return client
+from tests.factories import gen_staff, gen_unit, sign_in
 
 
 @pytest.fixture

@@ -8,11 +8,14 @@ Demo logins: "mzj-manager" (manager of MZJ), "admin" (the bureau), password "qha
 
 from __future__ import annotations
 
+import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
-from tests.servers import take_ticket
+from tests.browser import screenshot
+from tests.factories import take_live_ticket
+
+pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 PASSWORD = "qhall-demo"
 
@@ -28,7 +31,7 @@ def sign_in(page, live_server, login: str, path: str = "/admin/"):
 
 def serve_a_visitor(live_server, login: str, window: int, service: str) -> None:
     """Take a ticket, then call and finish it at a window as its staff member (over HTTP)."""
-    take_ticket(live_server.base_url, service)
+    take_live_ticket(live_server.base_url, service)
     clerk = requests.Session()
     base = f"{live_server.base_url}/api"
     assert clerk.post(f"{base}/session", json={"login": login, "password": PASSWORD}, timeout=5).ok
@@ -44,8 +47,8 @@ def test_the_managers_dashboard_follows_the_hall_live(live_server, page):
     before = int(waiting.inner_text())
     expect(page.locator(".unit-card")).to_have_count(1)  # a manager sees their own hall only
     expect(page.locator(".unit-card h3")).to_contain_text("市民政局政务服务大厅")
-    take_ticket(live_server.base_url, "A")
-    take_ticket(live_server.base_url, "B")
+    take_live_ticket(live_server.base_url, "A")
+    take_live_ticket(live_server.base_url, "B")
     expect(waiting).to_have_text(str(before + 2))
     screenshot(page, "admin-dashboard-unit")
 

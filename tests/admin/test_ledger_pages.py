@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from openpyxl import load_workbook
 
 from qhall import queue, windows
-from tests.conftest import gen_staff
+from tests.factories import gen_staff
 
 
 class TableReader(HTMLParser):

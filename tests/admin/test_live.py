@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from qhall import queue, windows
-from qhall.db import write_transaction
+from qhall.db import unit_of_work
 from qhall.models import PrinterState
 
 
@@ -25,7 +25,7 @@ def test_live_figures_raise_alerts_for_a_long_wait_and_a_stopped_printer(as_user
     assert live["alerts"] == []
 
     clock.at += timedelta(minutes=16)
-    with write_transaction():
+    with unit_of_work(None, "test", clock.at):
         PrinterState.create(name="t-kiosk", unit=bureau["T"], status="paper_out", since=clock.at)
     live = boss.get("/api/admin/live").get_json()
     assert live["units"][0]["longest_wait_s"] == 16 * 60

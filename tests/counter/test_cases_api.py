@@ -14,7 +14,7 @@ from printer.config import PrinterConfig
 from printer.fake import FakePrinter
 from printer.spooler import PrintSetup
 from qhall.models import Counter, PrintJob
-from tests.conftest import PASSWORD, gen_staff, gen_unit
+from tests.factories import gen_staff, gen_unit, sign_in
 
 BASE = "/api/units/T"
 
@@ -29,13 +29,6 @@ def hall(app):
     }
 
 
-def sign_in(client, login="clerk"):
-    assert (
-        client.post("/api/session", json={"login": login, "password": PASSWORD}).status_code == 200
-    )
-    return client
-
-
 @pytest.fixture
 def clerk(client, hall):
     return sign_in(client)
@@ -47,7 +40,7 @@ def boss(app, hall):
 
 
 @pytest.fixture
-def fake_printer(app):
+def window_printer(app):
     """Window 1's printer: a real TCP printer on 127.0.0.1 the app's spooler can reach."""
     device = FakePrinter().start()
     config = PrinterConfig(name="t-window-1", unit="T", **device.config)
@@ -106,7 +99,7 @@ def test_a_first_inquiry_over_http_masked_for_colleagues(clerk, boss, hall, app)
     assert clerk.get(f"{BASE}/inquiries").get_json()["mine"] == []
 
 
-def test_a_case_receipt_and_a_notice_reach_the_windows_printer(clerk, hall, app, fake_printer):
+def test_a_case_receipt_and_a_notice_reach_the_windows_printer(clerk, hall, app, window_printer):
     body = {
         "service": "B",
         "matter": "申请最低生活保障",
@@ -133,7 +126,7 @@ def test_a_case_receipt_and_a_notice_reach_the_windows_printer(clerk, hall, app,
     with app.app_context():
         spooler.run_once("t-window-1")
         spooler.run_once("t-window-1")
-    pages = fake_printer.wait_for_pages(2)
+    pages = window_printer.wait_for_pages(2)
     assert len(pages) == 2 and all(page.cut for page in pages)
     assert {image.width for page in pages for image in page.images} == {576}
     # What went to paper is the rendering of the stored job: a tall 1-bit receipt.

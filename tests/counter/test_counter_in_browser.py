@@ -16,8 +16,10 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
-from tests.servers import take_ticket
+from tests.browser import screenshot
+from tests.factories import take_live_ticket
+
+pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 UNIT = "MZJ"
 WINDOW = 2
@@ -51,8 +53,8 @@ def tablet(browser, live_server):
 
 def test_a_day_at_the_window_call_transfer_finish_and_a_bad_rating(live_server, page, tablet):
     screenshot(tablet, "counter-rate-tablet-idle")
-    first = take_ticket(live_server.base_url, "A")
-    elder = take_ticket(live_server.base_url, "A", "elderly")
+    first = take_live_ticket(live_server.base_url, "A")
+    elder = take_live_ticket(live_server.base_url, "A", "elderly")
     page.goto(f"{live_server.base_url}/counter?unit={UNIT}")
     expect(page.locator("#sign-in")).to_be_visible()
     expect(page.locator("#desk")).to_be_hidden()

@@ -4,7 +4,7 @@ scripts without inline script."""
 from __future__ import annotations
 
 from qhall.models import Staff
-from tests.conftest import gen_staff, gen_unit
+from tests.factories import gen_staff, gen_unit
 
 
 def test_the_hall_screen_shows_chinese_and_english_together(client):

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from qhall.models import ScreenItem
 from qhall.screens import CONTENT_FILE, content_view, items_showing, seed_screen_content
-from tests.conftest import gen_unit
+from tests.factories import gen_unit
 
 # The frozen clock: Thursday 26 November 2026, 10:00 in Shanghai.
 

@@ -3,7 +3,8 @@ a call made over the API shows (and is spoken) on both without a reload; each wi
 reads right; both screens fit landscape and portrait panels.
 
 The demo hall MZJ: window 1 serves only service A; staff "mzj-1" (党员示范岗) works there.
-Tests share one server and run in order.
+Tests share one server and may run in any order: each starts from window 1 open with nothing
+in hand and no A ticket waiting (see `window_1`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot
-from tests.servers import take_ticket
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, screenshot
+from tests.factories import take_live_ticket
+from tests.servers import open_and_empty_window
+
+pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 UNIT = "MZJ"
 LANDSCAPE = {"width": 1920, "height": 1080}
@@ -32,6 +36,12 @@ def staff(live_server) -> requests.Session:
     return session
 
 
+@pytest.fixture
+def window_1(live_server, staff) -> None:
+    """Window 1 open, its last visitor let go and no A ticket waiting."""
+    open_and_empty_window(staff, live_server.base_url, 1, UNIT)
+
+
 def act(live_server, session: requests.Session, window: int, action: str, **body) -> dict:
     """Carry out a window action over the API and return its answer."""
     url = f"{live_server.base_url}/api/units/{UNIT}/counters/{window}/{action}"
@@ -47,7 +57,7 @@ def open_screen(browser, url: str, viewport: dict):
     return tab
 
 
-def test_a_call_next_shows_on_both_screens_and_is_spoken(live_server, browser, staff):
+def test_a_call_next_shows_on_both_screens_and_is_spoken(live_server, browser, staff, window_1):
     hall = open_screen(browser, f"{live_server.base_url}/display/{UNIT}", LANDSCAPE)
     counter = open_screen(browser, f"{live_server.base_url}/display/counter/{UNIT}/1", LANDSCAPE)
     expect(hall.locator("#idle")).to_contain_text("欢迎光临")
@@ -56,7 +66,7 @@ def test_a_call_next_shows_on_both_screens_and_is_spoken(live_server, browser, s
     expect(counter.locator("#staff-badges")).to_contain_text("党员示范岗")
     expect(hall.locator("#hall")).to_have_attribute("data-voice", "idle")
 
-    number = take_ticket(live_server.base_url)["number"]
+    number = take_live_ticket(live_server.base_url)["number"]
     expect(hall.locator("#waiting-rows tr[data-service=A] .count")).to_have_text("1")
     called = act(live_server, staff, 1, "call-next")
     assert called["ticket"]["number"] == number
@@ -88,7 +98,7 @@ def test_a_call_next_shows_on_both_screens_and_is_spoken(live_server, browser, s
     counter.context.close()
 
 
-def test_the_counter_screen_reads_paused_and_closed_politely(live_server, browser, staff):
+def test_the_counter_screen_reads_paused_and_closed_politely(live_server, browser, staff, window_1):
     counter = open_screen(browser, f"{live_server.base_url}/display/counter/{UNIT}/1", LANDSCAPE)
     expect(counter.locator("#staff-name")).to_have_text("李文明")
 
@@ -109,11 +119,11 @@ def test_the_counter_screen_reads_paused_and_closed_politely(live_server, browse
 
 @pytest.mark.parametrize("orientation", ["landscape", "portrait"])
 def test_both_screens_fit_the_panel_with_a_number_readable_from_afar(
-    live_server, browser, staff, orientation
+    live_server, browser, staff, window_1, orientation
 ):
     viewport = LANDSCAPE if orientation == "landscape" else PORTRAIT
-    number = take_ticket(live_server.base_url)["number"]
-    take_ticket(live_server.base_url, "B")
+    number = take_live_ticket(live_server.base_url)["number"]
+    take_live_ticket(live_server.base_url, "B")
     act(live_server, staff, 1, "call", number=number)
     # Portrait starts its rotation at the picture of the core socialist values.
     item = "commitment" if orientation == "landscape" else "core-socialist-values"

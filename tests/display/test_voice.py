@@ -9,7 +9,7 @@ import pytest
 
 from display import voice_clips
 from qhall import voice
-from tests.conftest import gen_unit
+from tests.factories import gen_unit
 
 MANDARIN_A007_3 = ["qing", "A", "0", "0", "7", "hao", "dao", "3", "hao_chuangkou", "banli"]
 

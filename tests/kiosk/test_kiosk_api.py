@@ -10,7 +10,7 @@ from PIL import Image
 
 from printer.fake import use_printers
 from qhall.models import PrintJob
-from tests.conftest import PASSWORD, gen_staff, gen_unit
+from tests.factories import PASSWORD, gen_staff, gen_unit, take_ticket
 
 
 @pytest.fixture
@@ -33,12 +33,6 @@ def hall(app, fake_printer):
     return unit
 
 
-def take(client, service="A", **extra) -> dict:
-    response = client.post("/api/units/T/tickets", json={"service": service, **extra})
-    assert response.status_code == 201, response.json
-    return response.json
-
-
 def test_the_kiosk_page_names_its_hall_and_printer(client, hall):
     page = client.get("/kiosk/T?kiosk=k1").get_data(as_text=True)
     assert "测试大厅T" in page
@@ -53,7 +47,7 @@ def test_an_unknown_kiosk_is_not_found(client, hall):
 
 
 def test_a_kiosk_prints_a_ticket_once_however_often_it_asks(client, hall):
-    ticket = take(client)
+    ticket = take_ticket(client)
     first = client.post(f"/api/tickets/{ticket['token']}/print", json={"kiosk": "k1"})
     again = client.post(f"/api/tickets/{ticket['token']}/print", json={"kiosk": "k1"})
     assert first.status_code == again.status_code == 202
@@ -65,14 +59,14 @@ def test_a_kiosk_prints_a_ticket_once_however_often_it_asks(client, hall):
 
 
 def test_a_kiosk_without_a_printer_cannot_print(client, hall):
-    ticket = take(client)
+    ticket = take_ticket(client)
     response = client.post(f"/api/tickets/{ticket['token']}/print", json={"kiosk": "k2"})
     assert response.status_code == 409
     assert response.json["message"] == "本机没有可用的打印机。"
 
 
 def test_only_staff_reprint_on_a_named_printer(client, hall):
-    ticket = take(client)
+    ticket = take_ticket(client)
     url = f"/api/tickets/{ticket['token']}/print"
     assert client.post(url, json={"printer": "t-window-1"}).status_code == 401
     gen_staff("clerk", hall)
@@ -95,7 +89,7 @@ def test_a_ticket_prints_only_in_its_own_hall(client, hall, app, fake_printer):
         [{"name": "u-kiosk", "unit": "U", **fake_printer.config}],
         [{"name": "ku", "unit": "U", "printer": "u-kiosk"}],
     )
-    ticket = take(client)
+    ticket = take_ticket(client)
     response = client.post(f"/api/tickets/{ticket['token']}/print", json={"kiosk": "ku"})
     assert response.status_code == 409
     assert PrintJob.select().count() == 0
@@ -103,7 +97,7 @@ def test_a_ticket_prints_only_in_its_own_hall(client, hall, app, fake_printer):
 
 @pytest.mark.parametrize("width", [384, 576])
 def test_the_ticket_picture_is_what_prints(client, hall, width):
-    ticket = take(client, priority="elderly")
+    ticket = take_ticket(client, priority="elderly")
     response = client.get(f"/api/tickets/{ticket['token']}/ticket.png?width={width}")
     assert response.status_code == 200 and response.mimetype == "image/png"
     image = Image.open(io.BytesIO(response.data))
@@ -111,13 +105,13 @@ def test_the_ticket_picture_is_what_prints(client, hall, width):
 
 
 def test_the_ticket_picture_needs_a_real_ticket_and_paper(client, hall):
-    ticket = take(client)
+    ticket = take_ticket(client)
     assert client.get(f"/api/tickets/{ticket['token']}/ticket.png?width=500").status_code == 400
     assert client.get("/api/tickets/nope/ticket.png").status_code == 404
 
 
 def test_the_phone_page_shows_the_ticket(client, hall):
-    ticket = take(client)
+    ticket = take_ticket(client)
     page = client.get(f"/t/{ticket['token']}").get_data(as_text=True)
     assert "A001" in page and "业务A" in page and 'data-unit="T"' in page
     missing = client.get("/t/not-a-ticket")
@@ -126,7 +120,7 @@ def test_the_phone_page_shows_the_ticket(client, hall):
 
 
 def test_the_qr_code_leads_to_the_phone_page(client, hall, app):
-    ticket = take(client)
+    ticket = take_ticket(client)
     svg = client.get(f"/t/{ticket['token']}/qr.svg")
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
     assert client.get("/t/nope/qr.svg").status_code == 404
@@ -153,7 +147,7 @@ def test_the_printing_routes_are_documented(client, hall):
 def test_a_window_reprints_the_ticket_in_hand_on_its_own_printer(client, hall, fake_printer):
     from qhall.models import Counter
 
-    take(client)
+    take_ticket(client)
     url = "/api/units/T/counters/1/reprint"
     assert client.post(url).status_code == 401
     gen_staff("clerk", hall)

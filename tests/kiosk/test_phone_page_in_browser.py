@@ -8,8 +8,11 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
-from tests.servers import take_ticket
+from tests.browser import screenshot
+from tests.factories import take_live_ticket
+from tests.servers import open_and_empty_window
+
+pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 UNIT = "MZJ"
 PHONE = {"width": 390, "height": 844}
@@ -51,8 +54,9 @@ def shown(locator, text: str) -> None:
 
 
 def test_the_phone_page_follows_the_ticket_from_the_line_to_the_rating(live_server, staff, phone):
-    first = take_ticket(live_server.base_url)
-    mine = take_ticket(live_server.base_url)
+    open_and_empty_window(staff, live_server.base_url, 1, UNIT)  # no one else ahead
+    first = take_live_ticket(live_server.base_url)
+    mine = take_live_ticket(live_server.base_url)
     phone.goto(f"{live_server.base_url}/t/{mine['token']}")
     expect(phone.locator(".p-number")).to_have_text(mine["number"])
     shown(phone.locator("#status"), "排队等候中")
@@ -86,7 +90,7 @@ def test_the_phone_page_follows_the_ticket_from_the_line_to_the_rating(live_serv
 
 
 def test_the_phone_page_speaks_english_too(live_server, phone):
-    ticket = take_ticket(live_server.base_url, "D")
+    ticket = take_live_ticket(live_server.base_url, "D")
     phone.goto(f"{live_server.base_url}/t/{ticket['token']}")
     shown(phone.locator("#status"), "排队等候中")
     phone.click("#lang-switch")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qhall.models import Ticket
-from tests.conftest import PASSWORD, gen_staff, gen_unit
+from tests.factories import PASSWORD, ask_for_ticket, gen_staff, gen_unit
 
 KIOSK_SECRET = "kiosk-1-secret-0123456789"
 
@@ -29,48 +29,41 @@ def halls(app):
     return gen_unit("T"), gen_unit("U")
 
 
-def take(client, headers=None, address="203.0.113.7", **body):
-    return client.post(
-        "/api/units/T/tickets", json={"service": "A", **body}, headers=headers or {},
-        environ_base={"REMOTE_ADDR": address},
-    )  # fmt: skip
-
-
 def test_a_registered_kiosk_takes_tickets_freely_and_they_say_so(client, halls):
     for _ in range(8):
-        assert take(client, {"X-Device-Token": KIOSK_SECRET}).status_code == 201
+        assert ask_for_ticket(client, {"X-Device-Token": KIOSK_SECRET}).status_code == 201
     assert {t.source for t in Ticket.select()} == {"kiosk"}
 
 
 def test_a_phone_takes_a_few_then_waits_and_cannot_pretend_to_be_a_kiosk(client, halls, clock):
-    assert [take(client, source="kiosk").status_code for _ in range(3)] == [201, 201, 201]
-    refused = take(client)
+    assert [ask_for_ticket(client, source="kiosk").status_code for _ in range(3)] == [201, 201, 201]
+    refused = ask_for_ticket(client)
     assert refused.status_code == 429 and refused.get_json()["error"] == "too_many_tickets"
-    assert take(client, {"X-Device-Token": "another-hall-secret-000"}).status_code == 429
-    assert take(client, address="198.51.100.2").status_code == 201  # another phone
+    assert ask_for_ticket(client, {"X-Device-Token": "another-hall-secret-000"}).status_code == 429
+    assert ask_for_ticket(client, address="198.51.100.2").status_code == 201  # another phone
     clock.advance(minutes=11)
-    assert take(client).status_code == 201
+    assert ask_for_ticket(client).status_code == 201
     assert {t.source for t in Ticket.select()} == {"mobile"}
 
 
 def test_a_flood_from_many_addresses_cannot_use_up_the_days_numbers(client, halls):
-    answers = [take(client, address=f"198.51.100.{n}").status_code for n in range(1, 9)]
+    answers = [ask_for_ticket(client, address=f"198.51.100.{n}").status_code for n in range(1, 9)]
     assert answers == [201] * 5 + [409] * 3
-    assert take(client, address="198.51.100.99").get_json()["error"] == "remote_sold_out"
+    assert ask_for_ticket(client, address="198.51.100.99").get_json()["error"] == "remote_sold_out"
     # The hall's own kiosk still has numbers for the visitors standing in front of it.
-    assert take(client, {"X-Device-Token": KIOSK_SECRET}).get_json()["number"] == "A006"
+    assert ask_for_ticket(client, {"X-Device-Token": KIOSK_SECRET}).get_json()["number"] == "A006"
 
 
 def test_staff_of_the_hall_issue_at_the_window(client, halls):
     gen_staff("clerk", halls[0])
     client.post("/api/session", json={"login": "clerk", "password": PASSWORD})
     for _ in range(5):
-        assert take(client).status_code == 201
+        assert ask_for_ticket(client).status_code == 201
     assert {t.source for t in Ticket.select()} == {"counter"}
 
 
 def test_a_hall_may_take_no_tickets_from_outside(client, app, halls):
     app.config["TICKETS"]["REMOTE"] = False
-    body = take(client).get_json()
+    body = ask_for_ticket(client).get_json()
     assert body["error"] == "remote_tickets_closed" and "自助取号机" in body["message"]
-    assert take(client, {"X-Device-Token": KIOSK_SECRET}).status_code == 201
+    assert ask_for_ticket(client, {"X-Device-Token": KIOSK_SECRET}).status_code == 201

@@ -12,7 +12,7 @@ from printer.fake import use_printers
 from printer.spooler import Spooler
 from qhall.models import PrintJob
 from qhall.web.realtime import publish, socketio
-from tests.conftest import gen_unit
+from tests.factories import gen_unit, make_spooler
 
 PRINTER = "hall-kiosk"
 
@@ -34,10 +34,6 @@ def listener(app, hall):
     client.emit("join", {"unit": "T"}, callback=True)
     yield client
     client.disconnect()
-
-
-def make_spooler(printers, clock) -> Spooler:
-    return Spooler(printers.printers, clock=clock, publish=publish, poll_s=15, retry_max_s=60)
 
 
 def page(rows: int) -> Image.Image:

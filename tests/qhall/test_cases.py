@@ -11,7 +11,7 @@ import pytest
 from qhall import cases, inquiries
 from qhall.errors import BadInput, Conflict, Forbidden
 from qhall.models import Event
-from tests.conftest import gen_staff, gen_unit
+from tests.factories import gen_staff, gen_unit
 
 WARN_DAYS = 2
 

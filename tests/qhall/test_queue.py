@@ -9,7 +9,7 @@ from qhall.errors import BadInput, Conflict, CounterNotOpen, NotFound, ServiceCl
 from qhall.estimates import people_ahead
 from qhall.models import Event, Ticket
 from qhall.shapes import snapshot, visitor_view
-from tests.conftest import gen_staff, gen_unit
+from tests.factories import gen_staff, gen_ticket, gen_unit
 
 
 @pytest.fixture
@@ -17,10 +17,6 @@ def hall(app):
     unit = gen_unit()
     staff = gen_staff(unit=unit)
     return unit, staff
-
-
-def take(clock, service="A", priority=None, unit="T", **kw):
-    return queue.issue_ticket(unit, service, priority=priority, now=clock.now(), **kw).result
 
 
 def open_windows(clock, staff, *numbers):
@@ -37,7 +33,11 @@ def call(clock, staff, window=1):
 
 
 def test_numbers_count_per_service_and_day(hall, clock):
-    assert [take(clock, "A")["number"], take(clock, "A")["number"], take(clock, "B")["number"]] == [
+    assert [
+        gen_ticket(clock, "A")["number"],
+        gen_ticket(clock, "A")["number"],
+        gen_ticket(clock, "B")["number"],
+    ] == [
         "A001",
         "A002",
         "B001",
@@ -46,42 +46,42 @@ def test_numbers_count_per_service_and_day(hall, clock):
 
 def test_numbering_restarts_at_local_midnight_not_utc(hall, clock):
     clock.at = clock.at.replace(hour=15, minute=58)  # 23:58 in Shanghai
-    assert take(clock)["number"] == "A001"
-    assert take(clock)["number"] == "A002"
+    assert gen_ticket(clock)["number"] == "A001"
+    assert gen_ticket(clock)["number"] == "A002"
     clock.advance(minutes=4)  # 00:02 the next day in Shanghai, still the same UTC day
-    assert take(clock)["number"] == "A001"
+    assert gen_ticket(clock)["number"] == "A001"
 
 
 def test_a_closed_service_gives_no_ticket_and_says_its_hours(app, clock):
     gen_unit(services={"A": {"hours": "08:30-12:00,13:30-17:30", "weekdays": "12345"}})
     clock.at = clock.at.replace(hour=4, minute=30)  # 12:30 in Shanghai: lunch break
     with pytest.raises(ServiceClosed) as closed:
-        take(clock)
+        gen_ticket(clock)
     assert closed.value.details["hours"] == "08:30-12:00,13:30-17:30"
     clock.at = clock.at.replace(hour=5, minute=30)  # 13:30
-    assert take(clock)["number"] == "A001"
+    assert gen_ticket(clock)["number"] == "A001"
     clock.advance(days=2)  # Saturday
     with pytest.raises(ServiceClosed):
-        take(clock)
+        gen_ticket(clock)
 
 
 def test_daily_limit_stops_issuing_without_using_up_a_number(app, clock):
     gen_unit(services={"A": {"daily_limit": 2}})
-    take(clock), take(clock)
+    gen_ticket(clock), gen_ticket(clock)
     with pytest.raises(SoldOut):
-        take(clock)
+        gen_ticket(clock)
     assert Ticket.select().count() == 2
     clock.advance(days=1)
-    assert take(clock)["number"] == "A001"
+    assert gen_ticket(clock)["number"] == "A001"
 
 
 def test_unknown_unit_service_or_priority_is_refused(hall, clock):
     with pytest.raises(NotFound):
-        take(clock, unit="NOPE")
+        gen_ticket(clock, unit="NOPE")
     with pytest.raises(NotFound):
-        take(clock, service="Z")
+        gen_ticket(clock, service="Z")
     with pytest.raises(BadInput):
-        take(clock, priority="vip")
+        gen_ticket(clock, priority="vip")
     assert Ticket.select().count() == 0
 
 
@@ -90,13 +90,13 @@ def test_the_same_request_key_gives_the_same_ticket_once(hall, clock):
     again = queue.issue_ticket("T", "A", now=clock.now(), request_key="kiosk-1-touch-77")
     assert again.replayed and again.result == first.result and again.events == []
     assert Ticket.select().count() == 1
-    assert take(clock)["number"] == "A002"
+    assert gen_ticket(clock)["number"] == "A002"
 
 
 def test_a_ticket_tells_how_many_are_ahead_and_how_long_to_wait(hall, clock):
     unit, staff = hall
-    take(clock), take(clock)
-    third = take(clock)
+    gen_ticket(clock), gen_ticket(clock)
+    third = gen_ticket(clock)
     assert third["ahead"] == 2
     # No visits yet: the service's expected 300 s each, one window (none open counts as one).
     assert third["estimated_wait_s"] == 600
@@ -109,10 +109,10 @@ def test_a_ticket_tells_how_many_are_ahead_and_how_long_to_wait(hall, clock):
 
 def test_windows_serve_their_services_in_order_oldest_first(hall, clock):
     unit, staff = hall
-    take(clock, "B")
+    gen_ticket(clock, "B")
     clock.advance(minutes=1)
-    take(clock, "A")
-    take(clock, "A")
+    gen_ticket(clock, "A")
+    gen_ticket(clock, "A")
     open_windows(clock, staff, 1, 2)
     assert call(clock, staff, 1) == "A001"  # window 1 serves A before B, though B001 is older
     assert call(clock, staff, 2) == "B001"
@@ -122,7 +122,7 @@ def test_windows_serve_their_services_in_order_oldest_first(hall, clock):
 
 def test_a_closed_or_paused_window_cannot_call(hall, clock):
     unit, staff = hall
-    take(clock)
+    gen_ticket(clock)
     with pytest.raises(CounterNotOpen):
         call(clock, staff)
     open_windows(clock, staff, 1)
@@ -135,10 +135,10 @@ def test_a_closed_or_paused_window_cannot_call(hall, clock):
 
 def test_priority_goes_first_but_never_more_than_the_limit_in_a_row(hall, clock):
     unit, staff = hall  # priority_streak_limit defaults to 2
-    take(clock)  # A001 ordinary
+    gen_ticket(clock)  # A001 ordinary
     for _ in range(4):
         clock.advance(seconds=10)
-        take(clock, priority="elderly")  # A002..A005
+        gen_ticket(clock, priority="elderly")  # A002..A005
     open_windows(clock, staff, 1)
     assert [call(clock, staff) for _ in range(5)] == ["A002", "A003", "A001", "A004", "A005"]
 
@@ -146,14 +146,14 @@ def test_priority_goes_first_but_never_more_than_the_limit_in_a_row(hall, clock)
 def test_priority_may_run_on_when_no_ordinary_visitor_waits(hall, clock):
     unit, staff = hall
     for _ in range(3):
-        take(clock, priority="disabled")
+        gen_ticket(clock, priority="disabled")
     open_windows(clock, staff, 1)
     assert [call(clock, staff) for _ in range(3)] == ["A001", "A002", "A003"]
 
 
 def test_calling_next_finishes_the_ticket_in_hand(hall, clock):
     unit, staff = hall
-    first, _ = take(clock), take(clock)
+    first, _ = gen_ticket(clock), gen_ticket(clock)
     open_windows(clock, staff, 1)
     call(clock, staff)
     clock.advance(minutes=3)
@@ -165,7 +165,7 @@ def test_calling_next_finishes_the_ticket_in_hand(hall, clock):
 def test_two_windows_never_get_the_same_ticket(hall, clock):
     unit, staff = hall
     for _ in range(6):
-        take(clock, "A")
+        gen_ticket(clock, "A")
     open_windows(clock, staff, 1, 2)
     called = [call(clock, staff, window) for window in (1, 2, 1, 2, 1, 2, 1, 2)]
     assert called[:6] == ["A001", "A002", "A003", "A004", "A005", "A006"]
@@ -174,7 +174,7 @@ def test_two_windows_never_get_the_same_ticket(hall, clock):
 
 def test_call_a_particular_number(hall, clock):
     unit, staff = hall
-    take(clock), take(clock), take(clock)
+    gen_ticket(clock), gen_ticket(clock), gen_ticket(clock)
     open_windows(clock, staff, 1)
     result = queue.call_number("T", 1, "a003", staff_id=staff.id, now=clock.now()).result
     assert result["ticket"]["number"] == "A003" and result["ticket"]["window"] == 1
@@ -187,7 +187,7 @@ def test_call_a_particular_number(hall, clock):
 
 def test_recall_calls_the_same_ticket_again(hall, clock):
     unit, staff = hall
-    take(clock)
+    gen_ticket(clock)
     open_windows(clock, staff, 1)
     call(clock, staff)
     outcome = queue.recall("T", 1, staff_id=staff.id, now=clock.advance(seconds=30))
@@ -198,7 +198,7 @@ def test_recall_calls_the_same_ticket_again(hall, clock):
 
 def test_start_and_finish_record_wait_and_service_time(hall, clock):
     unit, staff = hall
-    issued = take(clock)
+    issued = gen_ticket(clock)
     open_windows(clock, staff, 1)
     clock.advance(minutes=5)
     call(clock, staff)
@@ -215,7 +215,7 @@ def test_start_and_finish_record_wait_and_service_time(hall, clock):
 
 def test_a_missed_visitor_returns_once_to_their_old_place(hall, clock):
     unit, staff = hall
-    take(clock), take(clock), take(clock)
+    gen_ticket(clock), gen_ticket(clock), gen_ticket(clock)
     open_windows(clock, staff, 1)
     call(clock, staff)
     queue.mark_no_show("T", 1, staff_id=staff.id, now=clock.now())
@@ -230,7 +230,7 @@ def test_a_missed_visitor_returns_once_to_their_old_place(hall, clock):
 
 def test_a_missed_visitor_cannot_return_after_the_grace_period(hall, clock):
     unit, staff = hall  # no_show_grace_s defaults to 1800
-    take(clock)
+    gen_ticket(clock)
     open_windows(clock, staff, 1)
     call(clock, staff)
     queue.mark_no_show("T", 1, staff_id=staff.id, now=clock.now())
@@ -241,9 +241,9 @@ def test_a_missed_visitor_cannot_return_after_the_grace_period(hall, clock):
 
 def test_transfer_to_another_service_keeps_the_place_in_line(hall, clock):
     unit, staff = hall
-    take(clock, "A")  # A001 at 10:00
+    gen_ticket(clock, "A")  # A001 at 10:00
     clock.advance(minutes=1)
-    take(clock, "B")  # B001 at 10:01
+    gen_ticket(clock, "B")  # B001 at 10:01
     open_windows(clock, staff, 1, 2)
     call(clock, staff, 1)
     result = queue.transfer("T", 1, to_service="B", staff_id=staff.id, now=clock.now()).result
@@ -254,9 +254,9 @@ def test_transfer_to_another_service_keeps_the_place_in_line(hall, clock):
 
 def test_transfer_to_a_window_is_called_there_first_and_only_there(hall, clock):
     unit, staff = hall
-    take(clock, "B")  # B001
-    take(clock, "A")  # A001
-    take(clock, "A")  # A002
+    gen_ticket(clock, "B")  # B001
+    gen_ticket(clock, "A")  # A001
+    gen_ticket(clock, "A")  # A002
     open_windows(clock, staff, 1, 2)
     assert call(clock, staff, 1) == "A001"
     queue.transfer("T", 1, to_window=2, staff_id=staff.id, now=clock.now())
@@ -268,7 +268,7 @@ def test_transfer_to_a_window_is_called_there_first_and_only_there(hall, clock):
 
 def test_pause_needs_a_known_reason_and_close_needs_empty_hands(hall, clock):
     unit, staff = hall
-    take(clock)
+    gen_ticket(clock)
     open_windows(clock, staff, 1)
     with pytest.raises(BadInput):
         windows.pause_counter("T", 1, "nap", staff_id=staff.id, now=clock.now())
@@ -286,8 +286,8 @@ def test_pause_needs_a_known_reason_and_close_needs_empty_hands(hall, clock):
 
 def test_cancel_withdraws_a_waiting_ticket(hall, clock):
     unit, staff = hall
-    first = take(clock)
-    second = take(clock)
+    first = gen_ticket(clock)
+    second = gen_ticket(clock)
     queue.cancel(first["token"], now=clock.now())
     assert visitor_view(second["token"])["ahead"] == 0
     with pytest.raises(Conflict):
@@ -296,16 +296,16 @@ def test_cancel_withdraws_a_waiting_ticket(hall, clock):
 
 def test_ordinary_visitors_count_priority_ones_as_ahead(hall, clock):
     unit, staff = hall
-    ordinary = take(clock)
+    ordinary = gen_ticket(clock)
     clock.advance(minutes=1)
-    take(clock, priority="pregnant")
+    gen_ticket(clock, priority="pregnant")
     assert people_ahead(Ticket.get(Ticket.token == ordinary["token"])) == 1
 
 
 def test_estimates_follow_recent_service_times(hall, clock):
     unit, staff = hall
     for _ in range(5):
-        take(clock)
+        gen_ticket(clock)
     open_windows(clock, staff, 1)
     call(clock, staff)
     clock.advance(minutes=2)
@@ -361,7 +361,7 @@ def test_a_failed_change_logs_nothing_and_takes_no_number(hall, clock):
 
 def test_snapshot_shows_calls_waiting_and_windows(hall, clock):
     unit, staff = hall
-    take(clock, "A"), take(clock, "A"), take(clock, "B")
+    gen_ticket(clock, "A"), gen_ticket(clock, "A"), gen_ticket(clock, "B")
     open_windows(clock, staff, 1)
     call(clock, staff)
     windows.pause_counter("T", 1, "break", staff_id=staff.id, now=clock.now())
@@ -380,7 +380,7 @@ def test_snapshot_shows_calls_waiting_and_windows(hall, clock):
 
 def test_tickets_left_at_midnight_are_closed_with_a_reason(hall, clock):
     unit, staff = hall
-    take(clock), take(clock), take(clock)
+    gen_ticket(clock), gen_ticket(clock), gen_ticket(clock)
     open_windows(clock, staff, 1)
     call(clock, staff)  # A001 in hand at window 1
     assert queue.close_past_days("T", now=clock.now()).result == {"closed": 0}
@@ -389,6 +389,6 @@ def test_tickets_left_at_midnight_are_closed_with_a_reason(hall, clock):
     assert outcome.result == {"closed": 3}
     assert [e["name"] for e in outcome.events] == ["day.closed"]
     assert {(t.status, t.closed_reason) for t in Ticket.select()} == {("closed", "day_ended")}
-    assert take(clock)["number"] == "A001"  # the new day's first ticket
+    assert gen_ticket(clock)["number"] == "A001"  # the new day's first ticket
     assert call(clock, staff) == "A001"  # the window let go of yesterday's ticket
     assert queue.close_past_days("T", now=clock.now()).result == {"closed": 0}

@@ -11,7 +11,7 @@ from qhall.errors import Forbidden, NotFound
 from qhall.models import AuditEntry, ScreenItem, Selection
 from qhall.rankings import confirm_selection, rank, rankings, score
 from qhall.screens import content_view
-from tests.conftest import gen_staff, gen_unit
+from tests.factories import gen_staff, gen_unit
 
 WEIGHTS = {
     "SATISFACTION": 0.4,

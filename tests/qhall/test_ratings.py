@@ -8,7 +8,7 @@ import pytest
 from qhall import queue, ratings, windows
 from qhall.clock import local_day
 from qhall.errors import BadInput, Conflict, Forbidden, NotFound
-from tests.conftest import gen_staff, gen_unit
+from tests.factories import gen_staff, gen_unit
 
 RATING_WINDOW_S = 1800
 DAYS = 5

@@ -14,7 +14,7 @@ from qhall.models import Ticket
 from qhall.reports import ledger, percentile_rank
 from qhall.scopes import make_scope, month_bounds
 from qhall.tools.generate import generate_year
-from tests.conftest import gen_staff, gen_unit
+from tests.factories import gen_staff, gen_unit
 
 SETTINGS = {"TARGET_WAIT_S": 900, "UNITS": {}}
 DAY = date(2026, 11, 26)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 from qhall import queue
-from qhall.cases import register_inquiry, resolve_inquiry
+from qhall.inquiries import register_inquiry, resolve_inquiry
 from qhall.models import Event, Inquiry, Ticket
 from qhall.routine import run_once
-from tests.conftest import gen_staff, gen_unit
+from tests.factories import gen_staff, gen_unit
 
 
 def test_the_routine_closes_yesterdays_tickets_once_across_processes(app, clock):

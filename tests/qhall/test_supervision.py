@@ -16,7 +16,7 @@ from qhall.supervision import (
     respond_notice,
     supervision_view,
 )
-from tests.conftest import gen_staff, gen_unit
+from tests.factories import gen_staff, gen_unit
 
 SETTINGS = {"TARGET_WAIT_S": 900, "UNITS": {}, "LONG_PAUSE_S": 1800}
 

@@ -18,6 +18,8 @@ import socketio
 
 from tests.servers import DEMO_KIOSK, LiveServer, qhall_command, running_server, server_env
 
+pytestmark = [pytest.mark.live, pytest.mark.scale]
+
 UNIT, STAFF, PASSWORD = "MZJ", "mzj-1", "qhall-demo"
 WINDOWS = (1, 2, 3, 4)  # between them they serve A, B, C and D
 WAIT_S = 10

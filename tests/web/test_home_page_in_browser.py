@@ -1,6 +1,10 @@
 """The home page in a real browser: the halls are listed, in Chinese first."""
 
-from tests.e2e.conftest import screenshot
+import pytest
+
+from tests.browser import screenshot
+
+pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 
 def test_home_page_lists_the_demo_halls(live_server, page):

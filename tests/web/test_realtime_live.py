@@ -2,8 +2,8 @@
 in the hall's and the windows' rooms receive the live events.
 
 The demo bureau's hall MZJ: window 1 serves only service A, window 2 serves A and D;
-staff "mzj-1" works there. Tests share one server and run in order; each starts from
-window 1 open with nothing in hand and no A ticket waiting (see `window_1`).
+staff "mzj-1" works there. Tests share one server and may run in any order: each starts
+from window 1 open with nothing in hand and no A ticket waiting (see `window_1`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ import pytest
 import requests
 import socketio
 
-from tests.servers import take_ticket
+from tests.factories import take_live_ticket
+from tests.servers import open_and_empty_window
+
+pytestmark = pytest.mark.live
 
 UNIT = "MZJ"
 STAFF_LOGIN = "mzj-1"
@@ -119,16 +122,7 @@ def staff(base_url) -> requests.Session:
 def window_1(base_url, staff) -> None:
     """Window 1 open, its last visitor let go and no A ticket waiting, so that the next
     ticket taken is the next one called."""
-    opened = staff.post(f"{base_url}/api/units/{UNIT}/counters/1/open", timeout=WAIT_S)
-    assert opened.status_code == 200, opened.text
-    assert opened.json()["counter"]["state"] == "open"
-    for _ in range(100):  # each call finishes the ticket in hand; an empty call ends it
-        called = staff.post(f"{base_url}/api/units/{UNIT}/counters/1/call-next", timeout=WAIT_S)
-        assert called.status_code == 200, called.text
-        if called.json()["ticket"] is None:
-            break
-    else:
-        pytest.fail("window 1 still had tickets to call after 100 calls")
+    open_and_empty_window(staff, base_url, 1, UNIT)
     snapshot = requests.get(f"{base_url}/api/units/{UNIT}/snapshot", timeout=WAIT_S).json()
     assert snapshot["waiting"]["A"] == 0
 
@@ -178,7 +172,7 @@ def test_hall_client_sees_the_call_it_follows_with_consecutive_seqs(
     assert_is_snapshot(snapshot)
     assert snapshot["counters"][0]["state"] == "open"
 
-    number = take_ticket(base_url)["number"]
+    number = take_live_ticket(base_url)["number"]
     answer = call_next(base_url, staff, window=1)
     assert answer["ticket"]["number"] == number
 
@@ -201,7 +195,7 @@ def test_window_client_hears_the_call_to_its_window(base_url, staff, window_1, l
     window_screen.connect(["websocket"])
     assert_is_snapshot(window_screen.join({"unit": UNIT, "counter": 1}))
 
-    number = take_ticket(base_url)["number"]
+    number = take_live_ticket(base_url)["number"]
     call_next(base_url, staff, window=1)
 
     called = window_screen.wait_for("ticket.called", calls_of(number, window=1))
@@ -216,7 +210,7 @@ def test_window_client_does_not_hear_another_windows_call(base_url, staff, windo
         screen.connect(["websocket"])
         assert_is_snapshot(screen.join({"unit": UNIT, "counter": window}))
 
-    number = take_ticket(base_url)["number"]
+    number = take_live_ticket(base_url)["number"]
     call_next(base_url, staff, window=1)
 
     assert window_1_screen.wait_for("ticket.called", calls_of(number, window=1)) is not None
@@ -232,7 +226,7 @@ def test_a_client_in_the_hall_and_a_window_room_hears_each_event_once(
     window_screen.join({"unit": UNIT})
     snapshot = window_screen.join({"unit": UNIT, "counter": 1})
 
-    number = take_ticket(base_url)["number"]
+    number = take_live_ticket(base_url)["number"]
     call_next(base_url, staff, window=1)
     assert window_screen.wait_for("ticket.called", calls_of(number, window=1)) is not None
     # A duplicate, if one is coming, is sent right after the first copy.
@@ -258,7 +252,7 @@ def test_client_that_reconnects_gets_a_snapshot_with_the_call_it_missed(
     first_sid = screen.client.sid
     screen.disconnect()
 
-    number = take_ticket(base_url)["number"]  # ticket.issued
+    number = take_live_ticket(base_url)["number"]  # ticket.issued
     call_next(base_url, staff, window=1)  # ticket.called
 
     screen.connect(["websocket"])
@@ -273,7 +267,7 @@ def test_client_that_reconnects_gets_a_snapshot_with_the_call_it_missed(
     assert screen.received("ticket.called") == [], "missed events are not replayed"
 
     # Joined again, it follows the hall live from the new snapshot on.
-    take_ticket(base_url)
+    take_live_ticket(base_url)
     issued = screen.wait_for("ticket.issued")
     assert issued is not None, f"no live event after joining again; got {screen.events}"
     assert issued["seq"] == after["seq"] + 1
@@ -305,7 +299,7 @@ def test_refused_join_answers_an_error_and_the_connection_stays_usable(
     assert screen.client.connected
     snapshot = screen.join({"unit": UNIT})
     assert_is_snapshot(snapshot)
-    take_ticket(base_url)
+    take_live_ticket(base_url)
     issued = screen.wait_for("ticket.issued")
     assert issued is not None, f"no live event after a refused join; got {screen.events}"
     assert issued["seq"] == snapshot["seq"] + 1

@@ -7,10 +7,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DEMO_KIOSK, free_port, running_server, screenshot, server_env
+from tests.browser import screenshot
+from tests.servers import DEMO_KIOSK, free_port, running_server, server_env
+
+pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 RECONNECT_MS = 20_000  # the restart itself and Socket.IO's reconnection back-off
 
