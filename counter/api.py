@@ -1,6 +1,19 @@
 """The window client's JSON routes for the queue: the window's actions (open, call next,
 recall, no-show, transfer, pause, ...), its line in calling order, putting a missed visitor
-back, the pause reasons, and reprinting the ticket in hand on the window's printer."""
+back, the pause reasons, and reprinting the ticket in hand on the window's printer.
+
+Everything the window client (counter/static/) and the rating tablet call on the server:
+- here: POST /api/units/<unit>/counters/<window>/<action> (open, call-next, call, recall,
+  start, finish, no-show, transfer, pause, resume, close; the rules in qhall/queue.py and
+  qhall/windows.py), GET …/counters/<window>/queue (the line, from queue.window_line),
+  POST /api/units/<unit>/requeue, GET /api/pause-reasons, POST …/counters/<window>/reprint;
+- counter/cases_api.py: /api/units/<unit>/inquiries… (first inquiries, qhall/inquiries.py)
+  and /api/units/<unit>/cases… (promised cases, qhall/cases.py);
+- counter/ratings_api.py: …/counters/<window>/rating (the tablet) and
+  /api/units/<unit>/rectifications… (qhall/ratings.py);
+- qhall/web/site.py: /api/session (sign in and out); and the hall's live events over
+  Socket.IO (qhall/web/realtime.py, joined by qhall/static/live.js).
+"""
 
 from __future__ import annotations
 

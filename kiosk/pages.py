@@ -9,9 +9,9 @@ import qrcode.image.svg
 from flask import abort, current_app, render_template, request
 
 from kiosk import bp
-from printer.ticket import PRIORITY_LABELS, find_ticket
+from printer.ticket import PRIORITY_LABELS
 from qhall.errors import HallError, NotFound
-from qhall.lookups import find_unit
+from qhall.lookups import find_ticket, find_unit
 from qhall.ratings import BAD_LEVEL, LEVEL_NAMES
 from qhall.shapes import visitor_view
 from qhall.web.printing import phone_url, printing

@@ -12,7 +12,8 @@ from printer.jobs import find_job, job_view
 from printer.layout import TicketContent, render_ticket
 from printer.spooler import enqueue
 from qhall.clock import local
-from qhall.errors import Conflict, NotFound
+from qhall.errors import Conflict
+from qhall.lookups import find_ticket
 from qhall.models import PrinterState, Ticket
 from qhall.shapes import visitor_view
 
@@ -25,16 +26,6 @@ PRIORITY_LABELS = {
     "appointment": ("预约", "Appointment"),
 }
 DEFAULT_CIVILITY = ("文明服务 群众满意", "Courteous service, satisfied public")
-
-
-def find_ticket(token: str) -> Ticket:
-    """Return the ticket with this token, or raise NotFound."""
-    ticket = Ticket.get_or_none(Ticket.token == token)
-    if ticket is None:
-        raise NotFound(
-            "没有找到这张票，请核对二维码。", "No such ticket. Please check the QR code."
-        )
-    return ticket
 
 
 def ticket_ref(ticket: Ticket) -> str:

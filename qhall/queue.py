@@ -31,6 +31,7 @@ from qhall.lookups import (
     find_counter,
     find_hall_service,
     find_service,
+    find_ticket,
     find_unit,
     find_window,
     ticket_in_hand,
@@ -455,9 +456,7 @@ def cancel(token: str, *, now: datetime, staff_id=None, request_key=None) -> Out
     with unit_of_work(request_key, "cancel", now) as uow:
         if uow.replayed:
             return uow.outcome
-        ticket = Ticket.get_or_none(Ticket.token == token)
-        if ticket is None:
-            raise NotFound("没有找到这张票。", "No such ticket.")
+        ticket = find_ticket(token)
         if ticket.status != "waiting":
             raise Conflict("只有等候中的号可以取消。", "Only a waiting ticket can be cancelled.")
         ticket.status = "cancelled"

@@ -19,7 +19,7 @@ from qhall.db import unit_of_work
 from qhall.errors import BadInput, Conflict, Forbidden, NotFound
 from qhall.events import Outcome
 from qhall.inputs import clean_text
-from qhall.lookups import find_counter, find_unit
+from qhall.lookups import find_counter, find_ticket, find_unit
 from qhall.models import RATING_LEVELS, Rating, Rectification, Staff, Ticket
 from qhall.shapes import counter_view
 from qhall.workdays import WorkCalendar, work_calendar
@@ -96,9 +96,7 @@ def rate_by_token(
     with unit_of_work(request_key, "rate-token", now) as uow:
         if uow.replayed:
             return uow.outcome
-        ticket = Ticket.get_or_none(Ticket.token == token)
-        if ticket is None:
-            raise NotFound("没有找到这张票。", "No such ticket.")
+        ticket = find_ticket(token)
         if ticket.status != "finished":
             raise Conflict(
                 "业务办结后才可以评价，谢谢。",
@@ -213,9 +211,7 @@ def rating_prompt(unit_code: str, window: int, *, now: datetime, rating_window_s
 
 def ticket_rating(token: str) -> dict:
     """Return whether a ticket can be rated and its rating if it has one (the phone page)."""
-    ticket = Ticket.get_or_none(Ticket.token == token)
-    if ticket is None:
-        raise NotFound("没有找到这张票。", "No such ticket.")
+    ticket = find_ticket(token)
     rating = Rating.get_or_none(Rating.ticket == ticket.id)
     return {
         "number": ticket.number,
