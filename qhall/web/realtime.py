@@ -1,7 +1,15 @@
 """Live events over Socket.IO: rooms, joining with a snapshot, and publishing after commit.
 
+How a call reaches the hall screen: a window's "call next" runs qhall.queue.call_next in
+one unit of work, which records `ticket.called` (qhall.events.record: the event row and
+the hall's next seq); after the commit the view hands the Outcome to publish() below,
+which emits it to the hall's room and the window's; the hall screen
+(display/static/hall.js, joined through qhall/static/live.js) shows the number and speaks
+it from the voice clips (display/static/voice.js, qhall/voice.py says which clips).
+
 Rooms: "unit:<code>" gets every event of a hall; "counter:<code>:<window>" gets only the
-events of one window, so its clients see gaps in seq by design and must not resync on them. A client emits "join" and receives the hall's snapshot as the ack; after a
+events of one window, so its clients see gaps in seq by design and must not resync on
+them. A client emits "join" and receives the hall's snapshot as the ack; after a
 reconnect it joins again, because a new connection is in no room and missed events are
 not replayed.
 """
