@@ -258,7 +258,7 @@ def save(
     if unknown:
         raise BadInput("有未知字段。", "Unknown fields.", fields=sorted(unknown))
     try:
-        with unit_of_work(request_key, f"config:{kind_name}", now) as uow:
+        with unit_of_work(request_key, f"config:{kind_name}:{staff_id}", now) as uow:
             if uow.replayed:
                 return uow.outcome
             viewer = Staff.get_by_id(staff_id)

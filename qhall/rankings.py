@@ -128,7 +128,7 @@ def confirm_selection(
         picks.append(("model_window", _ranked(board["windows"], window)))
     if staff_login:
         picks.append(("service_star", _ranked(board["staff"], staff_login)))
-    with unit_of_work(request_key, f"selection:{unit_code}:{month}", now) as uow:
+    with unit_of_work(request_key, f"selection:{unit_code}:{month}:{staff_id}", now) as uow:
         if uow.replayed:
             return uow.outcome
         unit = find_unit(unit_code)

@@ -92,7 +92,7 @@ def record_inspection(
             }
         )
     summary = clean_text(summary, "检查情况")
-    with unit_of_work(request_key, f"inspection:{unit_code}", now) as uow:
+    with unit_of_work(request_key, f"inspection:{unit_code}:{inspector_id}", now) as uow:
         if uow.replayed:
             return uow.outcome
         check_inspect(_staff(inspector_id))
@@ -121,7 +121,7 @@ def publish_notice(
     """Publish a notice (通报) with a rectification deadline for a unit."""
     title = clean_text(title, "标题", required=True, limit=200)
     body = clean_text(body, "通报内容", required=True)
-    with unit_of_work(request_key, f"notice:{unit_code}", now) as uow:
+    with unit_of_work(request_key, f"notice:{unit_code}:{publisher_id}", now) as uow:
         if uow.replayed:
             return uow.outcome
         check_inspect(_staff(publisher_id))
@@ -148,7 +148,7 @@ def respond_notice(
 ) -> Outcome:
     """Record the unit's rectification response to a notice (its manager or the bureau)."""
     response = clean_text(response, "整改情况", required=True)
-    with unit_of_work(request_key, f"notice-respond:{notice_id}", now) as uow:
+    with unit_of_work(request_key, f"notice-respond:{notice_id}:{staff_id}", now) as uow:
         if uow.replayed:
             return uow.outcome
         notice = _notice(notice_id)
@@ -172,7 +172,7 @@ def close_notice(
 ) -> Outcome:
     """Close a notice whose response the inspector accepts, or send it back for more."""
     note = clean_text(note, "审核意见", required=not accept)
-    with unit_of_work(request_key, f"notice-close:{notice_id}", now) as uow:
+    with unit_of_work(request_key, f"notice-close:{notice_id}:{staff_id}", now) as uow:
         if uow.replayed:
             return uow.outcome
         check_inspect(_staff(staff_id))

@@ -32,3 +32,25 @@ def test_a_repeated_notice_is_published_once(as_user, bureau):
     # Another key is another notice.
     other = as_user("inspector").post("/api/admin/notices", json=body, headers={"Idempotency-Key": "notice-2026-2"})  # fmt: skip
     assert other.get_json()["number"] == "TB-2026-002"
+
+
+def test_another_halls_manager_with_the_same_key_gets_no_replay_and_changes_nothing(
+    as_user, bureau
+):
+    # boss-t adds a staff account at hall T; boss-u, of hall U, sends the same key for
+    # T's staff: a replay would hand U's manager T's account, so the key is the sender's.
+    body = {"unit": "T", "fields": {"login": "t-new", "name": "新同事", "role": "staff",
+                                    "password": "a long enough secret"}}  # fmt: skip
+    first = as_user("boss-t").post(
+        "/api/admin/config/staff", json=body, headers={"Idempotency-Key": "hire-2026-001"}
+    )
+    assert first.status_code == 200, first.get_json()
+    entries = AuditEntry.select().count()
+
+    stranger = as_user("boss-u").post(
+        "/api/admin/config/staff", json=body, headers={"Idempotency-Key": "hire-2026-001"}
+    )
+    assert stranger.status_code == 403
+    assert "Idempotent-Replayed" not in stranger.headers
+    assert "t-new" not in stranger.get_data(as_text=True)
+    assert AuditEntry.select().count() == entries
