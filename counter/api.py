@@ -17,17 +17,17 @@ Everything the window client (counter/static/) and the rating tablet call on the
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from pydantic import RootModel
 
 from counter import bp
 from printer.ticket import print_ticket
 from qhall import queue, windows
 from qhall.errors import BadInput, Conflict, NoTicketInHand
-from qhall.lookups import find_counter, find_unit, ticket_in_hand
+from qhall.lookups import find_unit, find_window, ticket_in_hand
 from qhall.models import PauseReason
 from qhall.queue import window_queue
-from qhall.web.printing import phone_url, printing
+from qhall.web.printing import printing, reprint_key, ticket_extras
 from qhall.web.request import now, publish_result, request_key, require_staff
 from qhall.web.schema import (
     STAFF,
@@ -183,23 +183,20 @@ def pause_reasons():
 )
 def reprint_at_window(unit: str, window: int, headers: KeyedHeaders):
     """Reprint the ticket in hand on the window's own printer (staff of the hall only)."""
-    hall = find_unit(unit)
-    require_staff(hall)
-    counter = find_counter(hall, window)
+    hall_staff(unit)
+    _, counter = find_window(unit, window)
     ticket = ticket_in_hand(counter)
     if ticket is None:
         raise NoTicketInHand()
     printer = printing().printers.get(counter.printer or "")
     if printer is None or not printer.prints:
         raise Conflict("本窗口没有配置打印机。", "This window has no printer.", window=window)
-    key = request_key()
     result = print_ticket(
         ticket.token,
         printer,
         kind="reprint",
-        qr_url=phone_url(ticket.token),
-        civility_lines=current_app.config["CIVILITY_LINES"],
         now=now(),
-        request_key=f"reprint:{key}" if key else None,
+        request_key=reprint_key(request_key()),
+        **ticket_extras(ticket.token),
     )
     return jsonify(result), 202

@@ -15,6 +15,7 @@ from counter import bp
 from counter.api import HALL_STAFF, hall_staff
 from printer.printouts import FULL_WIDTH, queue_printout
 from qhall import cases, inquiries
+from qhall.web.printing import printing
 from qhall.web.request import now, publish_result, request_key
 from qhall.web.schema import STAFF, Input, Int32, KeyedHeaders, Record, answers, spec
 
@@ -256,8 +257,7 @@ def _print(result: dict, what: str) -> int | None:
     printer = result.get("printer")
     if not printer:
         return None
-    printing = current_app.extensions.get("printing")
-    known = printing.printers.get(printer) if printing else None
+    known = printing().printers.get(printer)
     try:
         return queue_printout(
             printer,

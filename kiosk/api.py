@@ -21,7 +21,7 @@ from qhall.limits import SlidingWindowLimit
 from qhall.lookups import find_unit
 from qhall.models import PRIORITY_CLASSES, RATING_LEVELS, TICKET_SOURCES
 from qhall.shapes import services_view, visitor_view
-from qhall.web.printing import phone_url, printing
+from qhall.web.printing import printing, reprint_key, ticket_extras
 from qhall.web.request import current_staff, now, publish_result, request_key, require_staff
 from qhall.web.schema import (
     FROM_QUERY,
@@ -222,8 +222,7 @@ def print_ticket_route(token: str, json: PrintRequest, headers: KeyedHeaders):
         if printer is None or not printer.prints:
             raise NotFound("没有找到该打印机。", "No such printer.", printer=printer_name)
         require_staff(find_unit(printer.unit))
-        key = request_key()
-        kind, key = "reprint", f"reprint:{key}" if key else None
+        kind, key = "reprint", reprint_key(request_key())
     elif kiosk_name is not None:
         kiosk = setup.kiosks.get(kiosk_name)
         printer = setup.printer_of(kiosk)
@@ -235,13 +234,7 @@ def print_ticket_route(token: str, json: PrintRequest, headers: KeyedHeaders):
     else:
         raise BadInput("请指定自助机或打印机。", "Name the kiosk or the printer.")
     result = print_ticket(
-        token,
-        printer,
-        kind=kind,
-        qr_url=phone_url(token),
-        civility_lines=current_app.config["CIVILITY_LINES"],
-        now=now(),
-        request_key=key,
+        token, printer, kind=kind, now=now(), request_key=key, **ticket_extras(token)
     )
     return jsonify(result), 202
 
@@ -263,12 +256,7 @@ def print_job(job_id: int):
 )
 def ticket_png(token: str, query: TicketPicture):
     """Return the ticket's picture exactly as it prints (?width=384 for 58 mm paper)."""
-    image = ticket_image(
-        token,
-        width=query.width,
-        qr_url=phone_url(token),
-        civility_lines=current_app.config["CIVILITY_LINES"],
-    )
+    image = ticket_image(token, width=query.width, **ticket_extras(token))
     response = send_file(io.BytesIO(png_bytes(image)), mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"  # people ahead and the wait change
     return response

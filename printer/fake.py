@@ -6,7 +6,7 @@ DLE EOT real-time status requests; other bytes are kept as they come.
 
 It lives here rather than in tests/ because the printing benchmark
 (qhall.tools.bench_printer) runs outside pytest and must not import from tests/; the
-pytest fixture that starts one stays in tests/printer/conftest.py.
+pytest fixture that starts one is in tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -14,17 +14,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-from printer.config import load_kiosks, load_printers
-
-if TYPE_CHECKING:
-    from flask import Flask  # a name for the type checker only
-
-    from printer.spooler import PrintSetup
 
 DLE_EOT = b"\x10\x04"
 GS_V0 = b"\x1dv0"
@@ -194,15 +184,3 @@ def _shut(connection: socket.socket) -> None:
     with contextlib.suppress(OSError):
         connection.shutdown(socket.SHUT_RDWR)
     connection.close()
-
-
-def use_printers(app: Flask, printers: list[dict], kiosks: Iterable[dict] = ()) -> PrintSetup:
-    """Configure the app's printers and kiosks as the PRINTERS and KIOSKS settings would."""
-    # Imported here: the spooler brings the database with it, which the fake printer
-    # itself (and the printing benchmark) does without.
-    from printer.spooler import PrintSetup
-
-    app.config.update(PRINTERS=printers, KIOSKS=list(kiosks))
-    setup = PrintSetup(load_printers(app.config, Path(app.instance_path)), load_kiosks(app.config))
-    app.extensions["printing"] = setup
-    return setup

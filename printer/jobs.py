@@ -31,7 +31,7 @@ def add_job(
 ) -> int:
     """Queue a page for a printer and return the job's id; a repeated key queues nothing."""
     # The key is kept on the job itself, so the job's id answers a repeat.
-    with unit_of_work(None, "print-job", now):
+    with unit_of_work():
         if request_key is not None:
             done = PrintJob.get_or_none(PrintJob.request_key == request_key)
             if done is not None:
@@ -61,13 +61,13 @@ def head_job(printer: str) -> PrintJob | None:
 
 def mark_printed(job_id: int, now: datetime) -> None:
     """Record that a job has printed, so that it is never sent again."""
-    with unit_of_work(None, "print-job", now):
+    with unit_of_work():
         PrintJob.update(status="printed", printed_at=now).where(PrintJob.id == job_id).execute()
 
 
 def mark_expired(job_id: int, now: datetime) -> None:
     """Give up on a job that waited so long its page would only confuse whoever finds it."""
-    with unit_of_work(None, "print-job", now):
+    with unit_of_work():
         PrintJob.update(status="expired", last_error="expired").where(
             PrintJob.id == job_id
         ).execute()
@@ -75,7 +75,7 @@ def mark_expired(job_id: int, now: datetime) -> None:
 
 def mark_failed(job_id: int, error: str, now: datetime, retry_at: datetime) -> Outcome:
     """Record a failed attempt and when to try again; the first failure alerts the staff."""
-    with unit_of_work(None, "print-job", now) as uow:
+    with unit_of_work() as uow:
         job = PrintJob.get_by_id(job_id)
         job.attempts += 1
         job.last_error = error[:250]
@@ -90,7 +90,7 @@ def set_status(printer: str, unit_code: str, status: str, now: datetime) -> Outc
     """Record the printer's status; a change is an event for the staff and the screens."""
     if status not in PRINTER_STATES:
         raise ValueError(f"unknown printer status {status!r}")
-    with unit_of_work(None, "printer-status", now) as uow:
+    with unit_of_work() as uow:
         unit = find_unit(unit_code)
         state = PrinterState.get_or_none(PrinterState.name == printer)
         if state is None:

@@ -169,6 +169,7 @@ class Spooler:
     def stop(self) -> None:
         """Stop the workers after their current step, and let the printers go."""
         self._stopping.set()
+        atexit.unregister(self.release)  # stopped here: nothing is left to hand over at exit
         for name in self.printers:
             wake(name)
         for task in self._tasks:

@@ -13,7 +13,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from qhall.access import may_work_at
-from qhall.clock import utcnow
 from qhall.db import unit_of_work
 from qhall.errors import BadInput, NotFound, NotSignedIn, TooManyAttempts
 from qhall.models import ROLES, ApiToken, LoginFailure, Staff, Unit
@@ -60,7 +59,7 @@ def sign_in(login: str, password: str, *, client: str, now: datetime) -> Staff:
         raise TooManyAttempts()
     staff = authenticate(login, password)
     # No request key: a stored answer replayed for a key would sign in without a password.
-    with unit_of_work(None, "sign-in", now):
+    with unit_of_work():
         if staff is None:
             LoginFailure.create(login=login, client=client, at=now)
         else:
@@ -102,7 +101,7 @@ def add_staff(
         "password_hash": hash_password(password),
         "active": True,
     }
-    with unit_of_work(None, "staff", utcnow()):
+    with unit_of_work():
         staff = Staff.get_or_none(Staff.login == login)
         if staff is None:
             return Staff.create(login=login, **fields)
@@ -120,7 +119,7 @@ def issue_api_token(login: str, now: datetime) -> str:
     if staff is None:
         raise NotFound("没有该登录名。", "No such login.", login=login)
     token = secrets.token_urlsafe(32)
-    with unit_of_work(None, "api-token", now):
+    with unit_of_work():
         ApiToken.create(staff=staff, token_hash=_digest(token), created_at=now)
     return token
 

@@ -174,7 +174,7 @@ class UnitOfWork:
     the key was seen before, the first outcome to answer with instead."""
 
     key: str | None
-    now: datetime
+    now: datetime | None  # when the answer for the key is kept
     # Events recorded inside a joined unit go to the outer one, published after its commit.
     events: list[dict] = field(default_factory=list)
     outcome: Outcome | None = None
@@ -220,7 +220,9 @@ _current: ContextVar[UnitOfWork | None] = ContextVar("qhall_unit_of_work", defau
 
 
 @contextmanager
-def unit_of_work(request_key: str | None, scope: str, now: datetime) -> Iterator[UnitOfWork]:
+def unit_of_work(
+    request_key: str | None = None, scope: str = "", now: datetime | None = None
+) -> Iterator[UnitOfWork]:
     """Run the block as one write transaction, the one way qhall writes:
 
         with unit_of_work(request_key, f"call:{unit_code}:{window}", now) as uow:
@@ -230,7 +232,8 @@ def unit_of_work(request_key: str | None, scope: str, now: datetime) -> Iterator
             return uow.finish(result)  # keeps the answer for the key; result and events
 
     A request key (the client's Idempotency-Key, per scope) makes the write happen once:
-    sent again it finds the first answer. Background and set-up writes pass None. A unit
+    sent again it finds the first answer; scope and now name and date the kept answer.
+    Background and set-up writes have no key: `with unit_of_work():`. A unit
     of work opened inside another joins it: same transaction, its events published with
     the outer one's.
     """

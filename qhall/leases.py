@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from peewee import IntegrityError
 
-from qhall.clock import utcnow
 from qhall.db import unit_of_work
 from qhall.models import Lease
 
@@ -25,7 +24,7 @@ PROCESS_ID = f"{socket.gethostname()}:{os.getpid()}"
 def hold(name: str, now: datetime, *, seconds: float = 30, holder: str = PROCESS_ID) -> bool:
     """Take or renew the lease on name for `seconds`; tell whether this holder has it."""
     until = now + timedelta(seconds=seconds)
-    with unit_of_work(None, "lease", now):
+    with unit_of_work():
         taken = (
             Lease.update(holder=holder, expires_at=until)
             .where(Lease.name == name, (Lease.holder == holder) | (Lease.expires_at <= now))
@@ -44,5 +43,5 @@ def hold(name: str, now: datetime, *, seconds: float = 30, holder: str = PROCESS
 
 def release(name: str, *, holder: str = PROCESS_ID) -> None:
     """Give the lease back at once, e.g. on shutdown."""
-    with unit_of_work(None, "lease", utcnow()):
+    with unit_of_work():
         Lease.delete().where(Lease.name == name, Lease.holder == holder).execute()

@@ -481,7 +481,7 @@ def close_past_days(unit_code: str, *, now: datetime) -> Outcome:
     ends what the day left open, so that no window holds yesterday's ticket and reports
     count every ticket once.
     """
-    with unit_of_work(None, "close-day", now) as uow:
+    with unit_of_work() as uow:
         unit = find_unit(unit_code)
         today = local_day(now, unit.timezone)
         closed = (

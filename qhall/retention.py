@@ -19,7 +19,7 @@ def erase_personal_data(*, now: datetime, keep_days: int) -> Outcome:
     case_personal = (Case.visitor_name != "") | (Case.visitor_phone != "")
     old_cases = Case.status == "completed", Case.completed_at < before, case_personal
 
-    with unit_of_work(None, "privacy", now) as uow:
+    with unit_of_work() as uow:
         erased = {}
         for unit in Unit.select():
             inquiries = (

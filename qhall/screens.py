@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from config import CONFIG_DIR
-from qhall.clock import local, utcnow
+from qhall.clock import local
 from qhall.db import unit_of_work
 from qhall.hours import parse_hours
 from qhall.lookups import find_unit
@@ -53,7 +53,7 @@ def seed_screen_content(path: Path = CONTENT_FILE) -> int:
 
     Items already there are left alone: a manager may have edited them since."""
     items = read_content_file(path).get("item", [])
-    with unit_of_work(None, "seed", utcnow()):
+    with unit_of_work():
         known = {key for (key,) in ScreenItem.select(ScreenItem.key).tuples()}
         added = [item for item in items if item["key"] not in known]
         for position, item in enumerate(added):

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from config import CONFIG_DIR
 from qhall.auth import add_staff
-from qhall.clock import utcnow
 from qhall.db import unit_of_work
 from qhall.models import Counter, CounterService, PauseReason, Service, Staff, Unit
 from qhall.schema import migrate
@@ -18,7 +17,7 @@ DEMO_FILE = CONFIG_DIR / "demo.toml"
 def init_db(pause_reasons: list[dict]) -> None:
     """Bring the schema up to date and add the pause reasons no one has defined yet."""
     migrate()
-    with unit_of_work(None, "seed", utcnow()):
+    with unit_of_work():
         for reason in pause_reasons:
             if PauseReason.get_or_none(PauseReason.code == reason["code"]) is None:
                 PauseReason.create(**reason)
@@ -57,7 +56,7 @@ def load_bureau(path: Path = DEMO_FILE) -> dict:
 
 def _give_badges(people) -> None:
     """Give demo staff their model-post badges, unless someone has set badges since."""
-    with unit_of_work(None, "seed", utcnow()):
+    with unit_of_work():
         for person in people:
             if person.get("badges"):
                 Staff.update(badges=",".join(person["badges"])).where(
@@ -67,7 +66,7 @@ def _give_badges(people) -> None:
 
 def _create_unit(spec: dict) -> None:
     plain = {k: v for k, v in spec.items() if not isinstance(v, list)}
-    with unit_of_work(None, "seed", utcnow()):
+    with unit_of_work():
         unit = Unit.create(**plain)
         services = {}
         for service_spec in spec.get("service", []):

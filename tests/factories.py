@@ -7,9 +7,12 @@ Fixtures live in tests/conftest.py; this module has no fixtures and no state of 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 import requests
 
-from printer.spooler import Spooler
+from printer.spooler import PrintSetup, Spooler
 from qhall import queue
 from qhall.auth import add_staff
 from qhall.models import Counter, CounterService, Service, Unit
@@ -125,3 +128,10 @@ def assert_error(response, status: int) -> dict:
     body = response.get_json()
     assert body["error"] and body["message"] and body["message_en"]
     return body
+
+
+def use_printers(app, printers: list[dict], kiosks: Iterable[dict] = ()) -> PrintSetup:
+    """Configure the app's printers and kiosks as the PRINTERS and KIOSKS settings would."""
+    app.config.update(PRINTERS=printers, KIOSKS=list(kiosks))
+    app.extensions["printing"] = PrintSetup.from_settings(app.config, Path(app.instance_path))
+    return app.extensions["printing"]

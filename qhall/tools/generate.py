@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from qhall.auth import hash_password
-from qhall.clock import utcnow
 from qhall.db import db, is_sqlite, unit_of_work
 from qhall.models import (
     Case,
@@ -118,7 +117,7 @@ def _make_units(count: int, password_hash: str) -> list[dict]:
     """Create the halls with their services, windows (one staff member each) and manager."""
     taken = {code for (code,) in Unit.select(Unit.code).tuples()}
     halls = []
-    with unit_of_work(None, "generate", utcnow()):
+    with unit_of_work():
         number = 0
         while len(halls) < count:
             number += 1
@@ -268,7 +267,7 @@ def _insert(name: str, batch: list[tuple]) -> None:
         ", ".join([db.obj.param] * len(names)),
     )
     tail = tuple(extra.values())
-    with unit_of_work(None, "generate", utcnow()):
+    with unit_of_work():
         db.cursor().executemany(sql, [row + tail for row in batch] if tail else batch)
 
 
@@ -287,13 +286,13 @@ def _indexes_built_after():
         f"AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ({marks})",
         tables,
     ).fetchall()
-    with unit_of_work(None, "generate", utcnow()):
+    with unit_of_work():
         for name, _sql in indexes:
             db.execute_sql(f'DROP INDEX "{name}"')
     try:
         yield
     finally:
-        with unit_of_work(None, "generate", utcnow()):
+        with unit_of_work():
             for _name, sql in indexes:
                 db.execute_sql(sql)
 

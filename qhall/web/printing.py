@@ -1,4 +1,5 @@
-"""The printers and kiosks the application knows, and the address a ticket's QR code carries."""
+"""The printers and kiosks the application knows, the address a ticket's QR code carries,
+and what every printed ticket carries besides the ticket itself."""
 
 from __future__ import annotations
 
@@ -14,3 +15,15 @@ def phone_url(token: str) -> str:
     """Return the address of the ticket's phone page, as the QR code carries it."""
     base = current_app.config["PUBLIC_URL"].rstrip("/") or request.url_root.rstrip("/")
     return base + url_for("kiosk.phone", token=token)
+
+
+def ticket_extras(token: str) -> dict:
+    """Return what a ticket's page carries besides the ticket: the QR code's address and
+    the hall's civility lines (printer.ticket's qr_url and civility_lines)."""
+    return {"qr_url": phone_url(token), "civility_lines": current_app.config["CIVILITY_LINES"]}
+
+
+def reprint_key(request_key: str | None) -> str | None:
+    """Return the print key of a staff reprint: each Idempotency-Key prints one copy, and
+    a reprint never collides with the kiosk's one print of the same ticket."""
+    return f"reprint:{request_key}" if request_key else None

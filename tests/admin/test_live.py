@@ -25,7 +25,7 @@ def test_live_figures_raise_alerts_for_a_long_wait_and_a_stopped_printer(as_user
     assert live["alerts"] == []
 
     clock.at += timedelta(minutes=16)
-    with unit_of_work(None, "test", clock.at):
+    with unit_of_work():
         PrinterState.create(name="t-kiosk", unit=bureau["T"], status="paper_out", since=clock.at)
     live = boss.get("/api/admin/live").get_json()
     assert live["units"][0]["longest_wait_s"] == 16 * 60

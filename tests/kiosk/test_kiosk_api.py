@@ -8,9 +8,8 @@ import io
 import pytest
 from PIL import Image
 
-from printer.fake import use_printers
 from qhall.models import PrintJob
-from tests.factories import PASSWORD, gen_staff, gen_unit, take_ticket
+from tests.factories import PASSWORD, gen_staff, gen_unit, take_ticket, use_printers
 
 
 @pytest.fixture

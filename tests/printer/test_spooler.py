@@ -8,11 +8,10 @@ import pytest
 from PIL import Image
 
 from printer import spooler
-from printer.fake import use_printers
 from printer.spooler import Spooler
 from qhall.models import PrintJob
 from qhall.web.realtime import publish, socketio
-from tests.factories import gen_unit, make_spooler
+from tests.factories import gen_unit, make_spooler, use_printers
 
 PRINTER = "hall-kiosk"
 

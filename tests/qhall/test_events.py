@@ -174,7 +174,7 @@ def test_an_event_outside_a_unit_of_work_is_refused(app, clock):
 
 def test_a_unit_of_work_inside_another_joins_it(app, clock):
     gen_unit()
-    with unit_of_work(None, "test", clock.now()) as outer:
+    with unit_of_work() as outer:
         first = queue.issue_ticket("T", "A", now=clock.now())
         second = queue.issue_ticket("T", "A", now=clock.now())
         outer.finish(None)
