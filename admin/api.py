@@ -5,7 +5,7 @@ inspectors every unit (qhall.access holds the rules)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from flask import current_app, jsonify
 from pydantic import Field
@@ -20,9 +20,24 @@ from qhall.errors import BadInput
 from qhall.lookups import find_unit
 from qhall.models import FINDING_CATEGORIES, INSPECTION_KINDS
 from qhall.reports import ledger
-from qhall.scopes import GROUPINGS, Scope, make_scope, month_bounds
+from qhall.scopes import GROUPINGS, Scope, make_scope, report_period
 from qhall.web.request import now, publish_result, request_key, require_staff
-from qhall.web.schema import STAFF, Input, Int32, KeyedHeaders, Record, answers, spec, staff_only
+from qhall.web.schema import (
+    FROM_QUERY,
+    STAFF,
+    Input,
+    Int32,
+    KeyedHeaders,
+    Query,
+    Record,
+    answers,
+    spec,
+    staff_only,
+    validated,
+)
+
+# Where a bureau-wide report counts its days.
+BUREAU_TIMEZONE = "Asia/Shanghai"
 
 
 def admin_staff():
@@ -37,18 +52,29 @@ def _text(description: str | None = None) -> Any:
     return Field(None, description=description)
 
 
-class UnitQuery(Input):
+class UnitQuery(Query):
     unit: str | None = _text("a unit's code; absent: every unit the viewer may see")
 
 
+# A date sent as text ("2026-11-01"), in a query string or a JSON body: read from its
+# text, which the strict types would refuse.
+TextDate = Annotated[date, Field(strict=False)]
+
+
 class ReportQuery(UnitQuery):
-    start: str | None = Field(None, alias="from", description="first day, 2026-11-01")
-    end: str | None = Field(None, alias="to", description="last day, 2026-11-30")
-    month: str | None = _text("instead of from/to: 2026-11")
-    year: str | None = _text("instead of from/to: 2026")
-    by: str | None = _text("group by: " + ", ".join(GROUPINGS))
+    start: TextDate | None = Field(None, alias="from", description="first day, 2026-11-01")
+    end: TextDate | None = Field(None, alias="to", description="last day, 2026-11-30")
+    month: str | None = Field(
+        None, pattern=r"^\d{4}-\d{2}$", description="instead of from/to: 2026-11"
+    )
+    year: Annotated[int, FROM_QUERY, Field(ge=1, le=9999)] | None = _text(
+        "instead of from/to: 2026"
+    )
+    by: Literal[GROUPINGS] | None = _text(
+        "group by; absent: units for the bureau, services for a unit"
+    )  # type: ignore[valid-type]
     service: str | None = None
-    window: str | None = None
+    window: Annotated[Int32, FROM_QUERY] | None = None
     staff: str | None = _text("a staff member's login")
 
 
@@ -72,7 +98,7 @@ class Finding(Input):
 class Inspection(Input):
     unit: str
     kind: Literal[INSPECTION_KINDS]  # type: ignore[valid-type]
-    visited_on: str = Field(description="2026-11-26")
+    visited_on: TextDate = Field(description="2026-11-26")
     window: Int32 | None = None
     staff: str | None = _text("a staff member's login")
     summary: str | None = None
@@ -83,7 +109,7 @@ class Notice(Input):
     unit: str
     title: str
     body: str
-    deadline: str = Field(description="the day to rectify by, 2026-12-31")
+    deadline: TextDate = Field(description="the day to rectify by, 2026-12-31")
     inspection: Int32 | None = None
 
 
@@ -111,64 +137,31 @@ def config_section(name: str) -> dict:
     return current_app.config[name]
 
 
-def _day(text: str | None, name: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise BadInput(f"{name} 应为日期，如 2026-11-01。", f"'{name}' must be a date like 2026-11-01.") from error  # fmt: skip
+def report_query(args) -> ReportQuery:
+    """Return a page's query string read as the ledger API reads its own."""
+    return validated(ReportQuery, args.to_dict())
 
 
-def period_from(args, unit_code: str | None) -> tuple[date, date]:
-    """Return the period a request names: ?from=&to=, or ?month=2026-11, or ?year=2026;
-    by default this month up to today."""
-    if args.get("month"):
-        return month_bounds(args["month"])
-    if args.get("year"):
-        if not args["year"].isdigit():
-            raise BadInput("年份应为数字。", "The year must be a number.")
-        year = int(args["year"])
-        return date(year, 1, 1), date(year, 12, 31)
-    start, end = _day(args.get("from"), "from"), _day(args.get("to"), "to")
-    if start and end:
-        return start, end
-    zone = find_unit(unit_code).timezone if unit_code else "Asia/Shanghai"
-    today = local_day(now(), zone)
-    return start or today.replace(day=1), end or today
-
-
-def scope_from(args, viewer) -> Scope:
-    """Return the report scope a request names, if the viewer may see it."""
-    unit_code = home_unit(viewer, args.get("unit") or None)
-    start, end = period_from(args, unit_code)
-    window = args.get("window") or None
-    if window is not None and not window.isdigit():
-        raise BadInput("窗口号应为数字。", "The window must be a number.")
+def report_scope(query: ReportQuery, viewer) -> Scope:
+    """Return the report scope a query names, if the viewer may see it."""
+    unit_code = home_unit(viewer, query.unit)
+    zone = find_unit(unit_code).timezone if unit_code else BUREAU_TIMEZONE
+    start, end = report_period(
+        local_day(now(), zone), month=query.month, year=query.year, start=query.start, end=query.end
+    )
     scope = make_scope(
-        unit_code,
-        start,
-        end,
-        service=args.get("service") or None,
-        window=int(window) if window else None,
-        staff_login=args.get("staff") or None,
+        unit_code, start, end, service=query.service, window=query.window, staff_login=query.staff
     )
     check_read(viewer, scope.unit)
     return scope
 
 
-def grouping_from(args, scope: Scope) -> str:
-    """Return how the ledger is grouped: ?by=, by default units for the bureau and
-    services for a unit."""
-    return args.get("by") or ("unit" if scope.unit is None else "service")
-
-
-def ledger_from(args, viewer) -> dict:
-    """Return the ledger a request asks for (the API, the page and the exports share it)."""
-    scope = scope_from(args, viewer)
-    return ledger(
-        scope, grouping_from(args, scope), settings=config_section("SERVICE_LEVEL"), now=now()
-    )
+def ledger_for(query: ReportQuery, viewer) -> dict:
+    """Return the ledger a query asks for (the API, the page and the exports share it), by
+    default grouped by unit for the bureau and by service for a unit."""
+    scope = report_scope(query, viewer)
+    by = query.by or ("unit" if scope.unit is None else "service")
+    return ledger(scope, by, settings=config_section("SERVICE_LEVEL"), now=now())
 
 
 @api_bp.get("/admin/live")
@@ -186,7 +179,7 @@ def admin_live(query: UnitQuery):
 def admin_ledger(query: ReportQuery):
     """Return the ledger (台账) of a unit or the bureau over a period, grouped."""
     viewer = admin_staff()
-    return jsonify(ledger_from(query.model_dump(by_alias=True, exclude_none=True), viewer))
+    return jsonify(ledger_for(query, viewer))
 
 
 @api_bp.get("/admin/rankings")
@@ -256,7 +249,7 @@ def admin_inspect(json: Inspection, headers: KeyedHeaders):
         json.unit,
         inspector_id=viewer.id,
         kind=json.kind,
-        visited_on=_day(json.visited_on, "visited_on"),
+        visited_on=json.visited_on,
         window=json.window,
         staff_login=json.staff,
         summary=json.summary or "",
@@ -281,7 +274,7 @@ def admin_publish_notice(json: Notice, headers: KeyedHeaders):
         publisher_id=viewer.id,
         title=json.title,
         body=json.body,
-        deadline=_day(json.deadline, "deadline"),
+        deadline=json.deadline,
         inspection_id=json.inspection,
         now=now(),
         request_key=request_key(),

@@ -9,7 +9,7 @@ import json
 from flask import Response, redirect, render_template, request, url_for
 
 from admin import bp
-from admin.api import admin_staff, config_section, ledger_from, period_from
+from admin.api import admin_staff, config_section, ledger_for, report_query, report_scope
 from admin.exports import csv_bytes, xlsx_bytes
 from qhall import configure, rankings, supervision
 from qhall.access import (
@@ -29,7 +29,7 @@ from qhall.lookups import find_unit
 from qhall.models import FINDING_CATEGORIES, Unit
 from qhall.ratings import LEVEL_NAMES
 from qhall.reports import ledger
-from qhall.scopes import GROUPINGS, make_scope
+from qhall.scopes import GROUPINGS
 from qhall.supervision import CATEGORY_NAMES, finding_counts
 from qhall.web.request import now
 
@@ -82,7 +82,7 @@ def dashboard():
 def ledger_page():
     """Show the ledger (台账) with its charts and export links."""
     viewer = admin_staff()
-    report = ledger_from(request.args, viewer)
+    report = ledger_for(report_query(request.args), viewer)
     query = {k: v for k, v in request.args.items() if v}
     return render_template(
         "admin/ledger.html",
@@ -117,7 +117,7 @@ def ledger_export(kind: str):
     if kind not in ("csv", "xlsx"):
         raise BadInput("仅支持 CSV 和 XLSX。", "Only CSV and XLSX are offered.")
     viewer = admin_staff()
-    report = ledger_from(request.args, viewer)
+    report = ledger_for(report_query(request.args), viewer)
     scope_slug = "_".join([report["unit"] or "ALL", report["start"], report["end"], report["by"]])
     name = f"qhall-ledger_{scope_slug}.{kind}"
     if kind == "csv":
@@ -156,10 +156,8 @@ def rankings_page():
 def summary_page():
     """Show the printable period summary and commendation report (总结表彰)."""
     viewer = admin_staff()
-    unit_code = home_unit(viewer, request.args.get("unit") or None)
-    start, end = period_from(request.args, unit_code)
-    scope = make_scope(unit_code, start, end)
-    check_read(viewer, scope.unit)
+    scope = report_scope(report_query(request.args), viewer)
+    unit_code, start, end = scope.unit.code if scope.unit else None, scope.start, scope.end
     settings, weights = config_section("SERVICE_LEVEL"), config_section("RANKING")
     report = ledger(
         scope, "unit" if scope.unit is None else "service", settings=settings, now=now()

@@ -90,8 +90,7 @@ LINE_LIMIT = 50
 def window_queue(unit_code: str, window: int, staff: Staff, now: datetime) -> dict:
     """Return the window, its ticket in hand, the waiting tickets it would call in order
     (priority marked) and the signed-in staff member's figures of the day."""
-    unit = find_unit(unit_code)
-    counter = find_counter(unit, window)
+    unit, counter = find_window(unit_code, window)
     day = local_day(now, unit.timezone)
     line = window_line(unit, counter, day, Ticket, Service).switch(Ticket).join(Service)
     waiting = [

@@ -102,3 +102,20 @@ def month_bounds(month: str) -> tuple[date, date]:
         raise BadInput("月份格式应为 2026-11。", "A month looks like 2026-11.") from error
     following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
     return first, following - timedelta(days=1)
+
+
+def report_period(
+    today: date,
+    *,
+    month: str | None = None,
+    year: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> tuple[date, date]:
+    """Return the days a report covers: a month ("2026-11"), a year, or from start to end;
+    by default this month up to today (a missing end is today, a missing start the 1st)."""
+    if month:
+        return month_bounds(month)
+    if year is not None:
+        return date(year, 1, 1), date(year, 12, 31)
+    return start or today.replace(day=1), end or today

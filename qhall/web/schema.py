@@ -19,7 +19,15 @@ from functools import partial
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from flask import current_app
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    RootModel,
+    ValidationError,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 from spectree import Response, SpecTree
 from spectree.plugins.flask_plugin import FlaskPlugin
@@ -134,6 +142,18 @@ def _not_a_bool(value: Any) -> Any:
 
 # An integer Literal takes JSON true for 1 (True == 1); a rating of true is the wrong type.
 NOT_A_BOOL = BeforeValidator(_not_a_bool)
+
+
+class Query(Input):
+    """A query string's parameters. A form sends the fields left empty as "": that is no
+    value, not a bad one."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {name: value for name, value in data.items() if value != ""}
+        return data
 
 
 class KeyedHeaders(Input):

@@ -109,3 +109,24 @@ def test_the_printable_summary_proposes_the_best_window(as_user, bureau, clock):
     )
     assert "窗口服务工作总结与表彰报告" in page
     assert "本期共取号 3 张，办结 3 件" in page
+
+
+def test_the_ledger_form_left_blank_shows_this_month_of_the_managers_hall(as_user, bureau, clock):
+    _a_morning(bureau, clock)
+    # The page's filter form sends every field, the unused ones empty.
+    page = as_user("boss-t").get("/admin/ledger?unit=&from=&to=&month=&by=&service=&window=&staff=")
+    assert page.status_code == 200
+    reader = TableReader()
+    reader.feed(page.get_data(as_text=True))
+    assert reader.rows[-1][:2] == ["合计 / Total", "3"]
+    assert "2026-11-01" in page.get_data(as_text=True)
+
+
+def test_a_report_period_or_window_that_cannot_be_is_a_polite_400(as_user, bureau):
+    boss = as_user("boss-t")
+    for query in ("year=0", "year=abc", "month=11-2026", "from=2026-13-01", "window=abc", "by=day"):
+        answer = boss.get(f"/api/admin/ledger?unit=T&{query}")
+        assert answer.status_code == 400, (query, answer.get_json())
+        assert answer.get_json()["message"], query
+        page = boss.get(f"/admin/ledger?unit=T&{query}")
+        assert page.status_code == 400, query
