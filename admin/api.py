@@ -191,11 +191,10 @@ def admin_rankings(query: RankingQuery):
     if not unit:
         raise BadInput("请选择单位。", "Choose a unit.")
     check_read(viewer, find_unit(unit))
-    month = query.month or local_day(now(), find_unit(unit).timezone).strftime("%Y-%m")
     return jsonify(
         rankings.rankings(
             unit,
-            month,
+            query.month,
             settings=config_section("SERVICE_LEVEL"),
             weights=config_section("RANKING"),
             now=now(),

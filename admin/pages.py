@@ -139,11 +139,14 @@ def rankings_page():
     unit_code = home_unit(viewer, request.args.get("unit") or None)
     board = None
     if unit_code:
-        unit = find_unit(unit_code)
-        check_read(viewer, unit)
-        month = request.args.get("month") or local_day(now(), unit.timezone).strftime("%Y-%m")
-        board = rankings.rankings(unit_code, month, settings=config_section("SERVICE_LEVEL"),
-                                  weights=config_section("RANKING"), now=now())  # fmt: skip
+        check_read(viewer, find_unit(unit_code))
+        board = rankings.rankings(
+            unit_code,
+            request.args.get("month"),
+            settings=config_section("SERVICE_LEVEL"),
+            weights=config_section("RANKING"),
+            now=now(),
+        )
     return render_template(
         "admin/rankings.html",
         board=board,

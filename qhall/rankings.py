@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 
 from qhall.access import check_manage
 from qhall.audit import record_change
+from qhall.clock import local_day
 from qhall.db import unit_of_work
 from qhall.errors import BadInput, NotFound
 from qhall.events import Outcome
@@ -62,9 +63,13 @@ def rank(rows: list[dict], weights: dict) -> list[dict]:
     return ranked
 
 
-def rankings(unit_code: str, month: str, *, settings: dict, weights: dict, now: datetime) -> dict:
-    """Return a unit's windows and staff ranked on a month's figures, and the month's
-    confirmed selection if there is one."""
+def rankings(
+    unit_code: str, month: str | None, *, settings: dict, weights: dict, now: datetime
+) -> dict:
+    """Return a unit's windows and staff ranked on a month's figures (by default this month
+    in the unit's time zone), and the month's confirmed selection if there is one."""
+    if not month:
+        month = local_day(now, find_unit(unit_code).timezone).strftime("%Y-%m")
     start, end = month_bounds(month)
     scope = make_scope(unit_code, start, end)
     windows = ledger(scope, "window", settings=settings, now=now)["rows"]

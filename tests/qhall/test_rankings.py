@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -78,6 +78,12 @@ def test_the_month_ranks_windows_and_staff(month, clock):
     assert board["windows"][1]["score"] == pytest.approx(
         (0.4 * 0.5 + 0.2 + 0.2 * 2 / 3) / 0.8, abs=1e-4
     )
+
+
+def test_without_a_month_the_board_is_this_month_in_the_halls_time_zone(month):
+    now = datetime(2026, 11, 30, 17, 30)  # still November in UTC; 1 December in Shanghai
+    board = rankings("T", None, settings=SETTINGS, weights=WEIGHTS, now=now)
+    assert board["month"] == "2026-12"
 
 
 def test_the_manager_confirms_and_the_hall_screens_show_it_next_month(month, clock):
