@@ -8,11 +8,11 @@ import subprocess
 import sys
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
 from tests.browser import screenshot
-from tests.servers import DEMO_KIOSK, free_port, running_server, server_env
+from tests.factories import take_live_ticket
+from tests.servers import free_port, running_server, server_env
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
@@ -35,13 +35,7 @@ def test_a_phone_reconnects_after_a_restart_and_shows_its_call(tmp_path, browser
     phone = context.new_page()
     try:
         with running_server(tmp_path, "--demo", port=port) as server:
-            response = requests.post(
-                f"{server.base_url}/api/units/MZJ/tickets",
-                json={"service": "A"},
-                headers=DEMO_KIOSK,
-            )
-            assert response.status_code == 201, response.text
-            mine = response.json()
+            mine = take_live_ticket(server.base_url)
             phone.goto(f"{server.base_url}/t/{mine['token']}")
             expect(phone.locator(".p-number")).to_have_text(mine["number"])
             expect(phone.locator("#status")).to_contain_text("排队等候中", use_inner_text=True)
