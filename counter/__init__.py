@@ -10,4 +10,4 @@ bp = Blueprint(
     static_url_path="/static/counter",
 )
 
-from counter import api, cases_api, pages, ratings_api  # noqa: E402,F401  (registers the views on bp)
+from counter import api, cases_api, pages, ratings_api, rectification_api  # noqa: E402,F401  (registers the views on bp)

@@ -9,8 +9,8 @@ Everything the window client (counter/static/) and the rating tablet call on the
   POST /api/units/<unit>/requeue, GET /api/pause-reasons, POST …/counters/<window>/reprint;
 - counter/cases_api.py: /api/units/<unit>/inquiries… (first inquiries, qhall/inquiries.py)
   and /api/units/<unit>/cases… (promised cases, qhall/cases.py);
-- counter/ratings_api.py: …/counters/<window>/rating (the tablet) and
-  /api/units/<unit>/rectifications… (qhall/ratings.py);
+- counter/ratings_api.py: …/counters/<window>/rating (the tablet, qhall/ratings.py);
+- counter/rectification_api.py: /api/units/<unit>/rectifications… (qhall/rectification.py);
 - qhall/web/site.py: /api/session (sign in and out); and the hall's live events over
   Socket.IO (qhall/web/realtime.py, joined by qhall/static/live.js).
 """

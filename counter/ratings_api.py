@@ -1,5 +1,4 @@
-"""The rating routes at the window (好差评): the tablet facing the visitor, and the bad
-ratings' rectification (verify, rectify, call back, appeal)."""
+"""The rating routes at the window (好差评): the tablet facing the visitor."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ from flask import jsonify
 from pydantic import Field
 
 from counter import bp
-from counter.api import HALL_STAFF, hall_staff
 from counter.cases_api import settings
 from qhall import ratings
 from qhall.models import RATING_LEVELS
@@ -17,11 +15,9 @@ from qhall.web.request import now, publish_result, request_key
 from qhall.web.schema import (
     NOT_A_BOOL,
     READ,
-    STAFF,
     WRITE,
     Answer,
     Input,
-    Int32,
     KeyedHeaders,
     Record,
     answers,
@@ -40,21 +36,6 @@ class RatingAtWindow(Input):
         description="5 非常满意 … 1 非常不满意"
     )
     reason: str | None = Field(None, description="required for 2 and 1")
-
-
-class RectificationQuery(Input):
-    closed: str | None = Field(None, description="1 or true: the closed items instead")
-
-
-class RectificationStep(Input):
-    item: Int32
-    step: Literal[tuple(ratings.STEPS)]  # type: ignore[valid-type]
-    note: str
-
-
-class Appeal(Input):
-    item: Int32
-    reason: str
 
 
 @bp.get("/api/units/<unit>/counters/<int:window>/rating")
@@ -87,45 +68,3 @@ def rate_at_window(unit: str, window: int, json: RatingAtWindow, headers: KeyedH
         request_key=request_key(),
     )
     return publish_result(outcome, 200 if outcome.replayed else 201)
-
-
-@bp.get("/api/units/<unit>/rectifications")
-@spec.validate(resp=answers(Record, *STAFF), operation_id="list_rectifications", **HALL_STAFF)
-def rectifications(unit: str, query: RectificationQuery):
-    """List open rectification items (?closed=1 for closed ones): all for a manager."""
-    staff = hall_staff(unit)
-    closed = query.closed in ("1", "true")
-    return jsonify(ratings.rectification_list(unit, staff, now=now(), closed=closed))
-
-
-@bp.post("/api/units/<unit>/rectifications/step")
-@spec.validate(resp=answers(Record, *STAFF), operation_id="rectification_step", **HALL_STAFF)
-def rectification_step(unit: str, json: RectificationStep, headers: KeyedHeaders):
-    """Record a rectification's next step: verify, rectify, call-back."""
-    staff = hall_staff(unit)
-    outcome = ratings.advance_rectification(
-        unit,
-        json.item,
-        json.step,
-        staff_id=staff.id,
-        note=json.note,
-        now=now(),
-        request_key=request_key(),
-    )
-    return publish_result(outcome)
-
-
-@bp.post("/api/units/<unit>/rectifications/appeal")
-@spec.validate(resp=answers(Record, *STAFF), operation_id="rectification_appeal", **HALL_STAFF)
-def rectification_appeal(unit: str, json: Appeal, headers: KeyedHeaders):
-    """Accept an appeal against a malicious rating, with the reason (managers only)."""
-    staff = hall_staff(unit)
-    outcome = ratings.accept_appeal(
-        unit,
-        json.item,
-        staff_id=staff.id,
-        reason=json.reason,
-        now=now(),
-        request_key=request_key(),
-    )
-    return publish_result(outcome)

@@ -366,7 +366,18 @@ class Rating(BaseModel):
     staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     level = IntegerField()  # 5 非常满意 … 1 非常不满意
     reason = TextField(default="")
-    source = CharField(default="tablet")  # tablet, phone
+    source = CharField(default="tablet")  # the channel: tablet, phone
+    # The registered tablet that gave it (its name in the settings), "" from a phone.
+    device = CharField(default="")
+    # The hall channel's three dimensions (GB/T 39735-2020), 1 to 5, or None from a phone.
+    efficiency = IntegerField(null=True)  # 服务效率
+    competence = IntegerField(null=True)  # 服务水平
+    attitude = IntegerField(null=True)  # 服务态度
+    # JSON list of reason codes from the configured question set (needed for 2 and 1).
+    reasons = TextField(default="[]")
+    question_set = CharField(default="")  # the question set's version, e.g. "2020-1"
+    # A number to call the visitor back on (optional; erased with other personal data).
+    callback_phone = CharField(default="")
     at = DateTimeField()
     # A manager accepted an appeal: the rating was malicious and no longer counts.
     excluded = BooleanField(default=False)
@@ -394,9 +405,21 @@ class Rectification(BaseModel):
     called_back_at = DateTimeField(null=True)
     called_back_by = ForeignKeyField(Staff, null=True, backref="+")
     callback_note = TextField(default="")
+    # The rated person writes the explanation and what changed (rectified_*); verifying,
+    # the call-back and closing are the manager's or the reviewer's they assign.
+    reviewer = ForeignKeyField(Staff, null=True, backref="+")
+    callback_answer = CharField(default="")  # the visitor's answer on the call-back
     closed_at = DateTimeField(null=True)
+    closed_by = ForeignKeyField(Staff, null=True, backref="+")
+    close_note = TextField(default="")
+    # An appeal (申诉复核) by the rated person, decided by someone else.
+    appealed_at = DateTimeField(null=True)
     appeal_reason = TextField(default="")
+    appeal_decision = CharField(default="")  # "", "accepted", "rejected"
+    appeal_decided_at = DateTimeField(null=True)
     appeal_decided_by = ForeignKeyField(Staff, null=True, backref="+")
+    appeal_note = TextField(default="")
+    escalated_at = DateTimeField(null=True)  # overdue: raised to the manager
 
 
 # --- screens ---

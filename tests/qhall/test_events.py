@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from printer import jobs
-from qhall import cases, events, inquiries, queue, ratings, supervision, windows
+from qhall import cases, events, inquiries, queue, ratings, rectification, supervision, windows
 from qhall.db import unit_of_work
 from qhall.events import ALL_NAMES
 from qhall.models import Event, Notice
@@ -66,7 +66,7 @@ def a_busy_day(clock) -> list:
     # A bad rating, its rectification, and an inspector's visit and notice.
     rated = run(ratings.rate_at_window("T", 2, visitor["number"], level=2, reason="等太久",
                                        now=now(), rating_window_s=1800, rectification_days=5))  # fmt: skip
-    run(ratings.advance_rectification("T", rated["rectification"], "verify", note="属实",
+    run(rectification.advance_rectification("T", rated["rectification"], "verify", note="属实",
                                       staff_id=boss.id, now=now()))  # fmt: skip
     run(supervision.record_inspection("T", inspector_id=inspector.id, kind="unannounced",
                                       visited_on=date(2026, 11, 26), now=now()))  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qhall import queue, ratings, windows
+from qhall import queue, ratings, rectification, windows
 from qhall.clock import local_day
 from qhall.errors import BadInput, Conflict, Forbidden, NotFound
 from tests.factories import gen_staff, gen_unit
@@ -87,32 +87,32 @@ def test_a_bad_rating_needs_a_reason_and_opens_a_rectification_tracked_to_closur
     assert "等待时间太长" not in str(outcome.events)
     item_id = outcome.result["rectification"]
     boss, clerk = hall["boss"].id, hall["clerk"].id
-    (item,) = ratings.rectification_list("T", hall["boss"], now=clock.now())
+    (item,) = rectification.rectification_list("T", hall["boss"], now=clock.now())
     # Thursday 26 November 2026 + 5 working days.
     assert (item["id"], item["due_day"], item["overdue"]) == (item_id, "2026-12-03", False)
     assert item["rating"]["reason"] == "等待时间太长"
     with pytest.raises(Conflict):  # in order: verify first
-        ratings.advance_rectification("T", item_id, "rectify", staff_id=clerk, note="x", now=clock.now())  # fmt: skip
+        rectification.advance_rectification("T", item_id, "rectify", staff_id=clerk, note="x", now=clock.now())  # fmt: skip
     for step, who, note in [
         ("verify", boss, "情况属实"),
         ("rectify", clerk, "已增开窗口"),
         ("call-back", boss, "已回访，群众认可"),
     ]:
-        state = ratings.advance_rectification("T", item_id, step, staff_id=who, note=note, now=clock.now())  # fmt: skip
+        state = rectification.advance_rectification("T", item_id, step, staff_id=who, note=note, now=clock.now())  # fmt: skip
     assert state.result["status"] == "closed"
     assert [s["note"] for s in state.result["steps"]] == [
         "情况属实",
         "已增开窗口",
         "已回访，群众认可",
     ]
-    assert ratings.rectification_list("T", hall["boss"], now=clock.now()) == []
+    assert rectification.rectification_list("T", hall["boss"], now=clock.now()) == []
 
 
 def test_an_open_rectification_past_its_deadline_shows_overdue(hall, clock):
     served(hall, clock)
     rate_at_window(clock, "A001", 1, "态度生硬")
     clock.advance(days=8)  # Friday 4 December
-    (item,) = ratings.rectification_list("T", hall["clerk"], now=clock.now())
+    (item,) = rectification.rectification_list("T", hall["clerk"], now=clock.now())
     assert item["overdue"] is True
 
 
@@ -120,8 +120,10 @@ def test_a_manager_accepts_an_appeal_against_a_malicious_rating(hall, clock):
     served(hall, clock)
     item_id = rate_at_window(clock, "A001", 1, "乱写的").result["rectification"]
     with pytest.raises(Forbidden):
-        ratings.accept_appeal("T", item_id, staff_id=hall["clerk"].id, reason="x", now=clock.now())
-    closed = ratings.accept_appeal(
+        rectification.accept_appeal(
+            "T", item_id, staff_id=hall["clerk"].id, reason="x", now=clock.now()
+        )
+    closed = rectification.accept_appeal(
         "T",
         item_id,
         staff_id=hall["boss"].id,
