@@ -17,6 +17,8 @@ Everything the window client (counter/static/) and the rating tablet call on the
 
 from __future__ import annotations
 
+from typing import Literal
+
 from flask import jsonify, request
 from pydantic import RootModel
 
@@ -66,9 +68,15 @@ class Pause(Input):
     reason: str
 
 
+class LetGo(Answer):
+    number: str
+    status: Literal["finished", "no_show"]  # no_show: called, never started (qhall.queue)
+
+
 class CounterResult(Answer):
     ticket: Ticket | None = None  # window state changes carry none
     counter: Counter
+    let_go: LetGo | None = None  # call-next and call: the visitor the window held before
 
 
 class PauseReasonView(Answer):
@@ -106,7 +114,7 @@ def requeue(unit: str, json: NumberRequest, headers: KeyedHeaders):
 # no body) and its summary in the document. Each is its own route and operation.
 COUNTER_ACTIONS = {
     "open": (windows.open_counter, None, "Open the window with the signed-in staff member on duty"),
-    "call-next": (queue.call_next, None, "Call the next visitor (finishes the ticket in hand)"),
+    "call-next": (queue.call_next, None, "Call the next visitor (the ticket in hand: finished if started, else a no-show)"),
     "call": (queue.call_number, NumberRequest, "Call one waiting number out of turn"),
     "recall": (queue.recall, None, "Call the ticket in hand again"),
     "start": (queue.start, None, "Start serving the ticket in hand"),

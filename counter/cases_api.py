@@ -44,6 +44,7 @@ class NewInquiry(Input):
     organisation: str | None = None
     materials: list[Material] | None = None
     service: str | None = None
+    window: Int32 | None = Field(None, description="the window: its visitor in hand is served")
 
 
 class InquiryRef(Input):
@@ -137,6 +138,7 @@ def register_inquiry(unit: str, json: NewInquiry, headers: KeyedHeaders):
         organisation=json.organisation or "",
         materials=_materials(json.materials),
         service_code=json.service,
+        window=json.window,
         now=now(),
         request_key=request_key(),
     )

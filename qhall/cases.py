@@ -32,6 +32,7 @@ from qhall.models import (
     Staff,
     Unit,
 )
+from qhall.queue import start_in_hand
 from qhall.retention import mask_name, mask_phone
 from qhall.workdays import WorkCalendar, work_calendar
 
@@ -55,7 +56,8 @@ def accept_case(
     request_key: str | None = None,
 ) -> Outcome:
     """Accept a promised matter (承诺件): a case number, a deadline in working days from the
-    next day, and what its receipt prints. Tasks are departments working in parallel."""
+    next day, and what its receipt prints. Tasks are departments working in parallel. Given
+    the window, the case belongs to the visitor in hand there, whose visit this starts."""
     calendar = calendar or work_calendar()
     fields = inquiry_fields(matter, visitor_name, visitor_phone, "", materials)
     departments = [clean_text(t, "部门", required=True, limit=100) for t in tasks or []]
@@ -71,11 +73,17 @@ def accept_case(
                 "This service is handled on the spot, not as a promised case.",
             )
         counter = find_counter(unit, window) if window is not None else None
+        ticket = start_in_hand(counter, now=now, staff_id=staff_id) if counter else None
         if inquiry_id is not None:
             inquiry = find_inquiry(unit_code, inquiry_id)
         else:  # whoever accepts the case received the matter first
             inquiry = Inquiry.create(
-                unit=unit, owner=staff_id, service=service, created_at=now, **fields
+                unit=unit,
+                owner=staff_id,
+                service=service,
+                ticket=ticket,
+                created_at=now,
+                **fields,
             )
         day = local_day(now, unit.timezone)
         case = Case.create(
@@ -83,6 +91,7 @@ def accept_case(
             unit=unit,
             service=service,
             inquiry=inquiry,
+            ticket=ticket,
             counter=counter,
             staff=staff_id,
             status="open",

@@ -56,6 +56,11 @@ def unit_figures(unit: Unit, today_row: dict, *, now: datetime, settings: dict) 
             alerts.append({"kind": "printer", "printer": printer["name"],
                            "message": f"打印机 {printer['name']} 已停止（{_PRINTER_ZH[printer['status']]}）",
                            "message_en": f"Printer {printer['name']} has stopped ({printer['status'].replace('_', ' ')})"})  # fmt: skip
+    escalated = bad.where(Rectification.escalated_at.is_null(False)).count()
+    if escalated:  # qhall.rectification.check_overdue raised them to the manager
+        alerts.append({"kind": "rectification_overdue",
+                       "message": f"{escalated} 项差评整改已超期，请督办",
+                       "message_en": f"{escalated} bad-rating rectification(s) overdue: please follow up"})  # fmt: skip
     return {
         "unit": unit.code,
         "name": unit.name_zh,

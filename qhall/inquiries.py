@@ -27,6 +27,7 @@ from qhall.models import (
     Referral,
     Staff,
 )
+from qhall.queue import start_in_hand
 from qhall.retention import mask_name, mask_phone
 
 # --- first inquiries -----------------------------------------------------------------
@@ -42,10 +43,13 @@ def register_inquiry(
     organisation: str = "",
     materials=(),
     service_code: str | None = None,
+    window: int | None = None,
     now: datetime,
     request_key: str | None = None,
 ) -> Outcome:
-    """Register a matter received first; the staff member who receives it owns it."""
+    """Register a matter received first; the staff member who receives it owns it. Given
+    the window it is registered at, the matter belongs to the visitor in hand there, whose
+    visit this starts (registering is serving them)."""
     fields = inquiry_fields(matter, visitor_name, visitor_phone, organisation, materials)
 
     with unit_of_work(request_key, f"inquiry:{unit_code}", now) as uow:
@@ -53,8 +57,11 @@ def register_inquiry(
             return uow.outcome
         unit = find_unit(unit_code)
         service = find_service(unit, service_code) if service_code else None
+        ticket = None
+        if window is not None:
+            ticket = start_in_hand(find_counter(unit, window), now=now, staff_id=staff_id)
         inquiry = Inquiry.create(
-            unit=unit, owner=staff_id, service=service, created_at=now, **fields
+            unit=unit, owner=staff_id, service=service, ticket=ticket, created_at=now, **fields
         )
         _record_inquiry(ev.INQUIRY_REGISTERED, inquiry, now, staff_id)
         return uow.finish(inquiry_view(inquiry, Staff.get_by_id(staff_id)))

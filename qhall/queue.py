@@ -4,6 +4,18 @@ Each public function is one unit of work (db.unit_of_work) and returns an Outcom
 its result for the caller and the events to publish once the commit has succeeded. A
 request key makes a function idempotent: sent again, it replays the first result and
 changes nothing. Times come in as `now` (naive UTC) so that tests can freeze them.
+
+When a visit counts as served. A ticket ends "finished" (served, in the window's figures,
+the ledger, the dashboard and the rankings; the only status the rating tablet asks about)
+only when the window did something for the visitor in hand:
+- it pressed 开始办理 (start), or
+- it pressed 办结 (finish) on the ticket in hand, or
+- it registered a first inquiry or accepted a promised case while the ticket was in hand,
+  which starts the visit (start_in_hand).
+"Call next" (or calling a number) over a visitor who was only called, never started, marks
+them 过号 (no_show) exactly as mark_no_show does: the same event, no service time (so the
+wait estimates never learn from them), put back in line within the grace period by
+requeue_no_show, and not served in any figure.
 """
 
 from __future__ import annotations
@@ -211,18 +223,19 @@ def call_next(
     now: datetime,
     request_key: str | None = None,
 ) -> Outcome:
-    """Call the next visitor to a window, finishing the one it had in hand."""
+    """Call the next visitor to a window, letting go of the one it had in hand: finished if
+    their visit had started, a no-show (过号) if they were only called."""
     with unit_of_work(request_key, f"call:{unit_code}:{window}", now) as uow:
         if uow.replayed:
             return uow.outcome
         unit, counter = open_window(unit_code, window)
-        _let_go(unit, counter, now, staff_id)
+        let_go = _let_go(unit, counter, now, staff_id)
         ticket = _claim_next(unit, counter, local_day(now, unit.timezone))
         if ticket is None:
-            return uow.finish({"ticket": None, "counter": counter_view(counter)})
+            return uow.finish({"ticket": None, "counter": counter_view(counter), "let_go": let_go})
         counter.priority_streak = counter.priority_streak + 1 if ticket.priority else 0
         counter.save()
-        return uow.finish(_mark_called(unit, counter, ticket, now, staff_id))
+        return uow.finish({**_mark_called(unit, counter, ticket, now, staff_id), "let_go": let_go})
 
 
 def call_number(
@@ -244,11 +257,11 @@ def call_number(
             raise Conflict(
                 "该号当前不在等候中。", "That ticket is not waiting.", status=ticket.status
             )
-        _let_go(unit, counter, now, staff_id)
+        let_go = _let_go(unit, counter, now, staff_id)
         claimed = _claim(Ticket.id == ticket.id, counter)
         if claimed is None:  # on PostgreSQL another window may have taken it meanwhile
             raise Conflict("该号已被其他窗口呼叫。", "Another window has just called that ticket.")
-        return uow.finish(_mark_called(unit, counter, claimed, now, staff_id))
+        return uow.finish({**_mark_called(unit, counter, claimed, now, staff_id), "let_go": let_go})
 
 
 def _claim_next(unit: Unit, counter: Counter, day) -> Ticket | None:
@@ -300,15 +313,22 @@ def _announce(unit, name, now, ticket, counter, staff_id, **data) -> dict:
     return {"ticket": payload["ticket_view"], "counter": payload["counter_view"], **data}
 
 
-def _let_go(unit: Unit, counter: Counter, now: datetime, staff_id) -> None:
-    """Finish the ticket a window still holds before it calls another."""
+def _let_go(unit: Unit, counter: Counter, now: datetime, staff_id) -> dict | None:
+    """Let go of the ticket a window still holds before it calls another: a visit that
+    started is finished; a visitor only called never came (过号), since calling the next
+    one is no proof that anyone was served. Return the number and how it ended."""
     ticket = ticket_in_hand(counter)
-    if ticket is not None:
+    if ticket is None:
+        return None
+    if ticket.status == "serving":
         _finish(unit, counter, ticket, now, staff_id)
+    else:
+        _no_show(unit, counter, ticket, now, staff_id)
+    return {"number": ticket.number, "status": ticket.status}
 
 
 def _finish(unit, counter, ticket: Ticket, now: datetime, staff_id) -> dict:
-    # A visitor never marked as started is taken to have started when called.
+    # 办结 on a visitor not marked as started: their visit is taken to have begun at the call.
     ticket.started_at = ticket.started_at or ticket.called_at
     ticket.finished_at = now
     ticket.service_s = int((now - ticket.started_at).total_seconds())
@@ -338,10 +358,23 @@ def start(unit_code: str, window: int, *, staff_id, now: datetime, request_key=N
         if uow.replayed:
             return uow.outcome
         unit, counter, ticket = _in_hand(unit_code, window, "called")
-        ticket.status = "serving"
-        ticket.started_at = now
-        ticket.save()
-        return uow.finish(_announce(unit, ev.TICKET_STARTED, now, ticket, counter, staff_id))
+        return uow.finish(_start(unit, counter, ticket, now, staff_id))
+
+
+def start_in_hand(counter: Counter, *, now: datetime, staff_id) -> Ticket | None:
+    """Return the window's ticket in hand, its visit started if it was only called, in the
+    caller's unit of work: registering a matter for the visitor is serving them."""
+    ticket = ticket_in_hand(counter)
+    if ticket is not None and ticket.status == "called":
+        _start(counter.unit, counter, ticket, now, staff_id)
+    return ticket
+
+
+def _start(unit, counter, ticket: Ticket, now: datetime, staff_id) -> dict:
+    ticket.status = "serving"
+    ticket.started_at = now
+    ticket.save()
+    return _announce(unit, ev.TICKET_STARTED, now, ticket, counter, staff_id)
 
 
 def finish(unit_code: str, window: int, *, staff_id, now: datetime, request_key=None) -> Outcome:
@@ -361,10 +394,14 @@ def mark_no_show(
         if uow.replayed:
             return uow.outcome
         unit, counter, ticket = _in_hand(unit_code, window, "called")
-        ticket.status = "no_show"
-        ticket.no_show_at = now
-        ticket.save()
-        return uow.finish(_announce(unit, ev.TICKET_NO_SHOW, now, ticket, counter, staff_id))
+        return uow.finish(_no_show(unit, counter, ticket, now, staff_id))
+
+
+def _no_show(unit, counter, ticket: Ticket, now: datetime, staff_id) -> dict:
+    ticket.status = "no_show"
+    ticket.no_show_at = now
+    ticket.save()
+    return _announce(unit, ev.TICKET_NO_SHOW, now, ticket, counter, staff_id)
 
 
 def transfer(

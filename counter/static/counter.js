@@ -24,9 +24,23 @@
     closed: ["未开放", "Closed"],
   };
   const HAND_STATUS = {
-    called: ["已呼叫，请等候来访人", "Called, waiting for the visitor"],
+    called: ["已呼叫，来访人到达后请按「开始办理」", "Called: press Start when the visitor arrives"],
     serving: ["办理中", "Serving"],
   };
+  // The keypad at each moment: the big button (lead), the ones beside it, and what "call
+  // next" does to the visitor in hand. Only a visit started, finished or registered for counts as served,
+  // so while the visitor is only called the natural button is Start, and calling the next
+  // one says plainly that it records a no-show (qhall/queue.py).
+  const STAGES = {
+    closed: { lead: "open", beside: [] },
+    paused: { lead: "resume", beside: [] },
+    idle: { lead: "call-next", beside: ["call", "requeue"], next: ["呼叫下一位", "Call next"] },
+    called: { lead: "start", beside: ["no-show", "recall", "call-next"],
+              next: ["过号并呼叫下一位", "No-show, call next"] },
+    serving: { lead: "call-next", beside: ["finish", "transfer"],
+               next: ["办结并呼叫下一位", "Finish and call next"] },
+  };
+  const BUTTON_CLASS = { open: "ok", close: "danger" };
   const KEYS = {
     o: "open", n: "call-next", r: "recall", s: "start", f: "finish", x: "no-show",
     t: "transfer", c: "call", q: "requeue", p: "pause", u: "resume", l: "close", b: "reprint",
@@ -151,7 +165,7 @@
       const result = action === "requeue"
         ? await QHall.api("POST", base + "/requeue", body)
         : await windowAction(action, body);
-      if (action === "call-next" && !result.ticket) say(message, "目前没有等候的来访人。", "Nobody is waiting.", "info");
+      if (action === "call-next") sayCalled(message, result);
       else if (action === "reprint") say(message, "号票已送往本窗口打印机。", "The ticket is on its way to this window's printer.", "ok");
       else say(message, "已完成。", "Done.", "ok");
       await refreshLine();
@@ -160,6 +174,18 @@
     } finally {
       busy = false;
     }
+  }
+
+  /** Say how the visitor in hand was let go (served or 过号) and who is called now. */
+  function sayCalled(message, result) {
+    const gone = result.let_go;
+    const zh = [], en = [];
+    if (gone && gone.status === "no_show") { zh.push(gone.number + " 已记为过号"); en.push(gone.number + " recorded as a no-show"); }
+    if (gone && gone.status === "finished") { zh.push(gone.number + " 已办结"); en.push(gone.number + " finished"); }
+    if (result.ticket) { zh.push("已呼叫 " + result.ticket.number); en.push(result.ticket.number + " called"); }
+    else { zh.push("目前没有等候的来访人"); en.push("nobody is waiting"); }
+    say(message, zh.join("；") + "。", en.join("; ").replace(/^./, (c) => c.toUpperCase()) + ".",
+        result.ticket ? "ok" : "info");
   }
 
   $("#keypad").addEventListener("click", (event) => {
@@ -207,6 +233,30 @@
     return el("span", "priority", bi("优先 · " + label[0], "Priority · " + label[1]));
   }
 
+  const KEYPAD_ORDER = [...document.querySelectorAll("#keypad button[data-action]")].map((b) => b.dataset.action);
+
+  /** Put the stage's big button first and the ones beside it next (in the page's order too,
+      so the Tab key follows what the eye sees), then the others that can act now, then those
+      that cannot, each as the page has them. */
+  function drawKeypad(stage, enable, next) {
+    const keypad = $("#keypad");
+    const first = [stage.lead, ...stage.beside];
+    const rank = (action) => first.includes(action) ? first.indexOf(action)
+      : (enable[action] ? 100 : 200) + KEYPAD_ORDER.indexOf(action);
+    const buttons = [...keypad.querySelectorAll("button[data-action]")];
+    const wanted = [...buttons].sort((a, b) => rank(a.dataset.action) - rank(b.dataset.action));
+    if (wanted.some((b, i) => b !== buttons[i])) keypad.append(...wanted);
+    for (const b of wanted) {
+      const action = b.dataset.action;
+      const beside = stage.beside.includes(action);
+      b.disabled = !enable[action];
+      b.className = [action === stage.lead ? "primary lead" : BUTTON_CLASS[action], beside ? "beside" : "",
+        // "No-show, call next" gets a row of its own, apart from the buttons of the visit.
+        beside && action === "call-next" ? "wide" : ""].filter(Boolean).join(" ");
+    }
+    keypad.querySelector('[data-action="call-next"] [data-label]').replaceChildren(bi(next[0], next[1]));
+  }
+
   function drawLine(data) {
     const counter = data.counter;
     const stateLabel = WINDOW_STATE[counter.state] || [counter.state, counter.state];
@@ -236,9 +286,8 @@
       finish: !!hand, "no-show": !!hand && hand.status === "called", transfer: !!hand, reprint: !!hand,
       pause: open, resume: counter.state === "paused", close: counter.state !== "closed" && !hand,
     };
-    for (const b of document.querySelectorAll("#keypad button[data-action]")) {
-      b.disabled = !enable[b.dataset.action];
-    }
+    const handStage = (hand && STAGES[hand.status]) || STAGES.idle;
+    drawKeypad(counter.state === "open" ? handStage : STAGES[counter.state] || STAGES.idle, enable, handStage.next);
 
     $("#line-count").textContent = data.waiting_total;
     $("#line").replaceChildren(...data.waiting.map((t) => {

@@ -45,9 +45,10 @@ def _a_morning(bureau, clock):
     for _ in range(3):
         queue.issue_ticket("T", "A", now=clock.now())
     windows.open_counter("T", 1, staff_id=clerk.id, now=clock.now())
-    for _ in range(3):
+    for _ in range(3):  # each visitor comes and is served; calling next finishes the last
         clock.advance(minutes=7)
         queue.call_next("T", 1, staff_id=clerk.id, now=clock.now())
+        queue.start("T", 1, staff_id=clerk.id, now=clock.advance(seconds=40))
     clock.advance(minutes=5)
     queue.finish("T", 1, staff_id=clerk.id, now=clock.now())
 
@@ -66,7 +67,7 @@ def test_the_exports_hold_the_same_numbers_as_the_page(as_user, bureau, clock):
     reader.feed(page.get_data(as_text=True))
     header, *lines = reader.rows
     assert len(lines) == 2  # window 1, then the total
-    assert lines[-1][0] == "合计 / Total" and lines[-1][1] == "3"
+    assert lines[-1][0] == "合计 / Total" and lines[-1][1:4] == ["3", "3", "0"]  # all served
 
     answer = boss.get("/admin/ledger.csv" + query)
     assert answer.status_code == 200

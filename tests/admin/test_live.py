@@ -23,6 +23,7 @@ def test_live_figures_raise_alerts_for_a_long_wait_and_a_stopped_printer(as_user
     assert (t["waiting"], t["issued"], t["windows_open"], t["windows_paused"]) == (1, 2, 1, 1)
     assert t["windows"][1]["pause_reason"] == "短暂休息"
     assert live["alerts"] == []
+    assert t["service_level"] == 1.0  # B001 waits, not yet past the 15-minute target
 
     clock.at += timedelta(minutes=16)
     with unit_of_work():
@@ -32,3 +33,5 @@ def test_live_figures_raise_alerts_for_a_long_wait_and_a_stopped_printer(as_user
     messages = [a["message"] for a in live["alerts"]]
     assert "最长等候已 16 分钟，超过目标 15 分钟" in messages
     assert "打印机 t-kiosk 已停止（缺纸）" in messages
+    # A001 was called at once; B001, still not called, has waited past the target.
+    assert live["units"][0]["service_level"] == 0.5

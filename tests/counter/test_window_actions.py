@@ -50,6 +50,35 @@ def test_transfer_no_show_requeue_and_call_by_number(staff_client, two_halls):
     assert back["ticket"]["status"] == "waiting"
 
 
+def test_calling_next_over_a_visitor_who_never_came_says_it_was_a_no_show(staff_client, two_halls):
+    client = staff_client
+    tokens = [client.post("/api/units/T/tickets", json={"service": "A"}).get_json()["token"]
+              for _ in range(3)]  # fmt: skip
+    base = "/api/units/T/counters/1"
+    client.post(f"{base}/open"), client.post(f"{base}/call-next")
+    called = client.post(f"{base}/call-next").get_json()
+    assert called["let_go"] == {"number": "A001", "status": "no_show"}
+    assert client.get(f"/api/tickets/{tokens[0]}").get_json()["status"] == "no_show"
+    client.post(f"{base}/start")
+    called = client.post(f"{base}/call-next").get_json()
+    assert called["let_go"] == {"number": "A002", "status": "finished"}
+    mine = client.get(f"{base}/queue").get_json()["figures"]
+    assert mine["served"] == 1
+
+
+def test_a_first_inquiry_registered_at_the_window_serves_the_visitor_in_hand(
+    staff_client, two_halls
+):
+    client = staff_client
+    token = client.post("/api/units/T/tickets", json={"service": "A"}).get_json()["token"]
+    base = "/api/units/T/counters/1"
+    client.post(f"{base}/open"), client.post(f"{base}/call-next")
+    answer = client.post("/api/units/T/inquiries", json={"matter": "咨询低保", "window": 1})
+    assert answer.status_code == 201, answer.get_json()
+    assert client.get(f"/api/tickets/{token}").get_json()["status"] == "serving"
+    assert client.post(f"{base}/call-next").get_json()["let_go"]["status"] == "finished"
+
+
 @pytest.mark.parametrize("action", ["open", "call-next", "recall", "finish", "pause", "close"])
 def test_window_actions_need_a_signed_in_staff_member(client, two_halls, action):
     assert_error(client.post(f"/api/units/T/counters/1/{action}", json={"reason": "break"}), 401)

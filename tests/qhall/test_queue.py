@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from qhall import queue, windows
+from qhall import cases, inquiries, queue, ratings, windows
+from qhall.clock import local_day
+from qhall.devices import Tablet
 from qhall.errors import BadInput, Conflict, CounterNotOpen, NotFound, ServiceClosed, SoldOut
 from qhall.estimates import people_ahead
-from qhall.models import Event, Ticket
+from qhall.models import Case, Event, Inquiry, Ticket, Unit
 from qhall.shapes import snapshot, visitor_view
 from tests.factories import gen_staff, gen_ticket, gen_unit
 
@@ -151,15 +153,128 @@ def test_priority_may_run_on_when_no_ordinary_visitor_waits(hall, clock):
     assert [call(clock, staff) for _ in range(3)] == ["A001", "A002", "A003"]
 
 
-def test_calling_next_finishes_the_ticket_in_hand(hall, clock):
+# --- when a visit counts as served ---
+
+
+def served_today(staff, clock) -> int:
+    """Return the visits the staff member served today, as their window shows it."""
+    return queue.staff_figures(staff, staff.unit, local_day(clock.now(), "Asia/Shanghai"))["served"]
+
+
+def test_calling_next_over_a_visitor_never_started_records_a_no_show(hall, clock):
     unit, staff = hall
     first, _ = gen_ticket(clock), gen_ticket(clock)
     open_windows(clock, staff, 1)
     call(clock, staff)
     clock.advance(minutes=3)
+    outcome = queue.call_next("T", 1, staff_id=staff.id, now=clock.now())
+    assert outcome.result["let_go"] == {"number": "A001", "status": "no_show"}
+    assert [e["name"] for e in outcome.events] == ["ticket.no_show", "ticket.called"]
+    missed = Ticket.get(Ticket.token == first["token"])
+    assert (missed.status, missed.no_show_at, missed.finished_at, missed.service_s) == (
+        "no_show",
+        clock.now(),
+        None,
+        None,
+    )
+    assert served_today(staff, clock) == 0
+    # Like 过号: the visitor who turns up late goes back to their place in line.
+    queue.requeue_no_show("T", "A001", staff_id=staff.id, now=clock.advance(minutes=5))
+    assert Ticket.get(Ticket.token == first["token"]).status == "waiting"
+
+
+def test_calling_next_after_start_finishes_the_visit(hall, clock):
+    unit, staff = hall
+    first, _ = gen_ticket(clock), gen_ticket(clock)
+    open_windows(clock, staff, 1)
+    call(clock, staff)
+    queue.start("T", 1, staff_id=staff.id, now=clock.advance(seconds=30))
+    clock.advance(minutes=3)
+    outcome = queue.call_next("T", 1, staff_id=staff.id, now=clock.now())
+    assert outcome.result["let_go"] == {"number": "A001", "status": "finished"}
+    assert [e["name"] for e in outcome.events] == ["ticket.finished", "ticket.called"]
+    done = Ticket.get(Ticket.token == first["token"])
+    assert (done.status, done.service_s) == ("finished", 180)
+    assert served_today(staff, clock) == 1
+
+
+def test_finish_on_a_called_visitor_serves_them_from_the_call(hall, clock):
+    unit, staff = hall
+    first = gen_ticket(clock)
+    open_windows(clock, staff, 1)
+    call(clock, staff)
+    clock.advance(minutes=2)
+    queue.finish("T", 1, staff_id=staff.id, now=clock.now())
+    done = Ticket.get(Ticket.token == first["token"])
+    assert (done.status, done.service_s) == ("finished", 120)
+    assert served_today(staff, clock) == 1
+    assert call(clock, staff) is None  # nothing left in hand to let go of
+
+
+def test_registering_a_first_inquiry_at_the_window_starts_the_visit_in_hand(hall, clock):
+    unit, staff = hall
+    first, _ = gen_ticket(clock), gen_ticket(clock)
+    open_windows(clock, staff, 1)
+    call(clock, staff)
+    clock.advance(minutes=1)
+    outcome = inquiries.register_inquiry(
+        "T", staff_id=staff.id, matter="咨询低保申请条件", window=1, now=clock.now()
+    )
+    assert [e["name"] for e in outcome.events] == ["ticket.started", "inquiry.registered"]
+    ticket = Ticket.get(Ticket.token == first["token"])
+    assert (ticket.status, ticket.started_at) == ("serving", clock.now())
+    assert Inquiry.get_by_id(outcome.result["id"]).ticket_id == ticket.id
+    clock.advance(minutes=4)
     call(clock, staff)
     done = Ticket.get(Ticket.token == first["token"])
-    assert done.status == "finished" and done.service_s == 180
+    assert (done.status, done.service_s) == ("finished", 240)
+    assert served_today(staff, clock) == 1
+
+
+def test_accepting_a_case_at_the_window_starts_the_visit_in_hand(hall, clock):
+    unit, staff = hall
+    gen_unit("C", services={"B": {"time_limit_days": 20}}, counters={1: ["B"]})
+    gen_ticket(clock, "B", unit="C")
+    windows.open_counter("C", 1, staff_id=staff.id, now=clock.now())
+    queue.call_next("C", 1, staff_id=staff.id, now=clock.now())
+    accepted = cases.accept_case(
+        "C", "B", staff_id=staff.id, matter="残疾人两项补贴申请", window=1, now=clock.now()
+    )
+    ticket = Ticket.get(Ticket.unit == Unit.get(Unit.code == "C").id)
+    assert ticket.status == "serving"
+    case = Case.get(Case.number == accepted.result["case"]["number"])
+    assert case.ticket_id == ticket.id and case.inquiry.ticket_id == ticket.id
+
+
+def test_registering_without_a_window_or_a_visitor_in_hand_serves_nobody(hall, clock):
+    unit, staff = hall
+    gen_ticket(clock)
+    open_windows(clock, staff, 1, 2)
+    call(clock, staff, 1)
+    phoned = inquiries.register_inquiry("T", staff_id=staff.id, matter="电话咨询", now=clock.now())
+    at_two = inquiries.register_inquiry(
+        "T", staff_id=staff.id, matter="窗口咨询", window=2, now=clock.now()
+    )
+    assert Ticket.get_by_id(1).status == "called"
+    assert {Inquiry.get_by_id(i.result["id"]).ticket_id for i in (phoned, at_two)} == {None}
+
+
+def test_the_tablet_does_not_ask_about_a_no_show(hall, clock):
+    unit, staff = hall
+    gen_ticket(clock), gen_ticket(clock)
+    open_windows(clock, staff, 1)
+    tablet = Tablet(name="t1", unit="T", window=1, token="secret")
+    call(clock, staff)
+    queue.start("T", 1, staff_id=staff.id, now=clock.now())
+    queue.finish("T", 1, staff_id=staff.id, now=clock.advance(minutes=2))
+    assert ratings.rating_prompt(tablet, now=clock.now(), rating_window_s=600)["number"] == "A001"
+    call(clock, staff)  # A002 is called and never comes
+    call(clock, staff)  # nobody left: A002 is a no-show
+    assert Ticket.get(Ticket.number == "A002").status == "no_show"
+    # Still the last visit served, not the number called after it.
+    assert ratings.rating_prompt(tablet, now=clock.now(), rating_window_s=600)["number"] == "A001"
+    clock.advance(minutes=11)
+    assert ratings.rating_prompt(tablet, now=clock.now(), rating_window_s=600)["number"] is None
 
 
 def test_two_windows_never_get_the_same_ticket(hall, clock):
@@ -302,18 +417,24 @@ def test_ordinary_visitors_count_priority_ones_as_ahead(hall, clock):
     assert people_ahead(Ticket.get(Ticket.token == ordinary["token"])) == 1
 
 
-def test_estimates_follow_recent_service_times(hall, clock):
+def start(clock, staff, window=1):
+    queue.start("T", window, staff_id=staff.id, now=clock.now())
+
+
+def test_estimates_follow_recent_service_times_and_never_no_shows(hall, clock):
     unit, staff = hall
-    for _ in range(5):
+    for _ in range(6):
         gen_ticket(clock)
     open_windows(clock, staff, 1)
-    call(clock, staff)
+    call(clock, staff), start(clock, staff)
     clock.advance(minutes=2)
-    call(clock, staff)  # finishes A001 after 120 s
+    call(clock, staff), start(clock, staff)  # finishes A001 after 120 s
     clock.advance(minutes=4)
-    call(clock, staff)  # finishes A002 after 240 s
-    last = Ticket.get(Ticket.number == "A005")
-    assert visitor_view(last.token)["estimated_wait_s"] == 180  # A004 ahead, at the 180 s mean
+    call(clock, staff)  # finishes A002 after 240 s; A003 never comes
+    clock.advance(minutes=9)
+    call(clock, staff)  # A003 is a no-show: nine minutes of nobody is no service time
+    last = Ticket.get(Ticket.number == "A006")
+    assert visitor_view(last.token)["estimated_wait_s"] == 180  # A005 ahead, at the 180 s mean
 
 
 # --- events ---
