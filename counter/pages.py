@@ -8,7 +8,7 @@ from flask import current_app, render_template, request
 from counter import bp
 from qhall.lookups import find_counter, find_unit
 from qhall.models import Counter, Service, Unit
-from qhall.ratings import LEVEL_NAMES
+from qhall.ratings import BAD_LEVEL, DIMENSIONS, LEVEL_NAMES, question_set
 
 
 @bp.get("/counter")
@@ -28,28 +28,29 @@ def counter_client():
 
 @bp.get("/counter/rate/<unit>/<int:window>")
 def rating_tablet(unit: str, window: int):
-    """Show the rating tablet that faces the visitor at a window; it wakes when a visit ends."""
+    """Show the rating tablet that faces the visitor at a window; it wakes when a visit ends.
+
+    A registered tablet is opened once as …?device=<its secret> (TABLETS in the settings);
+    the page keeps the secret and shows it with each request. The page itself is no secret."""
     hall = find_unit(unit)
-    return render_template(
-        "counter/rate.html",
-        unit=hall,
-        counter=find_counter(hall, window),
-        token=None,
-        levels=LEVEL_NAMES,
-        rectification_days=current_app.config["COUNTER"]["RECTIFICATION_DAYS"],
-        page_lang="both",
-    )
+    return _rate_page(unit=hall, counter=find_counter(hall, window), token=None)
 
 
 @bp.get("/counter/rating/<token>")
 def rating_page(token: str):
     """Show the same rating on the visitor's phone, for the ticket the token names."""
+    return _rate_page(unit=None, counter=None, token=token)
+
+
+def _rate_page(**what):
+    config = current_app.config
     return render_template(
         "counter/rate.html",
-        unit=None,
-        counter=None,
-        token=token,
         levels=LEVEL_NAMES,
-        rectification_days=current_app.config["COUNTER"]["RECTIFICATION_DAYS"],
+        bad_level=BAD_LEVEL,
+        dimensions=DIMENSIONS,
+        reasons=question_set(config).reasons,
+        rectification_days=config["COUNTER"]["RECTIFICATION_DAYS"],
         page_lang="both",
+        **what,
     )

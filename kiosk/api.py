@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from flask import current_app, jsonify, request, send_file
 from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
 from kiosk import bp
 from printer.jobs import find_job, job_view
@@ -16,7 +17,14 @@ from printer.layout import FULL_WIDTH, png_bytes
 from printer.ticket import print_ticket, ticket_image
 from qhall import queue, ratings
 from qhall.auth import ticket_source
-from qhall.errors import BadInput, Conflict, NotFound, RemoteTicketsClosed, TooManyTickets
+from qhall.errors import (
+    BadInput,
+    Conflict,
+    Forbidden,
+    NotFound,
+    RemoteTicketsClosed,
+    TooManyTickets,
+)
 from qhall.limits import SlidingWindowLimit
 from qhall.lookups import find_unit
 from qhall.models import PRIORITY_CLASSES, RATING_LEVELS, TICKET_SOURCES
@@ -72,9 +80,15 @@ class VisitorTicket(Ticket):
 
 class RatingByPhone(Input):
     level: Annotated[Literal[RATING_LEVELS], NOT_A_BOOL] = Field(  # type: ignore[valid-type]
-        description="5 非常满意 … 1 非常不满意"
+        description="5 非常满意 … 1 非常不满意 (the phone asks the overall level only)"
     )
-    reason: str | None = Field(None, description="required for 2 and 1")
+    reasons: list[str] | SkipJsonSchema[None] = Field(
+        None, description="codes of [RATING] REASONS: at least one for 2 and 1, none otherwise"
+    )
+    words: str | None = Field(None, description="the visitor's own words, optional")
+    callback_phone: str | None = Field(
+        None, description="a number to call the visitor back on, optional, for 2 and 1 only"
+    )
 
 
 class PrintRequest(Input):
@@ -196,13 +210,25 @@ def ticket_rating(token: str):
     operation_id="rate_by_token",
 )
 def rate_by_token(token: str, json: RatingByPhone, headers: KeyedHeaders):
-    """Record a rating from the visitor's phone for their finished visit."""
+    """Record a rating from the visitor's phone for their visit, once it was served.
+
+    The ticket's token is the visitor's; staff see it when they issue a ticket at the
+    window, so a request with a staff session is refused: staff do not rate for visitors.
+    """
+    if current_staff() is not None:
+        raise Forbidden(
+            "工作人员不能代替群众评价，请由办事群众本人评价，谢谢。",
+            "Staff may not rate on a visitor's behalf; the visitor rates for themselves.",
+        )
     outcome = ratings.rate_by_token(
         token,
         level=json.level,
-        reason=json.reason or "",
+        reasons=json.reasons or [],
+        words=json.words or "",
+        callback_phone=json.callback_phone or "",
         now=now(),
         rectification_days=current_app.config["COUNTER"]["RECTIFICATION_DAYS"],
+        questions=ratings.question_set(current_app.config),
         request_key=request_key(),
     )
     return publish_result(outcome, 200 if outcome.replayed else 201)

@@ -12,7 +12,7 @@ from kiosk import bp
 from printer.ticket import PRIORITY_LABELS
 from qhall.errors import HallError, NotFound
 from qhall.lookups import find_ticket, find_unit
-from qhall.ratings import BAD_LEVEL, LEVEL_NAMES
+from qhall.ratings import BAD_LEVEL, LEVEL_NAMES, question_set
 from qhall.shapes import visitor_view
 from qhall.web.printing import phone_url, printing
 
@@ -57,6 +57,8 @@ def phone(token: str):
         token=token,
         levels=sorted(LEVEL_NAMES.items(), reverse=True),
         bad_level=BAD_LEVEL,
+        reasons=question_set(current_app.config).reasons,
+        rectification_days=current_app.config["COUNTER"]["RECTIFICATION_DAYS"],
     )
 
 

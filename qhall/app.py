@@ -15,6 +15,7 @@ from config import CONFIG_DIR
 from printer.spooler import PrintSetup
 from qhall.clock import SystemClock
 from qhall.db import connect_database, db, sqlite_url
+from qhall.devices import load_tablets
 from qhall.pages import unit_pages
 from qhall.web.errors import register_error_handlers
 from qhall.web.realtime import socketio
@@ -92,6 +93,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Printers and kiosks; their spooler starts with the other background work
     # (qhall.web.background), never from a request.
     app.extensions["printing"] = PrintSetup.from_settings(app.config, Path(app.instance_path))
+    # The rating tablets registered at the windows (qhall.devices), checked at start-up too.
+    app.extensions["tablets"] = load_tablets(app.config)
     for blueprint in (site_bp, kiosk_bp, display_bp, counter_bp, admin_bp, admin_api_bp):
         app.register_blueprint(blueprint)
 

@@ -36,17 +36,24 @@ def init_db_command() -> None:
 
 @main.command("demo")
 def demo_command() -> None:
-    """Seed the demo bureau (three halls, their services, windows and staff)."""
+    """Seed the demo bureau (three halls, their services, windows, staff and, unless
+    DEMO_HISTORY is false, a past week played through them)."""
     app = _app()
     _init_db(app)
-    _seed_demo()
+    _seed_demo(app)
 
 
-def _seed_demo() -> dict:
+def _seed_demo(app) -> dict:
+    from qhall.clock import utcnow
+    from qhall.demo_history import seed_past_week
     from qhall.seed import load_bureau
 
     bureau = load_bureau()
     click.echo("演示单位已就绪 Demo bureau ready: " + ", ".join(u["code"] for u in bureau["unit"]))
+    if app.config["DEMO_HISTORY"]:
+        click.echo("正在生成演示大厅上周的办件记录 Playing the demo halls' past week …")
+        for code, tickets in seed_past_week(utcnow(), app.config).items():
+            click.echo(f"  {code}: {tickets} 个号 tickets")
     return bureau
 
 
@@ -110,7 +117,7 @@ def serve(host: str, port: int, demo: bool, dev: bool) -> None:
         os.environ["QHALL_DEMO_PRINTERS"] = "true"
     app = _app()
     _init_db(app)
-    bureau = _seed_demo() if demo else None
+    bureau = _seed_demo(app) if demo else None
     _print_welcome(app, host, port, bureau)
     if dev:
         from qhall.web.background import start
@@ -157,6 +164,9 @@ def _print_welcome(app, host: str, port: int, bureau: dict | None) -> None:
         for kiosk in app.extensions["printing"].kiosks.values():
             if kiosk.token:
                 click.echo(f"  {base}/kiosk/{kiosk.unit}?kiosk={kiosk.name}&device={kiosk.token}")
+        click.echo("\n登记的评价器 Registered demo rating tablets (only they rate at a window):")
+        for tablet in app.extensions["tablets"].values():
+            click.echo(f"  {base}/counter/rate/{tablet.unit}/{tablet.window}?device={tablet.token}")
     click.echo("")
 
 

@@ -1,6 +1,7 @@
 /* The visitor's ticket on their phone, live: number, status, people ahead, the wait; when
    called, the window to go to, with sound and vibration where the phone allows; when
-   finished, the rating (POST /api/tickets/<token>/rating), one per visit.
+   finished (served), the rating (POST /api/tickets/<token>/rating), one per visit: the
+   overall level, and for a bad one its reasons, the visitor's words and a call-back number.
 
    The page follows the hall's room and refetches its ticket (GET /api/tickets/<token>)
    when an event concerns it: its own number on its own day, or, while it waits, any
@@ -125,21 +126,45 @@
     $("rate-submit").disabled = false;
   });
 
+  $("reasons").addEventListener("click", (event) => {
+    const chip = event.target.closest("[data-reason]");
+    if (chip) chip.setAttribute("aria-pressed", String(chip.getAttribute("aria-pressed") !== "true"));
+  });
+
+  function rateError(zh, en) {
+    $("rate-error").replaceChildren(QHall.bi(zh, en));
+    $("rate-error").hidden = false;
+  }
+
   $("rate-submit").addEventListener("click", async () => {
-    $("rate-submit").disabled = true;
     $("rate-error").hidden = true;
     const body = { level: rating.level };
-    if (rating.level <= badLevel) body.reason = $("reason").value.trim();
+    const bad = rating.level <= badLevel;
+    if (bad) {
+      const chosen = [...$("reasons").querySelectorAll('[aria-pressed="true"]')];
+      body.reasons = chosen.map((chip) => chip.dataset.reason);
+      body.words = $("reason").value.trim();
+      body.callback_phone = $("callback-phone").value.trim();
+      if (!chosen.length) {
+        rateError("请至少选择一项原因，谢谢。", "Please choose at least one reason. Thank you.");
+        return;
+      }
+      if (chosen.some((chip) => chip.hasAttribute("data-explain")) && !body.words) {
+        rateError("选择“其他”时，请简单写几句原因，谢谢。", "Please add a few words to say what went wrong. Thank you.");
+        return;
+      }
+    }
+    $("rate-submit").disabled = true;
     try {
       await QHall.api("POST", ratingUrl, body, { key: rating.key });
       $("rating").hidden = true;
       $("rate-link").hidden = true;
       $("rated").hidden = false;
+      $("rated-followup").hidden = !(bad && body.callback_phone);
     } catch (error) {
       const message = error instanceof QHall.ApiError ? error
         : { zh: "网络不通，请稍后再试。", en: "No connection; please try again." };
-      $("rate-error").replaceChildren(QHall.bi(message.zh, message.en));
-      $("rate-error").hidden = false;
+      rateError(message.zh, message.en);
       $("rate-submit").disabled = false;
     }
   });

@@ -207,8 +207,10 @@ def _after_visit(rng, hall, day, ticket_id, service_id, limit, counter_id, staff
         ids["rating"] += 1
         level = rng.choice(LEVELS)
         at = _moment(day_s, end_s + 30)
+        bad = level <= 2  # a bad rating names a reason of the question set ([RATING])
         rows["ratings"].append((rating_id, ticket_id, hall["id"], counter_id, staff_id, level,
-                                "" if level > 2 else "等候时间太长", "tablet", at, False))  # fmt: skip
+                                "等候时间太长" if bad else "", '["long_wait"]' if bad else "[]",
+                                "tablet", at, False))  # fmt: skip
         if level <= 2:
             closed = rng.random() < 0.85
             due = calendar.add_workdays(day, 5).isoformat()
@@ -236,7 +238,8 @@ _INSERTS = {
     "tickets": (Ticket, "id unit_id service_id day number priority source status token issued_at "
                 "queue_at first_called_at called_at started_at finished_at no_show_at counter_id "
                 "staff_id recall_count transfer_count requeued wait_s service_s closed_reason"),
-    "ratings": (Rating, "id ticket_id unit_id counter_id staff_id level reason source at excluded"),
+    "ratings": (Rating, "id ticket_id unit_id counter_id staff_id level reason reasons source at "
+                "excluded"),
     "rectifications": (Rectification, "rating_id unit_id staff_id status opened_at due_day closed_at"),
     "inquiries": (Inquiry, "unit_id owner_id ticket_id service_id matter status visits created_at "
                   "resolved_at"),
@@ -245,7 +248,10 @@ _INSERTS = {
 }  # fmt: skip
 # Columns whose model default lives in Python (peewee), so a raw insert must give them.
 _DEFAULTS = {
-    Rectification: {"verify_note": "", "rectify_note": "", "callback_note": "", "appeal_reason": ""},
+    Rating: {"device": "", "question_set": "", "callback_phone": ""},
+    Rectification: {"verify_note": "", "rectify_note": "", "callback_note": "", "appeal_reason": "",
+                    "callback_answer": "", "close_note": "", "appeal_decision": "",
+                    "appeal_note": ""},
     Inquiry: {"visitor_name": "", "visitor_phone": "", "organisation": "", "materials": "[]",
               "outcome": ""},
     Case: {"visitor_name": "", "visitor_phone": "", "materials": "[]", "extended_days": 0,

@@ -79,6 +79,7 @@ def test_the_phone_page_follows_the_ticket_from_the_line_to_the_rating(live_serv
     screenshot(phone, "phone-finished-zh")
     phone.click('[data-level="2"]')
     expect(phone.locator("#reason-box")).to_be_visible()  # a bad rating says why
+    screenshot(phone, "phone-rating-bad-zh")
     phone.click('[data-level="4"]')
     expect(phone.locator("#reason-box")).to_be_hidden()
     phone.click("#rate-submit")
