@@ -51,6 +51,7 @@ CASE_OVERDUE = "case.overdue"
 RATING_RECORDED = "rating.recorded"
 RECTIFICATION_OPENED = "rectification.opened"
 RECTIFICATION_UPDATED = "rectification.updated"
+RECTIFICATION_ESCALATED = "rectification.escalated"
 # personal data
 PRIVACY_ERASED = "privacy.erased"
 # printers
@@ -90,6 +91,7 @@ ALL_NAMES = (
     RATING_RECORDED,
     RECTIFICATION_OPENED,
     RECTIFICATION_UPDATED,
+    RECTIFICATION_ESCALATED,
     PRIVACY_ERASED,
     PRINTER_STATUS_CHANGED,
     PRINT_FAILED,

@@ -31,6 +31,8 @@ COLUMNS = [
     ("bad_appealed", "申诉成立", "Appeal accepted"),
     ("bad_in_progress", "整改中", "In progress"),
     ("bad_overdue", "整改超期", "Overdue"),
+    ("callback_pct", "实名差评回访率(%)", "Named bad ratings called back (%)"),
+    ("rectify_pct", "整改率(%)", "Rectification rate (%)"),
 ]
 
 
@@ -55,6 +57,8 @@ def table_row(label: str, figures: dict) -> list:
         "satisfaction_pct": _percent(figures["satisfaction"]),
         "one_visit_pct": _percent(figures["one_visit_rate"]),
         "on_time_pct": _percent(figures["on_time_rate"]),
+        "callback_pct": _percent(figures["callback_rate"]),
+        "rectify_pct": _percent(figures["rectify_rate"]),
         **{f"level_{level}": figures["levels"][str(level)] for level in RATING_LEVELS},
     }
     return [values[name] for name, _zh, _en in COLUMNS]

@@ -257,7 +257,8 @@ class LoginFailure(BaseModel):
 INQUIRY_STATES = ("open", "referred", "resolved")
 CASE_STATES = ("open", "suspended", "completed")
 RATING_LEVELS = (5, 4, 3, 2, 1)  # 非常满意 … 非常不满意
-RECTIFICATION_STATES = ("open", "verified", "rectified", "closed", "appeal_accepted")
+# In this order (qhall.rectification); an accepted appeal closes an item from any state.
+RECTIFICATION_STATES = ("open", "rectified", "verified", "called_back", "closed", "appeal_accepted")
 
 
 class Inquiry(BaseModel):
@@ -583,34 +584,10 @@ class CalendarDay(BaseModel):
     note = CharField(default="")
 
 
+# Every table, in the order they can be created.
 MODELS = [
-    Unit,
-    Service,
-    Staff,
-    ApiToken,
-    Counter,
-    CounterService,
-    PauseReason,
-    DayNumber,
-    Ticket,
-    Event,
-    IdempotencyRecord,
-    Lease,
-    LoginFailure,
-    Inquiry,
-    Referral,
-    Case,
-    CaseTask,
-    CaseExtension,
-    Rating,
-    Rectification,
-    ScreenItem,
-    PrintJob,
-    PrinterState,
-    AuditEntry,
-    Inspection,
-    Finding,
-    Notice,
-    Selection,
-    CalendarDay,
-]
+    Unit, Service, Staff, ApiToken, Counter, CounterService, PauseReason, DayNumber, Ticket,
+    Event, IdempotencyRecord, Lease, LoginFailure, Inquiry, Referral, Case, CaseTask,
+    CaseExtension, Rating, Rectification, ScreenItem, PrintJob, PrinterState, AuditEntry,
+    Inspection, Finding, Notice, Selection, CalendarDay,
+]  # fmt: skip

@@ -7,8 +7,10 @@ The figures, as reported upward:
   cancelled: withdrawn by the visitor; transfers: transfers made (一站式 keeps the ticket).
 - wait: seconds from the ticket to its first call; service: from start to finish. Average
   and 90th percentile (nearest rank: the smallest value at or above 90% of the values).
-- service level: visitors called within the unit's target wait, out of those called plus
-  those never called before the day ended (a visitor who withdrew is not counted).
+- service level (服务达标率): visitors called within the unit's target wait, out of those
+  called plus those not called whose wait has already passed the target: still waiting
+  past it now, closed at the day's end, or who withdrew after waiting past it. A visitor
+  still waiting but not yet past the target counts neither way.
 - satisfaction: counted ratings given in the period, by level (5 非常满意 … 1 非常不满意), and the share rated
   above 不满意; a rating whose appeal was accepted no longer counts.
 - one-visit rate: first inquiries resolved in the period that took a single visit.
@@ -16,7 +18,10 @@ The figures, as reported upward:
   unit's local day); overdue: completed late, plus those still open past a due day that
   fell in the period.
 - bad ratings: ratings of 不满意 or worse given in the period, and where their rectification
-  stands: rectified and called back, appeal accepted, in progress, past its deadline.
+  stands: closed (rectified, verified, called back), appeal accepted, in progress, past its
+  deadline. 实名差评回访率 (callback_rate): of the bad ratings that left a call-back number,
+  the share called back; 整改率 (rectify_rate): of the bad ratings, the share rectified and
+  closed. Both leave out ratings whose appeal was accepted, and are None with nothing to count.
 The group a ticket belongs to is where it ended: its last service, window and staff member.
 """
 
@@ -25,7 +30,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from peewee import SQL, fn
+from peewee import SQL, NodeList, fn
 from peewee import Case as SqlCase
 
 from qhall.clock import iso, local_day
@@ -88,7 +93,7 @@ TICKET_KEYS = {
 }
 
 
-def _utc_bounds(scope: Scope) -> tuple[datetime, datetime]:
+def utc_bounds(scope: Scope) -> tuple[datetime, datetime]:
     """Return the period as UTC moments, [first local midnight, the midnight after the end).
 
     A bureau's units share one time zone; the first unit's is taken."""
@@ -125,7 +130,7 @@ def ledger(scope: Scope, by: str, *, settings: dict, now: datetime) -> dict:
     with db.atomic():  # one read transaction: the figures agree with each other
         groups: dict = {}
         total = _empty()
-        series = _add_tickets(groups, total, scope, by, settings)
+        series = _add_tickets(groups, total, scope, by, settings, now)
         _add_percentiles(groups, total, scope, by, "wait", Ticket.wait_s)
         _add_percentiles(groups, total, scope, by, "service", Ticket.service_s)
         _add_ratings(groups, total, scope, by)
@@ -155,9 +160,10 @@ def ledger(scope: Scope, by: str, *, settings: dict, now: datetime) -> dict:
 
 _COUNTS = (
     "issued", "served", "no_shows", "cancelled", "transfers", "called", "wait_sum",
-    "timed", "service_sum", "within_target", "never_called",
+    "timed", "service_sum", "within_target", "uncalled_late",
     "inquiries_resolved", "one_visit", "cases_completed", "cases_on_time", "cases_open_overdue",
     "bad_ratings", "bad_rectified", "bad_appealed", "bad_in_progress", "bad_overdue",
+    "bad_with_phone", "bad_called_back",
 )  # fmt: skip
 
 
@@ -180,14 +186,17 @@ def _when(condition):
     return fn.SUM(SqlCase(None, [(condition, 1)], 0))
 
 
-def _add_tickets(groups, total, scope: Scope, by: str, settings: dict) -> list[dict]:
+def _add_tickets(groups, total, scope: Scope, by: str, settings: dict, now: datetime) -> list[dict]:
     """Add the ticket counts and sums per group and overall, and return them day by day (or
     month by month over a long period) for the charts.
 
-    One pass, grouped by key, day and status: over a unit it follows the covering index
-    (unit, day, status, ...) row by row, and per status the sums need no CASE per row."""
+    One pass, grouped by key, day and status: over a unit it follows the index
+    (unit, day, status, ...) row by row, and per status the sums need no CASE per row but
+    the service level's two. The index holds the counts and sums; a row's issue and end
+    times are read only for the few not called, waiting or withdrawn."""
     target = _target_expr(scope, settings)
     key = TICKET_KEYS[by]
+    not_called = Ticket.status.in_(("waiting", "cancelled")) & Ticket.wait_s.is_null()
     query = (
         Ticket.select(
             key,
@@ -200,6 +209,7 @@ def _add_tickets(groups, total, scope: Scope, by: str, settings: dict) -> list[d
             fn.COUNT(Ticket.service_s),
             fn.SUM(Ticket.service_s),
             _when(Ticket.wait_s <= target),
+            _when(not_called & _waited_past(target, now)),
         )
         .where(*_ticket_where(scope))
         .group_by(key, Ticket.day, Ticket.status)
@@ -220,6 +230,7 @@ def _add_tickets(groups, total, scope: Scope, by: str, settings: dict) -> list[d
         timed,
         service_sum,
         within,
+        late,
     ) in rows:
         period = str(day)[:7] if monthly else str(day)[:10]  # "2026-11-26" or a date
         point = series.setdefault(period, dict.fromkeys(_COUNTS, 0))
@@ -235,8 +246,9 @@ def _add_tickets(groups, total, scope: Scope, by: str, settings: dict) -> list[d
             "timed": timed,
             "service_sum": service_sum or 0,
             "within_target": within or 0,
-            # Closed at the day's end without ever being called.
-            "never_called": count - called if status == "closed" else 0,
+            # Not called, their wait past the target: closed at the day's end without a
+            # call, or (waiting, withdrawn) waited past the target by now or by the end.
+            "uncalled_late": count - called if status == "closed" else late or 0,
         }
         for name, value in add.items():
             figures[name] += value
@@ -247,6 +259,19 @@ def _add_tickets(groups, total, scope: Scope, by: str, settings: dict) -> list[d
          "no_shows": p["no_shows"], "wait_avg_s": _mean(p["wait_sum"], p["called"])}
         for period, p in sorted(series.items())
     ]  # fmt: skip
+
+
+def _waited_past(target, now: datetime):
+    """SQL: the ticket waited longer than target seconds from its issue to its end (withdrawn,
+    closed) or, not ended, to now; in whole seconds, as a called ticket's wait_s counts."""
+    end = fn.COALESCE(Ticket.finished_at, now)
+    if is_sqlite():
+        # SQLite keeps a moment to the millisecond; rounded there, a day in floating point
+        # gives the whole seconds back (900.99998 is the 901 s it was).
+        seconds = fn.ROUND((fn.julianday(end) - fn.julianday(Ticket.issued_at)) * 86400, 3)
+    else:
+        seconds = NodeList((SQL("EXTRACT(EPOCH FROM"), end - Ticket.issued_at, SQL(")")))
+    return seconds >= target + 1
 
 
 def percentile_rank(count: int, percent: int = 90) -> int:
@@ -290,7 +315,7 @@ RATING_KEYS = {"unit": Rating.unit, "service": Ticket.service, "window": Rating.
 def _ratings(scope: Scope, by: str, *columns):
     """Select from the ratings given in the period within the scope, with the group key
     first; the ticket is joined only to reach its service."""
-    start, end = _utc_bounds(scope)
+    start, end = utc_bounds(scope)
     key = RATING_KEYS[by]
     query = Rating.select(key, *columns)
     if by == "service" or scope.service is not None:
@@ -325,10 +350,18 @@ RECTIFICATION_KEYS = {"unit": Rectification.unit, "service": Ticket.service,
 
 def _add_rectifications(groups, total, scope: Scope, by: str, now: datetime) -> None:
     """Bad ratings given in the period (their rectification opens at the same moment) and
-    where each stands; the rating and its ticket are joined only when the key needs them."""
+    where each stands, with the counts of the two rates: 实名差评回访率 (those with a call-back
+    number that were called back) and 整改率 (closed after rectification, of those whose
+    appeal was not accepted). The rating is joined for its number; its ticket only when
+    the key needs it."""
     today = local_day(now, scope.units[0].timezone) if scope.units else now.date()
-    start, end = _utc_bounds(scope)
+    start, end = utc_bounds(scope)
     key = RECTIFICATION_KEYS[by]
+    counted = Rectification.status != "appeal_accepted"
+    # A call-back needs a number (qhall.rectification), so one made counts as having had
+    # one even after the number was erased with the visitor's other personal data.
+    called_back = Rectification.called_back_at.is_null(False)
+    with_phone = counted & ((Rating.callback_phone != "") | called_back)
     query = Rectification.select(
         key,
         fn.COUNT(Rectification.id),
@@ -336,12 +369,12 @@ def _add_rectifications(groups, total, scope: Scope, by: str, now: datetime) -> 
         _when(Rectification.status == "appeal_accepted"),
         _when(Rectification.closed_at.is_null()),
         _when(Rectification.closed_at.is_null() & (Rectification.due_day < today)),
-    )
+        _when(with_phone),
+        _when(with_phone & called_back),
+    ).join(Rating)
     where = [Rectification.opened_at >= start, Rectification.opened_at < end]
-    if by in ("window", "service") or scope.counter or scope.service:
-        query = query.join(Rating)
-        if by == "service" or scope.service:
-            query = query.join(Ticket, on=(Rating.ticket == Ticket.id))
+    if by == "service" or scope.service:
+        query = query.join(Ticket, on=(Rating.ticket == Ticket.id))
     if scope.unit is not None:
         where.append(Rectification.unit == scope.unit.id)
     if scope.staff is not None:
@@ -350,7 +383,8 @@ def _add_rectifications(groups, total, scope: Scope, by: str, now: datetime) -> 
         where.append(Rating.counter == scope.counter.id)
     if scope.service is not None:
         where.append(Ticket.service == scope.service.id)
-    names = ("bad_ratings", "bad_rectified", "bad_appealed", "bad_in_progress", "bad_overdue")
+    names = ("bad_ratings", "bad_rectified", "bad_appealed", "bad_in_progress", "bad_overdue",
+             "bad_with_phone", "bad_called_back")  # fmt: skip
     for key_value, *values in query.where(*where).group_by(key).tuples():
         figures = _group(groups, key_value)
         for name, value in zip(names, values, strict=True):
@@ -364,7 +398,7 @@ INQUIRY_KEYS = {"unit": Inquiry.unit, "service": Inquiry.service, "staff": Inqui
 def _add_inquiries(groups, total, scope: Scope, by: str) -> None:
     """First inquiries resolved in the period, and how many took one visit. A window has
     no inquiries of its own (they belong to the person who received them)."""
-    start, end = _utc_bounds(scope)
+    start, end = utc_bounds(scope)
     where = [Inquiry.resolved_at >= start, Inquiry.resolved_at < end]
     if scope.unit is not None:
         where.append(Inquiry.unit == scope.unit.id)
@@ -398,7 +432,8 @@ CASE_KEYS = {
 }
 
 
-def _case_where(scope: Scope) -> list:
+def case_where(scope: Scope) -> list:
+    """Return the conditions that keep the cases of a scope's unit, service, window, person."""
     where = []
     if scope.unit is not None:
         where.append(Case.unit == scope.unit.id)
@@ -413,11 +448,11 @@ def _case_where(scope: Scope) -> list:
 
 def _add_cases(groups, total, scope: Scope, by: str, now: datetime) -> None:
     key = CASE_KEYS[by]
-    start, end = _utc_bounds(scope)
+    start, end = utc_bounds(scope)
     on_time = Case.completed_at < _end_of_day_utc(Case.due_day, _utc_offset_hours(scope))
     completed = (
         Case.select(key, fn.COUNT(Case.id), _when(on_time))
-        .where(*_case_where(scope), Case.completed_at >= start, Case.completed_at < end)
+        .where(*case_where(scope), Case.completed_at >= start, Case.completed_at < end)
         .group_by(key)
         .tuples()
     )
@@ -431,7 +466,7 @@ def _add_cases(groups, total, scope: Scope, by: str, now: datetime) -> None:
     overdue = (
         Case.select(key, fn.COUNT(Case.id))
         .where(
-            *_case_where(scope),
+            *case_where(scope),
             Case.status == "open",
             Case.due_day >= scope.start,
             Case.due_day <= scope.end,
@@ -469,7 +504,7 @@ def _finish(figures: dict) -> dict:
         "service_avg_s": _mean(figures["service_sum"], figures["timed"]),
         "service_p90_s": figures["service_p90_s"],
         "service_level": _rate(
-            figures["within_target"], figures["called"] + figures["never_called"]
+            figures["within_target"], figures["called"] + figures["uncalled_late"]
         ),
         "ratings": rated,
         "levels": {str(level): figures["levels"][level] for level in RATING_LEVELS},
@@ -486,6 +521,13 @@ def _finish(figures: dict) -> dict:
         "bad_appealed": figures["bad_appealed"],
         "bad_in_progress": figures["bad_in_progress"],
         "bad_overdue": figures["bad_overdue"],
+        "bad_with_phone": figures["bad_with_phone"],
+        "bad_called_back": figures["bad_called_back"],
+        # 实名差评回访率 and 整改率 (None without a bad rating to count).
+        "callback_rate": _rate(figures["bad_called_back"], figures["bad_with_phone"]),
+        "rectify_rate": _rate(
+            figures["bad_rectified"], figures["bad_ratings"] - figures["bad_appealed"]
+        ),
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from qhall import cases, leases, queue
+from qhall import cases, leases, queue, rectification
 from qhall.models import Unit
 from qhall.retention import erase_personal_data
 
@@ -26,6 +26,9 @@ def run_once(config, now: datetime, publish, holder: str = leases.PROCESS_ID) ->
             f"close-day:{unit.code}": lambda code=unit.code: queue.close_past_days(code, now=now),
             f"deadlines:{unit.code}": lambda code=unit.code: cases.check_deadlines(
                 code, now=now, warn_days=config["COUNTER"]["CASE_WARNING_DAYS"]
+            ),
+            f"rectification-deadlines:{unit.code}": lambda code=unit.code: (
+                rectification.check_overdue(code, now=now)
             ),
         }
         ran += _run_held(jobs, now, publish, holder, lease_s)

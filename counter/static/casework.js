@@ -62,6 +62,7 @@
         organisation: form.elements.organisation.value.trim(),
         service: form.elements.service.value || null,
         materials: inquiryMaterials.values(),
+        window: desk.windowNo,
       });
       form.reset();
       inquiryMaterials.reset();
@@ -241,38 +242,133 @@
   }
 
   // --- rectification ---------------------------------------------------------------
+  // The server says what this viewer may do with each item ("can"); only those buttons
+  // are shown. The rated person explains and may appeal; the manager or the reviewer they
+  // assign verifies, calls back and closes (qhall/rectification.py).
 
-  const RECTIFY_NEXT = {
-    open: ["verify", "核实", "Verify"],
-    verified: ["rectify", "整改", "Rectify"],
-    rectified: ["call-back", "回访", "Call back"],
+  const RECTIFY_STEPS = {
+    rectify: ["情况说明与整改", "Explanation and changes"],
+    verify: ["核实", "Verification"],
+    "call-back": ["回访群众", "Call-back"],
+    close: ["结案", "Closing"],
+  };
+  const RECTIFY_STATUS = {
+    open: ["待被评价人说明整改", "Waiting for the explanation"],
+    rectified: ["待核实", "Waiting for verification"],
+    verified: ["待回访或结案", "Waiting for the call-back or closing"],
+    called_back: ["待结案", "Waiting to be closed"],
+    closed: ["已结案", "Closed"],
+    appeal_accepted: ["申诉成立，已结案", "Appeal accepted, closed"],
   };
 
   function rectificationItem(r) {
-    const act = async (path, body, zh, en, fieldName) => {
-      const v = await ask(zh, en, [{ name: fieldName, zh: "情况说明", en: "What was found or done", type: "textarea", required: true }]);
-      if (!v) return;
+    const send = async (path, body, zh, en) => {
       try {
-        await QHall.api("POST", base + path, Object.assign({ item: r.id, [fieldName]: v[fieldName] }, body));
+        await QHall.api("POST", base + path, Object.assign({ item: r.id }, body));
+        say($("#desk-message"), zh, en, "ok");
         refreshWork();
       } catch (error) { sayError($("#desk-message"), error); }
     };
-    const steps = r.steps.filter((s) => s.at).map((s) => s.note).join(" → ");
+    const rating = r.rating;
+    const words = rating.reason_text || rating.reason || "";
+    const status = RECTIFY_STATUS[r.status] || [r.status, r.status];
+    const late = -r.working_days_left;
+    const due = r.overdue
+      ? el("span", "escalated", bi("整改期限 " + r.due_day + "，已超期" + (late > 0 ? " " + late + " 个工作日" : "") + (r.escalated_at ? "，已上报负责人" : ""),
+          "Due " + r.due_day + ", overdue" + (late > 0 ? " by " + late + " working day(s)" : "") + (r.escalated_at ? ", escalated to the manager" : "")))
+      : bi("整改期限 " + r.due_day + "（剩 " + r.working_days_left + " 个工作日）", "Due " + r.due_day + " (" + r.working_days_left + " working days left)");
+    const who = [
+      r.staff ? bi("被评价人：" + r.staff.name, "Rated: " + r.staff.name) : null,
+      rating.window ? bi(" · " + rating.window + "号窗口", " · window " + rating.window) : null,
+      r.reviewer ? bi(" · 复核人：" + r.reviewer.name, " · Reviewer: " + r.reviewer.name)
+        : bi(" · 复核人：未指定（由负责人办理）", " · Reviewer: none assigned (the manager)"),
+      bi(" · 评价于 " + r.opened_local, " · Rated " + r.opened_local),
+    ];
+    const phone = r.callback_phone
+      ? bi("回访电话 " + r.callback_phone, "Call-back number " + r.callback_phone)
+      : r.has_callback_phone ? null : bi("群众未留回访电话", "No call-back number left");
+
+    const steps = el("ol", "steps");
+    for (const s of r.steps) {
+      const [zh, en] = RECTIFY_STEPS[s.step];
+      const answer = s.answer ? bi("（" + s.answer_name + "）", " (" + s.answer_name_en + ")") : null;
+      steps.append(s.at
+        ? el("li", "done", el("strong", null, bi(zh, en)), answer, " ",
+            el("span", "when", (s.by ? s.by.name + " · " : "") + s.at_local), s.note ? el("div", "note", s.note) : null)
+        : el("li", "todo", el("strong", null, bi(zh, en)), " ", bi("待办", "to do")));
+    }
+    const appeal = r.appeal && el("div", "appeal",
+      el("strong", null, bi("申诉复核", "Appeal")), " ", el("span", "when", r.appeal.at_local), " ", r.appeal.reason,
+      r.appeal.decision
+        ? el("div", "note", bi(r.appeal.decision === "accepted" ? "申诉成立：" : "申诉不成立：", r.appeal.decision === "accepted" ? "Accepted: " : "Rejected: "),
+            r.appeal.note + " · " + (r.appeal.decided_by ? r.appeal.decided_by.name + " · " : "") + r.appeal.decided_local)
+        : el("div", "note", bi("待负责人或复核人复核，复核前整改暂停。", "Waiting for the manager or the reviewer to decide; the steps wait until then.")));
+
     const item = el("li", "item rectification" + (r.overdue ? " overdue" : ""),
-      el("div", "title", bi(r.rating.level_name, r.rating.level_name_en), " · " + r.rating.number + " · " + (r.rating.staff || "")),
-      el("div", "meta", "“" + r.rating.reason + "” ", bi("整改期限 " + r.due_day, "Due " + r.due_day),
-        r.overdue ? el("span", "escalated", bi(" 已超期", " overdue")) : null),
-      steps ? el("div", "chain", steps) : null);
-    const next = RECTIFY_NEXT[r.status];
+      el("div", "title", bi(rating.level_name, rating.level_name_en), " · " + rating.number + " · ",
+        el("span", "status", bi(status[0], status[1]))),
+      words ? el("div", "words", "“" + words + "”") : null,
+      el("div", "meta", ...who),
+      el("div", "meta", due, phone ? " · " : null, phone),
+      steps, appeal || null);
+
     const actions = el("div", "actions");
-    if (next) {
-      actions.append(button(next[1], next[2], () => act("/rectifications/step", { step: next[0] }, next[1], next[2], "note"), "small primary"));
+    const can = new Set(r.can);
+    if (can.has("rectify")) {
+      actions.append(button("填写情况说明与整改措施", "Write the explanation and changes", async () => {
+        const v = await ask("情况说明与整改措施", "Your explanation and what you changed", [
+          { name: "note", zh: "说明当时的情况，以及您已做出的改进", en: "What happened, and what you have changed", type: "textarea", required: true }]);
+        if (v) send("/rectifications/step", { step: "rectify", note: v.note }, "已提交，待负责人核实。", "Sent; the manager will verify it.");
+      }, "small primary"));
     }
-    if (desk.me && (desk.me.role === "manager" || desk.me.role === "admin")) {
-      actions.append(button("申诉成立", "Accept appeal", () =>
-        act("/rectifications/appeal", {}, "申诉成立（恶意差评）", "Accept the appeal (malicious rating)", "reason")));
+    if (can.has("verify")) {
+      actions.append(button("核实", "Verify", async () => {
+        const v = await ask("核实情况", "Verification", [
+          { name: "note", zh: "核实情况（如查看录像、询问经过）", en: "What you checked and found", type: "textarea", required: true }]);
+        if (v) send("/rectifications/step", { step: "verify", note: v.note }, "已核实。", "Verified.");
+      }, "small primary"));
     }
-    item.append(actions);
+    if (can.has("call-back")) {
+      actions.append(button("回访群众", "Call the visitor back", async () => {
+        const v = await ask("回访群众（电话 " + r.callback_phone_full + "）", "Call the visitor back (" + r.callback_phone_full + ")", [
+          { name: "answer", zh: "群众意见", en: "The visitor's answer", type: "select",
+            options: r.callback_answers.map((a) => ({ value: a.code, label: a.name + " / " + a.name_en })) },
+          { name: "note", zh: "回访记录", en: "Notes of the call", type: "textarea", required: true }]);
+        if (v) send("/rectifications/step", { step: "call-back", answer: v.answer, note: v.note }, "已记录回访。", "Call-back recorded.");
+      }, "small primary"));
+    }
+    if (can.has("close")) {
+      actions.append(button("结案", "Close", async () => {
+        const v = await ask("结案", "Close the item", [
+          { name: "note", zh: "结案意见（选填）", en: "Closing note (optional)", type: "textarea" }]);
+        if (v) send("/rectifications/step", { step: "close", note: v.note }, "已结案。", "Closed.");
+      }, "small ok"));
+    }
+    if (can.has("decide-appeal")) {
+      const decide = (accept) => async () => {
+        const v = await ask(accept ? "申诉成立（该评价不再计入）" : "申诉不成立（继续整改）",
+          accept ? "Accept the appeal (the rating no longer counts)" : "Reject the appeal (the steps go on)", [
+            { name: "note", zh: "复核意见", en: "Reasons for the decision", type: "textarea", required: true }]);
+        if (v) send("/rectifications/appeal-decision", { accept, note: v.note }, "已作出复核决定。", "Decided.");
+      };
+      actions.append(button("申诉成立", "Accept the appeal", decide(true), "small"), button("申诉不成立", "Reject the appeal", decide(false), "small"));
+    }
+    if (can.has("appeal")) {
+      actions.append(button("申诉", "Appeal", async () => {
+        const v = await ask("申诉复核（由负责人或复核人决定）", "Appeal (decided by the manager or the reviewer)", [
+          { name: "reason", zh: "申诉理由（如恶意差评、非本人办理）", en: "Why the rating should not count", type: "textarea", required: true }]);
+        if (v) send("/rectifications/appeal", { reason: v.reason }, "申诉已提交，请等待复核。", "Appeal sent; please wait for the decision.");
+      }, "small plain"));
+    }
+    if (can.has("assign") && r.reviewer_choices.length) {
+      actions.append(button(r.reviewer ? "更换复核人" : "指定复核人", r.reviewer ? "Change the reviewer" : "Assign a reviewer", async () => {
+        const v = await ask("指定复核人（负责核实、回访和结案）", "Assign the reviewer (verifies, calls back, closes)", [
+          { name: "reviewer", zh: "复核人", en: "Reviewer", type: "select", value: r.reviewer ? String(r.reviewer.id) : undefined,
+            options: r.reviewer_choices.map((s) => ({ value: String(s.id), label: s.name })) }]);
+        if (v) send("/rectifications/assign", { reviewer: Number(v.reviewer) }, "已指定复核人。", "Reviewer assigned.");
+      }, "small plain"));
+    }
+    if (actions.children.length) item.append(actions);
     return item;
   }
 
@@ -306,9 +402,12 @@
         $("#cases-alert").hidden = !urgent;
         $("#cases-alert").textContent = urgent;
         $("#rectifications").replaceChildren(...items.map(rectificationItem));
-        if (!items.length) $("#rectifications").append(el("li", "hint", bi("暂无待整改事项。", "Nothing to rectify.")));
-        $("#rectify-alert").hidden = !items.length;
-        $("#rectify-alert").textContent = items.length;
+        if (!items.length) $("#rectifications").append(el("li", "hint", bi("暂无待办的整改事项。", "No rectification items to handle.")));
+        // The badge counts the items waiting for this viewer, red when one is overdue.
+        const mine = items.filter((r) => r.overdue || r.can.some((a) => a !== "assign" && a !== "appeal"));
+        $("#rectify-alert").hidden = !mine.length;
+        $("#rectify-alert").textContent = mine.length;
+        $("#rectify-alert").classList.toggle("late", items.some((r) => r.overdue));
       } catch (error) {
         sayError($("#desk-message"), error);
       }

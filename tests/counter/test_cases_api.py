@@ -13,8 +13,8 @@ from PIL import Image
 from printer.config import PrinterConfig
 from printer.fake import FakePrinter
 from printer.spooler import PrintSetup
-from qhall.models import Counter, PrintJob
-from tests.factories import gen_staff, gen_unit, sign_in
+from qhall.models import Counter, Event, PrintJob, Rating, Rectification
+from tests.factories import assert_error, gen_bad_rating, gen_staff, gen_unit, sign_in, use_tablets
 
 BASE = "/api/units/T"
 
@@ -167,14 +167,20 @@ def test_ratings_from_the_tablet_and_the_phone_and_a_rectification(clerk, boss, 
     second = clerk.post(f"{BASE}/tickets", json={"service": "A"}).get_json()
     post(clerk, "/counters/1/open")
     post(clerk, "/counters/1/call-next")
-    post(clerk, "/counters/1/call-next")  # finishes A001
+    post(clerk, "/counters/1/start")
+    post(clerk, "/counters/1/call-next")  # finishes A001, served
+    # Window 1's registered tablet, facing the visitor (tests/counter/test_rating_access.py).
+    use_tablets(app, [{"name": "t-1", "unit": "T", "window": 1, "token": "tablet-T1-secret-01"}])
+    device = {"X-Device-Token": "tablet-T1-secret-01"}
     tablet = app.test_client()  # not signed in: it faces the visitor
-    assert tablet.get(f"{BASE}/counters/1/rating").get_json()["number"] == "A001"
-    bad = tablet.post(f"{BASE}/counters/1/rating", json={"number": "A001", "level": 1})
-    assert bad.status_code == 400 and bad.get_json()["field"] == "reason"
+    assert tablet.get(f"{BASE}/counters/1/rating", headers=device).get_json()["number"] == "A001"
+    scores = {"number": "A001", "level": 1, "efficiency": 2, "competence": 2, "attitude": 1}
+    bad = tablet.post(f"{BASE}/counters/1/rating", json=scores, headers=device)
+    assert bad.status_code == 400 and bad.get_json()["field"] == "reasons"
     rated = post(
-        tablet, "/counters/1/rating", {"number": "A001", "level": 1, "reason": "态度冷淡"}, 201
-    )
+        tablet, "/counters/1/rating", {**scores, "reasons": ["attitude"], "words": "态度冷淡"},
+        201, **device,
+    )  # fmt: skip
     assert rated["rectification"]
     assert tablet.get(f"/api/tickets/{first['token']}/rating").get_json()["can_rate"] is False
     # The phone rates the second visit once it is finished.
@@ -192,19 +198,73 @@ def test_ratings_from_the_tablet_and_the_phone_and_a_rectification(clerk, boss, 
 
     (item,) = boss.get(f"{BASE}/rectifications").get_json()
     assert item["rating"]["reason"] == "态度冷淡" and item["due_day"] == "2026-12-03"
-    post(
-        boss, "/rectifications/step", {"item": item["id"], "step": "verify", "note": "查看录像属实"}
+    # The rated clerk explains first; the manager then verifies (the steps: tests below).
+    assert item["can"] == ["assign"]
+    assert [i["can"] for i in clerk.get(f"{BASE}/rectifications").get_json()] == [
+        ["rectify", "appeal"]
+    ]
+
+
+def test_rectification_over_http_the_rated_person_explains_and_someone_else_checks(
+    clerk, boss, hall, app, clock
+):
+    item = gen_bad_rating(clock, hall["clerk"], phone="13812341234").id
+    gen_staff("mate", hall["unit"])
+    mate = sign_in(app.test_client(), "mate")
+    gen_staff("u-boss", gen_unit("U", services={"A": {}}, counters={1: ["A"]}), role="manager")
+    stranger, other_hall = app.test_client(), sign_in(app.test_client(), "u-boss")
+    verify = {"item": item, "step": "verify", "note": "本人自查属实"}
+
+    assert_error(stranger.get(f"{BASE}/rectifications"), 401)
+    assert_error(stranger.post(f"{BASE}/rectifications/step", json=verify), 401)
+    assert_error(other_hall.get(f"{BASE}/rectifications"), 403)
+    explained = post(clerk, "/rectifications/step",
+                     {"item": item, "step": "rectify", "note": "已学习服务规范"})  # fmt: skip
+    assert (explained["status"], explained["can"]) == ("rectified", ["appeal"])
+    events = Event.select().count()
+    for refused, path, body in [
+        (clerk, "/rectifications/step", verify),  # the rated person checks themselves
+        (clerk, "/rectifications/assign", {"item": item, "reviewer": hall["boss"].id}),
+        (mate, "/rectifications/step", verify),  # a colleague not assigned
+        (other_hall, "/rectifications/step", verify),
+    ]:
+        assert_error(refused.post(BASE + path, json=body), 403)
+    assert Event.select().count() == events
+    assert Rectification.get_by_id(item).verified_at is None
+
+    (listed,) = boss.get(f"{BASE}/rectifications").get_json()
+    assert (listed["can"], listed["callback_phone"]) == (["verify", "assign"], "138****1234")
+    mate_id = next(c["id"] for c in listed["reviewer_choices"] if c["name"] == "员工mate")
+    post(boss, "/rectifications/assign", {"item": item, "reviewer": mate_id})
+    assert [i["id"] for i in mate.get(f"{BASE}/rectifications").get_json()] == [item]
+    post(mate, "/rectifications/step", verify | {"note": "查看录像属实"})
+    assert_error(
+        mate.post(f"{BASE}/rectifications/step", json={"item": item, "step": "close"}), 409
     )
-    post(
-        clerk,
-        "/rectifications/step",
-        {"item": item["id"], "step": "rectify", "note": "已学习服务规范"},
-    )
-    closed = post(
-        boss, "/rectifications/step", {"item": item["id"], "step": "call-back", "note": "回访满意"}
-    )
+    post(mate, "/rectifications/step",
+         {"item": item, "step": "call-back", "note": "群众认可", "answer": "satisfied"})  # fmt: skip
+    closed = post(mate, "/rectifications/step", {"item": item, "step": "close"})
     assert closed["status"] == "closed"
-    assert boss.get(f"{BASE}/rectifications").get_json() == []
+    assert [i["id"] for i in boss.get(f"{BASE}/rectifications?closed=1").get_json()] == [item]
+
+
+def test_an_appeal_over_http_is_decided_by_someone_other_than_the_rated_person(
+    clerk, boss, hall, clock
+):
+    item = gen_bad_rating(clock, hall["clerk"]).id
+    assert_error(
+        boss.post(f"{BASE}/rectifications/appeal", json={"item": item, "reason": "x"}), 403
+    )
+    appealed = post(clerk, "/rectifications/appeal", {"item": item, "reason": "系恶意差评"})
+    assert appealed["appeal"]["reason"] == "系恶意差评" and appealed["can"] == []
+    decision = {"item": item, "accept": True, "note": "我认为成立"}
+    assert_error(clerk.post(f"{BASE}/rectifications/appeal-decision", json=decision), 403)
+    assert Rating.get().excluded is False
+    decided = post(boss, "/rectifications/appeal-decision", decision | {"accept": False})
+    assert (decided["status"], decided["appeal"]["decision"]) == ("open", "rejected")
+    assert_error(
+        clerk.post(f"{BASE}/rectifications/appeal", json={"item": item, "reason": "再申诉"}), 409
+    )
 
 
 def test_every_counter_route_is_in_the_openapi_document(app, client):

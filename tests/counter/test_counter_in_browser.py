@@ -11,6 +11,7 @@ The demo hall MZJ: window 2 serves A (marriage registration) then D; B is a prom
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import requests
@@ -18,6 +19,7 @@ from playwright.sync_api import expect
 
 from tests.browser import screenshot
 from tests.factories import take_live_ticket
+from tests.servers import open_and_empty_window
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
@@ -45,7 +47,8 @@ def tablet(browser, live_server):
     """The rating tablet facing the visitor at window 2 (a touch screen of its own)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     tab = context.new_page()
-    tab.goto(f"{live_server.base_url}/counter/rate/{UNIT}/{WINDOW}")
+    # The demo's registered tablet of window 2 (config/demo.toml), given its secret once.
+    tab.goto(f"{live_server.base_url}/counter/rate/{UNIT}/{WINDOW}?device=demo-tablet-mzj-2")
     expect(tab.locator("#rate-idle")).to_be_visible()
     yield tab
     context.close()
@@ -93,18 +96,22 @@ def test_a_day_at_the_window_call_transfer_finish_and_a_bad_rating(live_server, 
     expect(page.locator("#fig-served")).to_have_text("1")
     assert ticket_state(live_server, first["token"])["status"] == "finished"
 
-    # The tablet wakes for the visit just finished; a bad rating asks why.
+    # The tablet wakes for the visit just finished; a bad rating asks its scores, then why.
     expect(tablet.locator("#rate-ask")).to_be_visible()
     expect(tablet.locator("#rate-number")).to_contain_text(first["number"])
     expect(tablet.locator("#rate-idle")).to_be_hidden()
     expect(tablet.locator("#rate-thanks")).to_be_hidden()
     screenshot(tablet, "counter-rate-tablet-ask")
     tablet.click("button[data-level='1']")
+    for dimension, score in (("efficiency", 2), ("competence", 3), ("attitude", 1)):
+        tablet.click(f"[data-dim={dimension}] button[data-score='{score}']")
+    tablet.click("#dims-next")
     expect(tablet.locator("#rate-reason")).to_be_visible()
     tablet.click("#rate-send")
     expect(tablet.locator("#rate-reason-message")).to_contain_text("请至少选择一项原因")
-    tablet.click("button[data-reason='服务态度不好']")
+    tablet.click("button[data-reason='attitude']")
     tablet.fill("#rate-words", "说话不耐烦")
+    tablet.fill("#rate-phone", "13812345678")  # so that the call-back can be promised
     screenshot(tablet, "counter-rate-tablet-reason")
     tablet.click("#rate-send")
     expect(tablet.locator("#rate-thanks")).to_be_visible()
@@ -117,11 +124,13 @@ def test_a_day_at_the_window_call_transfer_finish_and_a_bad_rating(live_server, 
     page.click("[data-tab=rectify]")
     item = page.locator("#rectifications .item").first
     expect(item).to_contain_text("非常不满意")
-    expect(item).to_contain_text("服务态度不好；说话不耐烦")
-    item.locator("button", has_text="核实").click()
-    page.fill("#ask textarea[name=note]", "查看录像，情况属实")
+    expect(item).to_contain_text("说话不耐烦")
+    # The rated person explains; verifying is not theirs (test_rectification_in_browser.py).
+    expect(item.locator("button", has_text="核实")).to_have_count(0)
+    item.locator("button", has_text="填写情况说明").click()
+    page.fill("#ask textarea[name=note]", "当时语气急躁，已学习服务规范")
     page.click("#ask-ok")
-    expect(item.locator("button", has_text="整改")).to_be_visible()
+    expect(item).to_contain_text("待核实")
     screenshot(page, "counter-rectification")
 
     # The same visit cannot be rated again from the phone; the phone page says thanks.
@@ -178,3 +187,78 @@ def test_a_first_inquiry_and_a_promised_case_with_its_deadline(live_server, page
         "张小三"
     )  # managers may see it
     other.close()
+
+
+# The window client's sizes: the hall's PCs, a laptop, a manager's phone.
+SIZES = {"1366": (1366, 768), "1280": (1280, 800), "390": (390, 844)}
+SHOTS = Path("/tmp/shots")
+
+
+def shoot_sizes(page, stage: str) -> None:
+    """Screenshot the window client at each size, for a person to look at."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for name, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(SHOTS / f"counter-{stage}-{name}.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+
+def test_the_natural_button_is_the_big_one_and_a_no_show_is_not_served(live_server, browser):
+    staff = requests.Session()
+    answer = staff.post(f"{live_server.base_url}/api/session",
+                        json={"login": "mzj-1", "password": PASSWORD}, timeout=5)  # fmt: skip
+    assert answer.ok, answer.text
+    open_and_empty_window(staff, live_server.base_url, 1)
+    missed = take_live_ticket(live_server.base_url, "A")
+    came = take_live_ticket(live_server.base_url, "A")
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server, "mzj-1", 1)
+    lead = page.locator("#keypad .lead")
+    served = page.locator("#fig-served")
+    expect(served).not_to_have_text("")
+    before = int(served.inner_text())
+
+    # Nobody in hand: the big button calls the next visitor.
+    expect(lead).to_have_attribute("data-action", "call-next")
+    expect(lead).to_contain_text("呼叫下一位")
+    lead.click()
+    expect(page.locator("#hand-number")).to_have_text(missed["number"])
+
+    # Only called: the big button is Start, 过号 and 重呼 beside it, and calling the next
+    # visitor says that it records a no-show.
+    expect(lead).to_have_attribute("data-action", "start")
+    expect(lead).to_contain_text("开始办理")
+    beside = page.locator("#keypad .beside")
+    expect(beside).to_have_count(3)
+    expect(beside.nth(0)).to_contain_text("过号")
+    expect(beside.nth(1)).to_contain_text("重呼")
+    expect(beside.nth(2)).to_contain_text("过号并呼叫下一位")
+    shoot_sizes(page, "called")
+    page.click("[data-lang-choice=en]")
+    expect(page.locator("#keypad .wide")).to_contain_text("No-show, call next", use_inner_text=True)
+    page.screenshot(path=str(SHOTS / "counter-called-en-1366.png"), full_page=True)
+    page.click("[data-lang-choice=zh]")
+    page.keyboard.press("n")
+    expect(page.locator("#desk-message")).to_contain_text(
+        f"{missed['number']} 已记为过号；已呼叫 {came['number']}"
+    )
+    assert ticket_state(live_server, missed["token"])["status"] == "no_show"
+    expect(served).to_have_text(str(before))
+
+    # Started: the big button finishes the visit and calls the next.
+    expect(page.locator("#hand-number")).to_have_text(came["number"])
+    expect(lead).to_have_attribute("data-action", "start")
+    lead.click()
+    expect(page.locator("#hand-status")).to_contain_text("办理中")
+    expect(lead).to_have_attribute("data-action", "call-next")
+    expect(lead).to_contain_text("办结并呼叫下一位")
+    shoot_sizes(page, "serving")
+    expect(page.locator("#keypad [data-action=finish]")).to_be_enabled()
+    lead.click()
+    expect(page.locator("#desk-message")).to_contain_text(f"{came['number']} 已办结")
+    expect(served).to_have_text(str(before + 1))
+    assert ticket_state(live_server, came["token"])["status"] == "finished"
+    expect(lead).to_contain_text("呼叫下一位")
+    shoot_sizes(page, "idle")
+    context.close()

@@ -14,6 +14,7 @@ import pytest
 from printer import jobs
 from qhall import cases, events, inquiries, queue, ratings, rectification, supervision, windows
 from qhall.db import unit_of_work
+from qhall.devices import Tablet
 from qhall.events import ALL_NAMES
 from qhall.models import Event, Notice
 from qhall.retention import erase_personal_data
@@ -64,10 +65,12 @@ def a_busy_day(clock) -> list:
     run(windows.close_counter("T", 1, **staff, now=now()))
 
     # A bad rating, its rectification, and an inspector's visit and notice.
-    rated = run(ratings.rate_at_window("T", 2, visitor["number"], level=2, reason="等太久",
+    tablet = Tablet(name="t-2", unit="T", window=2, token="tablet-T2-secret-000002")
+    rated = run(ratings.rate_at_window(tablet, visitor["number"], level=2, efficiency=2,
+                                       competence=3, attitude=3, reasons=["long_wait"],
                                        now=now(), rating_window_s=1800, rectification_days=5))  # fmt: skip
-    run(rectification.advance_rectification("T", rated["rectification"], "verify", note="属实",
-                                      staff_id=boss.id, now=now()))  # fmt: skip
+    run(rectification.advance_rectification("T", rated["rectification"], "rectify",
+                                            note="已改进", **staff, now=now()))  # fmt: skip
     run(supervision.record_inspection("T", inspector_id=inspector.id, kind="unannounced",
                                       visited_on=date(2026, 11, 26), now=now()))  # fmt: skip
     notice = run(supervision.publish_notice("T", publisher_id=inspector.id, title="通报",
@@ -107,6 +110,7 @@ def a_busy_day(clock) -> list:
     run(cases.check_deadlines("T", now=now(), warn_days=2))
     clock.at = at_ten(date(2026, 12, 4))
     run(cases.check_deadlines("T", now=now(), warn_days=2))
+    run(rectification.check_overdue("T", now=now()))
     run(erase_personal_data(now=now(), keep_days=1))
     return done
 

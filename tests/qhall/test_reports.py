@@ -64,7 +64,7 @@ def worked_day(app, clock):
     queue.finish("T", 1, staff_id=one.id, now=at(1100))
     queue.finish("T", 2, staff_id=two.id, now=at(1600))
     for number, level in (("A001", 5), ("A003", 4), ("B001", 2)):
-        ratings.rate_by_token(tokens[number], level=level, reason="等太久了" if level < 3 else "",
+        ratings.rate_by_token(tokens[number], level=level, reasons=["long_wait"] if level < 3 else [],
                               now=at(1700), rectification_days=5)  # fmt: skip
     return {"unit": unit, "one": one, "two": two, "tokens": tokens}
 
@@ -155,6 +155,59 @@ def test_a_visitor_never_called_counts_against_the_service_level(app, clock):
     queue.close_past_days("T", now=clock.now())
     total = ledger(make_scope("T", DAY, DAY), "unit", settings=SETTINGS, now=clock.now())["total"]
     assert (total["issued"], total["called"], total["service_level"]) == (1, 0, 0.0)
+
+
+def test_a_visitor_waiting_past_the_target_counts_against_the_service_level_now(app, clock):
+    clerk = gen_staff("clerk", gen_unit("T"))
+    for _ in range(2):
+        queue.issue_ticket("T", "A", now=clock.now())  # A001, A002 at 10:00
+    windows.open_counter("T", 1, staff_id=clerk.id, now=clock.now())
+    queue.call_next("T", 1, staff_id=clerk.id, now=clock.advance(minutes=1))  # A001 waited 60 s
+
+    def service_level():
+        scope = make_scope("T", DAY, DAY)
+        return ledger(scope, "unit", settings=SETTINGS, now=clock.now())["total"]["service_level"]
+
+    clock.advance(minutes=14)  # 10:15: A002 has waited exactly the 900 s target
+    assert service_level() == 1.0  # not past it yet: counted neither way
+    clock.advance(seconds=1)
+    assert service_level() == 0.5  # A001 called within, A002 still waiting past the target
+    queue.call_next("T", 1, staff_id=clerk.id, now=clock.advance(minutes=5))
+    assert service_level() == 0.5  # A002 called late: the same half
+
+
+def test_a_visitor_who_withdrew_counts_only_once_past_the_target(app, clock):
+    clerk = gen_staff("clerk", gen_unit("T"))
+    queue.issue_ticket("T", "A", now=clock.now())  # A001, called within the target
+    early, late = (queue.issue_ticket("T", "A", now=clock.now()).result for _ in range(2))
+    windows.open_counter("T", 1, staff_id=clerk.id, now=clock.now())
+    queue.call_next("T", 1, staff_id=clerk.id, now=clock.advance(minutes=1))  # A001
+    queue.cancel(early["token"], now=clock.advance(minutes=10))  # withdrew before the target
+    queue.cancel(late["token"], now=clock.advance(minutes=20))  # withdrew after 31 minutes
+    clock.advance(days=1)  # read the next day: the withdrawals keep their own end
+    total = ledger(make_scope("T", DAY, DAY), "unit", settings=SETTINGS, now=clock.now())["total"]
+    assert (total["cancelled"], total["called"], total["service_level"]) == (2, 1, 0.5)
+
+
+def test_calling_next_over_a_visitor_who_never_came_is_a_no_show_in_the_ledger(app, clock):
+    clerk = gen_staff("clerk", gen_unit("T"))
+    for _ in range(3):
+        queue.issue_ticket("T", "A", now=clock.now())
+    windows.open_counter("T", 1, staff_id=clerk.id, now=clock.now())
+
+    def figures():
+        scope = make_scope("T", DAY, DAY, staff_login="clerk")
+        total = ledger(scope, "staff", settings=SETTINGS, now=clock.now())["total"]
+        return total["served"], total["no_shows"], total["service_avg_s"]
+
+    queue.call_next("T", 1, staff_id=clerk.id, now=clock.now())  # A001 never comes
+    queue.call_next("T", 1, staff_id=clerk.id, now=clock.advance(minutes=3))  # A002
+    assert figures() == (0, 1, None)
+    queue.start("T", 1, staff_id=clerk.id, now=clock.advance(seconds=30))
+    queue.call_next("T", 1, staff_id=clerk.id, now=clock.advance(minutes=4))  # A003
+    assert figures() == (1, 1, 240)
+    queue.finish("T", 1, staff_id=clerk.id, now=clock.advance(minutes=2))  # 办结 on a call
+    assert figures() == (2, 1, 180)
 
 
 def test_a_unit_may_have_its_own_target_wait(worked_day, clock):
