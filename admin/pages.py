@@ -150,6 +150,7 @@ def rankings_page():
     return render_template(
         "admin/rankings.html",
         board=board,
+        deduction_names=rankings.DEDUCTION_NAMES,
         may_confirm=bool(unit_code) and may_manage(viewer, find_unit(unit_code)),
         **_common(viewer, unit_code, "rankings"),
     )
@@ -165,16 +166,16 @@ def summary_page():
     report = ledger(
         scope, "unit" if scope.unit is None else "service", settings=settings, now=now()
     )
-    windows = rankings.rank(ledger(scope, "window", settings=settings, now=now())["rows"], weights)
-    staff = rankings.rank(ledger(scope, "staff", settings=settings, now=now())["rows"], weights)
+    windows = rankings.ranked(scope, "window", settings=settings, weights=weights, now=now())
+    staff = rankings.ranked(scope, "staff", settings=settings, weights=weights, now=now())
     ids = [scope.unit.id] if scope.unit else [u.id for u in Unit.select()]
     return render_template(
         "admin/summary.html",
         report=report,
         columns=COLUMNS,
         table=ledger_table(report),
-        windows=[w for w in windows if w["rank"]][:5],
-        staff=[s for s in staff if s["rank"]][:5],
+        windows=[w for w in windows["rows"] if w["rank"]][:5],
+        staff=[s for s in staff["rows"] if s["rank"]][:5],
         findings=finding_counts(ids, start, end),
         category_names=CATEGORY_NAMES,
         weights=weights,

@@ -25,6 +25,7 @@ from qhall.hours import parse_hours
 from qhall.lookups import find_unit
 from qhall.models import (
     ROLES,
+    SELECTION_KINDS,
     CalendarDay,
     Counter,
     CounterService,
@@ -153,7 +154,8 @@ KINDS: dict[str, Kind] = {
         "screen",
         lambda i: i.key,
         ("position", "id"),
-        {"kind": tuple(SCREEN_KINDS)},
+        # Model windows and service stars come only from confirmed rankings (qhall.rankings).
+        {"kind": tuple(k for k in SCREEN_KINDS if k not in SELECTION_KINDS)},
     ),
     "pause-reasons": Kind(
         PauseReason,
@@ -217,7 +219,8 @@ def records(kind_name: str, unit_code: str | None, viewer: Staff) -> list[dict]:
         query = query.where(kind.model.unit == unit.id)
     elif kind.belongs == "screen":
         query = query.where(
-            (ScreenItem.unit_code == unit.code) if unit else ScreenItem.unit_code.is_null()
+            (ScreenItem.unit_code == unit.code) if unit else ScreenItem.unit_code.is_null(),
+            ScreenItem.kind.not_in(SELECTION_KINDS),
         )
     order = [getattr(kind.model, name) for name in kind.order or ("id",)]
     return [snapshot(kind, record) | {"id": record.id} for record in query.order_by(*order)]
@@ -268,7 +271,7 @@ def save(
                 before = None
             else:
                 record = kind.model.get_or_none(kind.model.id == record_id)
-                if record is None:
+                if record is None or _from_rankings(record):
                     raise NotFound("没有找到该记录。", "No such record.")
                 check_manage(viewer, _unit_of(kind, record))
                 before = snapshot(kind, record)
@@ -294,6 +297,12 @@ def save(
     except IntegrityError as error:
         raise Conflict("与已有记录重复，请检查代码或编号。",
                        "This duplicates an existing record; please check the code or number.") from error  # fmt: skip
+
+
+def _from_rankings(record) -> bool:
+    """Tell whether a record is a model window or service star, which only a confirmed
+    selection writes (qhall.rankings); the editor neither lists nor changes them."""
+    return isinstance(record, ScreenItem) and record.kind in SELECTION_KINDS
 
 
 def _new_record(kind: Kind, unit: Unit | None, viewer: Staff):

@@ -18,7 +18,7 @@ from qhall.clock import local
 from qhall.db import unit_of_work
 from qhall.hours import parse_hours
 from qhall.lookups import find_unit
-from qhall.models import ScreenItem
+from qhall.models import SELECTION_KINDS, ScreenItem
 
 CONTENT_FILE = CONFIG_DIR / "screen_content.toml"
 
@@ -34,6 +34,9 @@ KINDS = {
     "model_window": ("示范窗口", "Model windows"),
     "service_star": ("文明优质服务标兵", "Service stars"),
 }
+# Model windows and service stars reach the screens only from a month's confirmed selection
+# (qhall.rankings), as items whose key starts with this, showing the ranking's own figures.
+SELECTION_KEY_PREFIX = "selection-"
 
 # Model-post badges on staff (争先进位): code -> (Chinese, English).
 BADGES = {
@@ -51,7 +54,9 @@ ITEM_FIELDS = (
 def seed_screen_content(path: Path = CONTENT_FILE) -> int:
     """Add the content file's items that are not in the database yet; return how many.
 
-    Items already there are left alone: a manager may have edited them since."""
+    Items already there are left alone: a manager may have edited them since. A model
+    window or service star that no confirmed selection wrote (an older content file had
+    some with invented figures) is switched off."""
     items = read_content_file(path).get("item", [])
     with unit_of_work():
         known = {key for (key,) in ScreenItem.select(ScreenItem.key).tuples()}
@@ -60,7 +65,14 @@ def seed_screen_content(path: Path = CONTENT_FILE) -> int:
             unknown = set(item) - {"key", *ITEM_FIELDS}
             if unknown or item.get("kind") not in KINDS:
                 raise ValueError(f"screen item {item['key']}: bad kind or fields {unknown}")
+            if item["kind"] in SELECTION_KINDS:  # only a confirmed selection writes these
+                raise ValueError(f"screen item {item['key']}: {item['kind']} is not seeded")
             ScreenItem.create(position=item.get("position", position), **item)
+        ScreenItem.update(active=False).where(
+            ScreenItem.kind.in_(SELECTION_KINDS),
+            ~ScreenItem.key.startswith(SELECTION_KEY_PREFIX),
+            ScreenItem.active == True,  # noqa: E712
+        ).execute()
     return len(added)
 
 

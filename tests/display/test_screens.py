@@ -1,9 +1,12 @@
 """The rotating content follows its schedule by the hall's own clock, and seeding it from
-config adds only what is new."""
+config adds only what is new, never a model window or service star (those come from the
+confirmed rankings alone)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+
+import pytest
 
 from qhall.models import ScreenItem
 from qhall.screens import CONTENT_FILE, content_view, items_showing, seed_screen_content
@@ -18,6 +21,10 @@ def item(key: str, **fields) -> ScreenItem:
 
 def keys(unit_code: str, now) -> list[str]:
     return [i.key for i in items_showing(unit_code, now) if i.key.startswith("t-")]
+
+
+def keys_of_kind(unit_code: str, now, kind: str) -> list[str]:
+    return [i.key for i in items_showing(unit_code, now) if i.kind == kind]
 
 
 def test_items_show_only_within_their_days_hours_and_weekdays(app, clock):
@@ -69,11 +76,27 @@ def test_the_config_file_is_seeded_once_and_edits_survive_seeding_again(app, clo
     assert seeded > 0  # init_db seeded config/screen_content.toml
     kinds = {i.kind for i in ScreenItem.select()}
     assert {"commitment", "rules", "service_items", "standards", "conduct", "values",
-            "civility", "model_window", "service_star"} <= kinds  # fmt: skip
+            "civility"} == kinds  # fmt: skip
     ScreenItem.update(title_zh="我们的承诺（修订）").where(ScreenItem.key == "commitment").execute()
     assert seed_screen_content(CONTENT_FILE) == 0
     assert ScreenItem.get(ScreenItem.key == "commitment").title_zh == "我们的承诺（修订）"
     assert ScreenItem.select().count() == seeded
+
+
+def test_model_windows_and_service_stars_come_only_from_a_confirmed_selection(app, clock, tmp_path):
+    gen_unit("T")
+    # An older content file's invented claim, already in the database, and a selection's item.
+    item("model-window-2026", kind="model_window", body_zh="本季度群众满意率 99.6%")
+    item("selection-T-2026-10-model_window", kind="model_window", body_zh="办结 40 件")
+    seed_screen_content(CONTENT_FILE)
+    assert keys_of_kind("T", clock.now(), "model_window") == ["selection-T-2026-10-model_window"]
+    assert not ScreenItem.get(ScreenItem.key == "model-window-2026").active
+    # A content file cannot put one on the screens.
+    claim = tmp_path / "content.toml"
+    claim.write_text('[[item]]\nkey = "star"\nkind = "service_star"\ntitle_zh = "零差评"\n')
+    with pytest.raises(ValueError, match="not seeded"):
+        seed_screen_content(claim)
+    assert ScreenItem.get_or_none(ScreenItem.key == "star") is None
 
 
 def test_the_content_endpoint_serves_what_shows_now(client, clock):
