@@ -123,6 +123,13 @@ def sees_personal_data(viewer: Staff | None, owner_id: int | None) -> bool:
     return viewer is not None and (viewer.id == owner_id or viewer.role in MANAGER_ROLES)
 
 
+def sees_visitor_contacts(viewer: Staff, unit_id: int) -> bool:
+    """Tell whether the registers (台账) and their exports show a viewer visitors' names and
+    phones unmasked: only the unit's own manager, who calls visitors back. The bureau and
+    inspectors read registers of many halls, and files travel: they see 张* and 138****5678."""
+    return viewer.role == "manager" and viewer.unit_id == unit_id
+
+
 def is_manager(staff: Staff) -> bool:
     """Tell whether a staff member may approve, escalate and decide appeals."""
     return staff.role in MANAGER_ROLES
