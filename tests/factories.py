@@ -13,9 +13,11 @@ from pathlib import Path
 import requests
 
 from printer.spooler import PrintSetup, Spooler
-from qhall import queue
+from qhall import queue, rectification
 from qhall.auth import add_staff
-from qhall.models import Counter, CounterService, Service, Unit
+from qhall.db import unit_of_work
+from qhall.devices import Tablet, load_tablets
+from qhall.models import Counter, CounterService, Rating, Rectification, Service, Ticket, Unit
 from qhall.web.realtime import publish
 from tests.servers import DEMO_KIOSK
 
@@ -104,6 +106,44 @@ def take_live_ticket(
     return response.json()
 
 
+def gen_visit(clock, window: int, staff, service="A", unit="T", wait_minutes: float = 1):
+    """Serve a visitor through the core: a ticket, then after the wait a call, a start and a
+    finish at the window (open, with this staff member); return the finished Ticket."""
+    token = gen_ticket(clock, service, unit=unit)["token"]
+    clock.advance(minutes=wait_minutes)
+    queue.call_next(unit, window, staff_id=staff.id, now=clock.now())
+    queue.start(unit, window, staff_id=staff.id, now=clock.now())
+    clock.advance(minutes=1)
+    queue.finish(unit, window, staff_id=staff.id, now=clock.now())
+    return Ticket.get(Ticket.token == token)
+
+
+def gen_rating(ticket, level: int, at=None) -> Rating:
+    """Record a visitor's rating of a finished visit as a row (at the visit's end unless
+    given), without the channel checks of qhall.ratings."""
+    return Rating.create(ticket=ticket, unit=ticket.unit_id, counter=ticket.counter_id,
+                         staff=ticket.staff_id, level=level, at=at or ticket.finished_at)  # fmt: skip
+
+
+def gen_bad_rating(clock, staff, *, level: int = 1, phone: str = "", window: int = 1,
+                   unit: str = "T", days: int = 5) -> Rectification:  # fmt: skip
+    """A visit finished now at a window by staff (rows, not the queue) and rated badly with
+    a reason and an optional call-back number (a row, not the rating channels); open its
+    rectification item and return it."""
+    token = gen_ticket(clock, unit=unit)["token"]
+    counter = Counter.get(Counter.unit == Unit.get(Unit.code == unit).id, Counter.window == window)
+    now = clock.now()
+    Ticket.update(status="finished", counter=counter, staff=staff, called_at=now,
+                  started_at=now, finished_at=now).where(Ticket.token == token).execute()  # fmt: skip
+    with unit_of_work() as uow:
+        rating = gen_rating(Ticket.get(Ticket.token == token), level)
+        rating.reason, rating.callback_phone = "态度生硬", phone
+        rating.save()
+        item = rectification.open_item(rating, now, days, None)
+        uow.finish(None)
+    return item
+
+
 # --- people and machines -------------------------------------------------------------
 
 
@@ -128,6 +168,13 @@ def assert_error(response, status: int) -> dict:
     body = response.get_json()
     assert body["error"] and body["message"] and body["message_en"]
     return body
+
+
+def use_tablets(app, tablets: Iterable[dict]) -> dict[str, Tablet]:
+    """Register the app's rating tablets as the TABLETS setting would; return them by name."""
+    app.config["TABLETS"] = list(tablets)
+    app.extensions["tablets"] = load_tablets(app.config)
+    return app.extensions["tablets"]
 
 
 def use_printers(app, printers: list[dict], kiosks: Iterable[dict] = ()) -> PrintSetup:

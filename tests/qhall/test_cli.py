@@ -14,6 +14,8 @@ from qhall.models import Counter, PauseReason, Service, Staff, Unit
 @pytest.fixture
 def run(tmp_path, monkeypatch):
     monkeypatch.setenv("QHALL_INSTANCE", str(tmp_path / "instance"))
+    # The demo's played week (tests/qhall/test_demo_history.py) costs seconds each time.
+    monkeypatch.setenv("QHALL_DEMO_HISTORY", "false")
     runner = CliRunner()
 
     def invoke(*args: str):
