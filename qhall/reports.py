@@ -190,13 +190,12 @@ def _add_tickets(groups, total, scope: Scope, by: str, settings: dict, now: date
     """Add the ticket counts and sums per group and overall, and return them day by day (or
     month by month over a long period) for the charts.
 
-    One pass, grouped by key, day and status: over a unit it follows the index
+    One pass, grouped by key, day and status: over a unit it follows the covering index
     (unit, day, status, ...) row by row, and per status the sums need no CASE per row but
-    the service level's two. The index holds the counts and sums; a row's issue and end
-    times are read only for the few not called, waiting or withdrawn."""
+    the service level's one. The few visitors never called who waited past the target
+    (their issue and end times are not in that index) come from a query of their own."""
     target = _target_expr(scope, settings)
     key = TICKET_KEYS[by]
-    not_called = Ticket.status.in_(("waiting", "cancelled")) & Ticket.wait_s.is_null()
     query = (
         Ticket.select(
             key,
@@ -209,11 +208,11 @@ def _add_tickets(groups, total, scope: Scope, by: str, settings: dict, now: date
             fn.COUNT(Ticket.service_s),
             fn.SUM(Ticket.service_s),
             _when(Ticket.wait_s <= target),
-            _when(not_called & _waited_past(target, now)),
         )
         .where(*_ticket_where(scope))
         .group_by(key, Ticket.day, Ticket.status)
     )
+    late = _uncalled_late(scope, key, target, now)
     monthly = (scope.end - scope.start).days + 1 > DAILY_SERIES_DAYS
     # The rows as the driver gives them: converting ten thousand days to dates and back
     # would cost more than the query's sums.
@@ -230,7 +229,6 @@ def _add_tickets(groups, total, scope: Scope, by: str, settings: dict, now: date
         timed,
         service_sum,
         within,
-        late,
     ) in rows:
         period = str(day)[:7] if monthly else str(day)[:10]  # "2026-11-26" or a date
         point = series.setdefault(period, dict.fromkeys(_COUNTS, 0))
@@ -248,7 +246,9 @@ def _add_tickets(groups, total, scope: Scope, by: str, settings: dict, now: date
             "within_target": within or 0,
             # Not called, their wait past the target: closed at the day's end without a
             # call, or (waiting, withdrawn) waited past the target by now or by the end.
-            "uncalled_late": count - called if status == "closed" else late or 0,
+            "uncalled_late": count - called
+            if status == "closed"
+            else late.get((key_value, str(day)[:10], status), 0),
         }
         for name, value in add.items():
             figures[name] += value
@@ -259,6 +259,23 @@ def _add_tickets(groups, total, scope: Scope, by: str, settings: dict, now: date
          "no_shows": p["no_shows"], "wait_avg_s": _mean(p["wait_sum"], p["called"])}
         for period, p in sorted(series.items())
     ]  # fmt: skip
+
+
+def _uncalled_late(scope: Scope, key, target, now: datetime) -> dict[tuple, int]:
+    """Return, by (key, day, status), the visitors never called who were still waiting or
+    withdrew (cancelled) after their wait passed the target: a query of its own, since
+    they are few and their times are not in the index the main pass reads."""
+    query = (
+        Ticket.select(key, Ticket.day, Ticket.status, fn.COUNT(SQL("*")))
+        .where(
+            *_ticket_where(scope),
+            Ticket.status.in_(("waiting", "cancelled")),
+            Ticket.wait_s.is_null(),
+            _waited_past(target, now),
+        )
+        .group_by(key, Ticket.day, Ticket.status)
+    )
+    return {(k, str(day)[:10], status): n for k, day, status, n in db.execute_sql(*query.sql())}
 
 
 def _waited_past(target, now: datetime):
