@@ -31,7 +31,7 @@ from qhall.models import (
 )
 from qhall.ratings import LEVEL_NAMES
 from qhall.rectification import CALLBACK_ANSWERS
-from qhall.reports import case_where, utc_bounds  # the ledger's own period and filters
+from qhall.reports import case_where, rating_where, utc_bounds  # the ledger's own rules
 from qhall.retention import mask_name, mask_phone
 from qhall.scopes import Scope
 from qhall.supervision import CATEGORY_NAMES
@@ -242,13 +242,7 @@ def case_rows(items: list[Case], ctx: Context) -> list[list]:
 
 def select_ratings(scope: Scope) -> ModelSelect:
     """Select the ratings given in the scope with their tickets, oldest first."""
-    where = [_in_units(Rating.unit, scope), _between(Rating.at, scope)]
-    if scope.service is not None:
-        where.append(Ticket.service == scope.service.id)
-    if scope.counter is not None:
-        where.append(Rating.counter == scope.counter.id)
-    if scope.staff is not None:
-        where.append(Rating.staff == scope.staff.id)
+    where = [_in_units(Rating.unit, scope), _between(Rating.at, scope), *rating_where(scope)]
     return (
         Rating.select(Rating, Ticket)
         .join(Ticket, on=(Rating.ticket == Ticket.id))

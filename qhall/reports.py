@@ -337,16 +337,23 @@ def _ratings(scope: Scope, by: str, *columns):
     query = Rating.select(key, *columns)
     if by == "service" or scope.service is not None:
         query = query.join(Ticket, on=(Rating.ticket == Ticket.id))
-    where = [Rating.at >= start, Rating.at < end]
+    where = [Rating.at >= start, Rating.at < end, *rating_where(scope)]
     if scope.unit is not None:
         where.append(Rating.unit == scope.unit.id)
+    return query.where(*where), key
+
+
+def rating_where(scope: Scope) -> list:
+    """Return the conditions that keep the ratings of a scope's service (joined to the
+    ticket), window and person."""
+    where = []
     if scope.service is not None:
         where.append(Ticket.service == scope.service.id)
     if scope.counter is not None:
         where.append(Rating.counter == scope.counter.id)
     if scope.staff is not None:
         where.append(Rating.staff == scope.staff.id)
-    return query.where(*where), key
+    return where
 
 
 def _add_ratings(groups, total, scope: Scope, by: str) -> None:
