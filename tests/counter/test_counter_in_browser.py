@@ -195,11 +195,14 @@ SHOTS = Path("/tmp/shots")
 
 
 def shoot_sizes(page, stage: str) -> None:
-    """Screenshot the window client at each size, for a person to look at."""
+    """Screenshot the window client at each size, for a person to look at; at none may the
+    page (keypad, line, and the open first-inquiry form) scroll sideways."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     for name, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         page.screenshot(path=str(SHOTS / f"counter-{stage}-{name}.png"), full_page=True)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{stage} at {name}: the page is {wide} px wide"
     page.set_viewport_size({"width": 1366, "height": 768})
 
 
