@@ -17,7 +17,7 @@ from printer.printouts import FULL_WIDTH, queue_printout
 from qhall import cases, inquiries
 from qhall.web.printing import printing
 from qhall.web.request import now, publish_result, request_key
-from qhall.web.schema import STAFF, Input, Int32, KeyedHeaders, Record, answers, spec
+from qhall.web.schema import STAFF, Input, Int32, KeyedHeaders, Name, Record, answers, spec
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +33,15 @@ def settings() -> dict:
 
 
 class Material(Input):
-    name: str
+    name: Name
     quantity: Int32 = 1
 
 
 class NewInquiry(Input):
     matter: str
-    visitor_name: str | None = None
+    visitor_name: Name | None = None
     visitor_phone: str | None = None
-    organisation: str | None = None
+    organisation: Name | None = None
     materials: list[Material] | None = None
     service: str | None = None
     window: Int32 | None = Field(None, description="the window: its visitor in hand is served")
@@ -71,11 +71,11 @@ class NewCase(Input):
     service: str
     matter: str
     materials: list[Material] | None = None
-    visitor_name: str | None = None
+    visitor_name: Name | None = None
     visitor_phone: str | None = None
     window: Int32 | None = None
     inquiry: Int32 | None = None
-    tasks: list[str] | None = Field(None, description="departments with a parallel task")
+    tasks: list[Name] | None = Field(None, description="departments with a parallel task")
 
 
 class CaseRef(Input):

@@ -22,6 +22,7 @@ from qhall.db import unit_of_work
 from qhall.errors import BadInput, Conflict, NotFound
 from qhall.events import Outcome
 from qhall.hours import parse_hours
+from qhall.inputs import strip_unseen
 from qhall.lookups import find_unit
 from qhall.models import (
     ROLES,
@@ -371,7 +372,10 @@ def _parse(type_: str, raw, zh: str, en: str):
     if type_ in ("text", "longtext", "password"):
         if not isinstance(raw, str):
             raise BadInput(f"{zh}应为文字。", f"{en} must be text.")
-        text = raw.strip()
+        # A password is kept as typed; other text loses control and bidi characters
+        # (qhall.inputs), and a one-line field its line breaks too.
+        text = raw if type_ == "password" else strip_unseen(raw, one_line=type_ == "text")
+        text = text.strip()
         if len(text) > (4000 if type_ == "longtext" else 200):
             raise BadInput(f"{zh}过长。", f"{en} is too long.")
         return text

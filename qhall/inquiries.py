@@ -19,7 +19,7 @@ from qhall.clock import iso
 from qhall.db import unit_of_work
 from qhall.errors import BadInput, Conflict, Forbidden, NotFound
 from qhall.events import Outcome
-from qhall.inputs import clean_materials, clean_phone, clean_text
+from qhall.inputs import clean_materials, clean_name, clean_phone, clean_text
 from qhall.lookups import find_counter, find_service, find_unit
 from qhall.models import (
     Case,
@@ -70,9 +70,9 @@ def register_inquiry(
 def inquiry_fields(matter, visitor_name, visitor_phone, organisation, materials) -> dict:
     return {
         "matter": clean_text(matter, "事项", required=True),
-        "visitor_name": clean_text(visitor_name, "姓名", limit=50),
+        "visitor_name": clean_name(visitor_name, "姓名", limit=50),
         "visitor_phone": clean_phone(visitor_phone),
-        "organisation": clean_text(organisation, "单位", limit=100),
+        "organisation": clean_name(organisation, "单位"),
         "materials": json.dumps(clean_materials(materials), ensure_ascii=False),
     }
 

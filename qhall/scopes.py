@@ -3,8 +3,9 @@ windows or staff members, over a period of the unit's local days."""
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cached_property
 
 from qhall.errors import BadInput
@@ -58,6 +59,16 @@ class Scope:
         return "_".join([*parts, self.start.isoformat(), self.end.isoformat()])
 
 
+# The days a report may name: far from Python's first and last dates (years 1 and 9999),
+# which the day before a period or a time zone's offset would step beyond (a 500).
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+OUT_OF_YEARS = (
+    "统计期间应在 1970 年至 9998 年之间。",
+    "A report's days must be between 1970 and 9998.",
+)
+
+
 def make_scope(
     unit_code: str | None,
     start: date,
@@ -72,6 +83,8 @@ def make_scope(
         raise BadInput(
             "结束日期不能早于开始日期。", "The end date cannot be before the start date."
         )
+    if start < FIRST_DAY or end > LAST_DAY:
+        raise BadInput(*OUT_OF_YEARS)
     if (end - start).days + 1 > MAX_DAYS:
         raise BadInput(f"统计期间最长 {MAX_DAYS} 天。", f"A report covers at most {MAX_DAYS} days.")
     unit = find_unit(unit_code) if unit_code else None
@@ -100,8 +113,11 @@ def month_bounds(month: str) -> tuple[date, date]:
         first = date.fromisoformat(f"{month}-01")
     except ValueError as error:
         raise BadInput("月份格式应为 2026-11。", "A month looks like 2026-11.") from error
-    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return first, following - timedelta(days=1)
+    if not FIRST_DAY <= first <= LAST_DAY:
+        raise BadInput(*OUT_OF_YEARS)
+    # The month's own length, not "the day before next month's 1st": December 9999 has no
+    # next month in Python's dates.
+    return first, first.replace(day=monthrange(first.year, first.month)[1])
 
 
 def report_period(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from qhall.errors import HallError
 from qhall.web.realtime import alert_staff
@@ -28,6 +28,17 @@ def register_error_handlers(app) -> None:
             "message_en": error.description or error.name,
         }
         return _error_response(error.code or 500, body)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_error: RequestEntityTooLarge):
+        # The body was not read: the answer says so, and how much is allowed.
+        kib = app.config["MAX_BODY_BYTES"] // 1024
+        body = {
+            "error": "too_large",
+            "message": f"请求内容过大（最多 {kib} KiB），请精简后重试。",
+            "message_en": f"The request is too large (at most {kib} KiB). Please send less.",
+        }
+        return _error_response(413, body)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

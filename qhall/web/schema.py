@@ -18,7 +18,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from flask import current_app
+from flask import current_app, request
+from flask.json.provider import DefaultJSONProvider
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -35,6 +36,7 @@ from werkzeug.routing import IntegerConverter
 
 from qhall import __version__
 from qhall.errors import BadInput
+from qhall.inputs import MAX_NAME, MAX_TEXT
 from qhall.models import PRIORITY_CLASSES
 
 STAFF_SECURITY = [{"session": []}, {"bearer": []}]
@@ -77,9 +79,10 @@ def _tidy_answer(schema: dict[str, Any], *_model: Any) -> None:
 
 class Input(BaseModel):
     """A request's body, query or headers. Types are strict, as the hand-written checks
-    were (JSON true is not a window, "3" is not a count); unknown fields are ignored."""
+    were (JSON true is not a window, "3" is not a count); unknown fields are ignored.
+    Every string is at most MAX_TEXT characters unless its field says less (Name)."""
 
-    model_config = ConfigDict(strict=True, json_schema_extra=_tidy)
+    model_config = ConfigDict(strict=True, str_max_length=MAX_TEXT, json_schema_extra=_tidy)
 
     # Said instead of naming the field when this input is wrong, if set.
     invalid: ClassVar[tuple[str, str] | None] = None
@@ -114,6 +117,9 @@ def _named_once(model: Any) -> Any:
         raise TypeError(f"two models named {model.__name__}: the OpenAPI document needs one")
     return model
 
+
+# A person's or a thing's name: shorter than the MAX_TEXT every input string is held to.
+Name = Annotated[str, Field(max_length=MAX_NAME)]
 
 # A header is absent or a string, never null: SkipJsonSchema keeps null out of the document.
 OptionalHeader = str | SkipJsonSchema[None]
@@ -204,7 +210,19 @@ def bad_input(error: ValidationError) -> BadInput:
     top_level = len(first["loc"]) == 1
     if top_level and (first["type"] == "missing" or first.get("input") is None):
         return BadInput(f"缺少字段 {name}。", f"The field '{name}' is required.", field=name)
-    expected = first.get("ctx", {}).get("expected")
+    ctx = first.get("ctx", {})
+    if first["type"] == "string_too_long":
+        limit = ctx.get("max_length")
+        return BadInput(
+            f"字段 {name} 过长（最多 {limit} 个字符）。",
+            f"The field '{name}' is too long (at most {limit} characters).",
+            field=name,
+        )
+    if first["type"] in OUT_OF_RANGE:
+        return BadInput(
+            f"字段 {name} 的数值超出范围。", f"The field '{name}' is out of range.", field=name
+        )
+    expected = ctx.get("expected")
     if top_level and first["type"] in ("literal_error", "enum"):
         return BadInput(
             f"字段 {name} 的取值无效。",
@@ -214,6 +232,9 @@ def bad_input(error: ValidationError) -> BadInput:
     return BadInput(
         f"字段 {name} 的类型不正确。", f"The field '{name}' has the wrong type.", field=name
     )
+
+
+OUT_OF_RANGE = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
 
 
 def validated(model: type[M], data: Any) -> M:
@@ -288,6 +309,54 @@ spec = SpecTree(
     validation_error_model=Error,
     before=check_input,
 )
+
+
+def refuse_endless_bodies() -> None:
+    """Before a request: a body without a Content-Length (chunked) that reaches the size
+    limit is a 413, as one with a Content-Length over it is."""
+    limit = request.max_content_length
+    if limit is None or request.content_length is not None:
+        return
+    if "wsgi.input_terminated" not in request.environ:
+        return  # Werkzeug reads no body at all then
+    # Werkzeug stops reading at the limit and hands over what it read; reading past the
+    # limit is what raises RequestEntityTooLarge.
+    if len(request.get_data(cache=True)) >= limit:
+        request.stream.read(1)
+
+
+# Deeper than this, a JSON body is refused: no form of qhall's nests more than a few levels,
+# and a deep one would take Python's recursion limit (a 500) wherever it is walked.
+MAX_JSON_DEPTH = 32
+TOO_DEEP = ("请求内容层级过深。", "The request body is nested too deeply.")
+
+
+class HallJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested deeper than MAX_JSON_DEPTH is qhall's 400."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            data = super().loads(s, **kwargs)
+        except RecursionError as error:  # json's own limit, about 1,000 levels
+            raise BadInput(*TOO_DEEP) from error
+        if _depth_exceeds(data, MAX_JSON_DEPTH):
+            raise BadInput(*TOO_DEEP)
+        return data
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    # A loop, not recursion: walking a deep value must not itself hit the recursion limit.
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((item, depth + 1) for item in value if isinstance(item, (dict, list)))
+    return False
 
 
 class Int32Converter(IntegerConverter):
