@@ -6,18 +6,93 @@ import functools
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from qhall.access import may_work_at
 from qhall.db import unit_of_work
-from qhall.errors import BadInput, NotFound, NotSignedIn, TooManyAttempts
+from qhall.errors import BadInput, Busy, NotFound, NotSignedIn, TooManyAttempts
+from qhall.events import Outcome
 from qhall.models import ROLES, ApiToken, LoginFailure, Staff, Unit
 
 _hasher = PasswordHasher()
+T = TypeVar("T")
+
+# Hashing a password costs a tenth of a second of CPU or more and 64 MB of memory. It runs in
+# threads beside the server's event loop (argon2 lets go of the GIL while it works), at
+# most HASH_THREADS at a time, so that many sign-ins at once slow sign-in and nothing else.
+# Beyond HASH_WAITING sign-ins waiting their turn, one more is told the system is busy
+# rather than queued: waiting greenlets and their requests would pile up without end.
+HASH_THREADS = 2
+HASH_WAITING = 16
+
+
+class HashPool:
+    """Threads that hash passwords, a bounded number at a time, with a bounded queue."""
+
+    def __init__(self, threads: int = HASH_THREADS, waiting: int = HASH_WAITING) -> None:
+        self.threads = threads
+        self.waiting = waiting
+        self._pending = 0
+        self._lock = threading.Lock()
+        self._pool = None
+
+    @property
+    def pending(self) -> int:
+        """Return how many hashes are running or waiting now."""
+        return self._pending
+
+    def run(self, work: Callable[..., T], *args: object) -> T:
+        """Return work(*args), computed in one of the pool's threads; raise Busy when too
+        many are waiting already."""
+        with self._lock:
+            if self._pending >= self.threads + self.waiting:
+                raise Busy(
+                    "登录的人太多，请稍后再试，谢谢您的耐心。",
+                    "Too many people are signing in. Please try again in a moment.",
+                )
+            self._pending += 1
+        try:
+            return self._apply(work, args)
+        finally:
+            with self._lock:
+                self._pending -= 1
+
+    def _apply(self, work: Callable[..., T], args: tuple) -> T:
+        # Under gevent (`qhall serve`), threading is patched: a ThreadPoolExecutor's
+        # "threads" would be greenlets and hash on the event loop. gevent's own pool runs
+        # real threads and lets the waiting greenlet yield. Decided at the first use, in
+        # the process that serves (gunicorn patches before it loads qhall).
+        if self._pool is None:
+            with self._lock:
+                if self._pool is None:
+                    self._pool = _make_pool(self.threads)
+        if isinstance(self._pool, ThreadPoolExecutor):
+            return self._pool.submit(work, *args).result()
+        return self._pool.apply(work, args)
+
+
+def _make_pool(threads: int):
+    if _gevent_patched():
+        from gevent.threadpool import ThreadPool
+
+        return ThreadPool(threads)
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="qhall-hash")
+
+
+def _gevent_patched() -> bool:
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and monkey.is_module_patched("threading")
+
+
+hash_pool = HashPool()
 
 
 @functools.cache
@@ -25,53 +100,88 @@ def _no_such_user() -> str:
     """Return a hash to verify against when the login is unknown, so that a wrong login
     takes as long as a wrong password and reveals nothing. Made on first use, not at
     import: hashing costs tens of milliseconds that no command or test should pay for nothing."""
-    return _hasher.hash(secrets.token_hex(8))
+    return hash_pool.run(_hasher.hash, secrets.token_hex(8))
 
 
 def hash_password(password: str) -> str:
     """Return the argon2 hash to store for a password."""
-    return _hasher.hash(password)
+    return hash_pool.run(_hasher.hash, password)
 
 
 def authenticate(login: str, password: str) -> Staff | None:
     """Return the active staff member with this login and password, or None."""
     staff = Staff.get_or_none(Staff.login == login)
     try:
-        _hasher.verify(staff.password_hash if staff else _no_such_user(), password)
+        hash_pool.run(_hasher.verify, staff.password_hash if staff else _no_such_user(), password)
     except (VerificationError, InvalidHashError):
         return None
     return staff if staff and staff.active else None
 
 
-# After this many wrong passwords for one login from one client, sign-in waits.
+# After MAX_FAILURES wrong passwords for one login from one client, that login waits
+# there; after MAX_FAILURES_PER_CLIENT wrong tries from one client, whatever the logins,
+# every sign-in from it waits: a guesser who changes the login each time is slowed too.
 MAX_FAILURES = 5
+MAX_FAILURES_PER_CLIENT = 20
 FAILURE_WINDOW = timedelta(minutes=15)
+# An address is at most 45 characters (IPv6 with an IPv4 tail); anything longer is not one.
+CLIENT_CHARS = 64
 
 
-def sign_in(login: str, password: str, *, client: str, now: datetime) -> Staff:
+def login_key(login: str, secret: str | bytes) -> str:
+    """Return what a failed sign-in keeps of its login: a keyed hash, 32 hex digits.
+
+    Never the login itself: people type their password into the login box by mistake,
+    and a stranger may send megabytes of it. Keyed with the instance's secret, so that
+    the database alone does not let anyone test guesses at what was typed."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    digest = hmac.new(key, login.encode("utf-8", "replace"), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def sign_in(login: str, password: str, *, client: str, now: datetime, secret: str | bytes) -> Staff:
     """Return the staff member whose login and password these are, slowing down guessing:
-    after MAX_FAILURES wrong tries from one client, that login is refused there for a while."""
-    since = now - FAILURE_WINDOW
-    recent = LoginFailure.select().where(
-        LoginFailure.login == login, LoginFailure.client == client, LoginFailure.at > since
-    )
-    if recent.count() >= MAX_FAILURES:
-        raise TooManyAttempts()
-    staff = authenticate(login, password)
+    after MAX_FAILURES wrong tries from one client, that login is refused there for a while,
+    and after MAX_FAILURES_PER_CLIENT wrong tries from one client, any login is."""
+    key = login_key(login, secret)
+    client = client[:CLIENT_CHARS]
     # No request key: a stored answer replayed for a key would sign in without a password.
     with unit_of_work():
-        if staff is None:
-            LoginFailure.create(login=login, client=client, at=now)
-        else:
-            LoginFailure.delete().where(
-                LoginFailure.login == login, LoginFailure.client == client
-            ).execute()
+        recent = LoginFailure.select().where(
+            LoginFailure.client == client, LoginFailure.at > now - FAILURE_WINDOW
+        )
+        if (
+            recent.where(LoginFailure.login == key).count() >= MAX_FAILURES
+            or recent.count() >= MAX_FAILURES_PER_CLIENT
+        ):
+            raise TooManyAttempts()
+        # Counted as a failure before the password is checked, and forgotten if it was
+        # right: guesses sent all at once cannot each pass the count before any is recorded.
+        attempt = LoginFailure.create(login=key, client=client, at=now)
+    try:
+        staff = authenticate(login, password)
+    except Busy:  # not checked at all: not a wrong password either
+        with unit_of_work():
+            LoginFailure.delete().where(LoginFailure.id == attempt.id).execute()
+        raise
     if staff is None:
         raise NotSignedIn(
             "登录名或密码不正确，请重试。",
             "The login or password is not correct. Please try again.",
         )
+    with unit_of_work():
+        LoginFailure.delete().where(
+            LoginFailure.login == key, LoginFailure.client == client
+        ).execute()
     return staff
+
+
+def forget_old_failures(now: datetime) -> Outcome:
+    """Delete the failed sign-ins older than the throttle's window: they slow no one down
+    any more. Returns how many went (the routine runs this)."""
+    with unit_of_work():
+        gone = LoginFailure.delete().where(LoginFailure.at <= now - FAILURE_WINDOW).execute()
+    return Outcome(result={"login_failures": gone})
 
 
 def add_staff(
@@ -138,7 +248,8 @@ def ticket_source(
     """Return where a ticket request comes from: "kiosk" when it shows the secret of one of
     the hall's registered kiosks, "counter" for staff of the hall, else "mobile" (from
     outside the hall, and limited as such). What the request itself claims is not asked."""
-    if device_token and any(hmac.compare_digest(t, device_token) for t in kiosk_tokens if t):
+    secret = device_token.encode()  # as bytes: a header may carry characters beyond ASCII
+    if secret and any(hmac.compare_digest(t.encode(), secret) for t in kiosk_tokens if t):
         return "kiosk"
     if staff is not None and may_work_at(staff, unit):
         return "counter"

@@ -11,6 +11,7 @@ import logging
 from datetime import datetime
 
 from qhall import cases, leases, queue, rectification
+from qhall.auth import forget_old_failures
 from qhall.models import Unit
 from qhall.retention import erase_personal_data
 
@@ -33,7 +34,10 @@ def run_once(config, now: datetime, publish, holder: str = leases.PROCESS_ID) ->
         }
         ran += _run_held(jobs, now, publish, holder, lease_s)
     keep_days = config["PRIVACY"]["KEEP_PERSONAL_DAYS"]
-    jobs = {"privacy": lambda: erase_personal_data(now=now, keep_days=keep_days)}
+    jobs = {
+        "privacy": lambda: erase_personal_data(now=now, keep_days=keep_days),
+        "login-failures": lambda: forget_old_failures(now),
+    }
     return ran + _run_held(jobs, now, publish, holder, lease_s)
 
 

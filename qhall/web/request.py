@@ -20,6 +20,15 @@ def now() -> datetime:
     return current_app.extensions["qhall"].clock.now()
 
 
+def client_address() -> str:
+    """Return the address of the client that sent the request, for limits per client.
+
+    Behind nginx this is the client's own address, not nginx's: qhall.app trusts
+    X-Forwarded-For from exactly PROXY_HOPS proxies (Werkzeug's ProxyFix) and no further,
+    so that a client cannot claim another's address by sending the header itself."""
+    return request.remote_addr or ""
+
+
 def request_key() -> str | None:
     """Return the Idempotency-Key header that makes a repeated request harmless; its rule
     is declared once, on qhall.web.schema.KeyedHeaders, and checked before the view."""

@@ -6,13 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from flask import Blueprint, abort, jsonify, render_template, request, send_from_directory, session
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    send_from_directory,
+    session,
+)
 
 from qhall.auth import sign_in
 from qhall.db import db
 from qhall.models import Unit
 from qhall.shapes import staff_view, unit_view
-from qhall.web.request import now, require_staff
+from qhall.web.request import client_address, now, require_staff
 from qhall.web.schema import (
     STAFF_SECURITY,
     Answer,
@@ -96,8 +104,9 @@ def start_session(json: SignIn):
     staff = sign_in(
         json.login,
         json.password,
-        client=request.remote_addr or "",
+        client=client_address(),
         now=now(),
+        secret=current_app.config["SECRET_KEY"],
     )
     session.clear()
     session["staff_id"] = staff.id
