@@ -97,6 +97,34 @@ ALL_NAMES = (
     PRINT_FAILED,
 )
 
+# What the hall shows in public: the queue, the windows (with the staff card each window
+# shows), the day's close and the printers' state (a kiosk says when it cannot print).
+# These alone reach the public hall and window rooms; every other event, and any new one
+# until it is added here, goes only to the hall's signed-in staff (qhall.web.realtime).
+PUBLIC_NAMES = frozenset(
+    {
+        TICKET_ISSUED,
+        TICKET_CALLED,
+        TICKET_RECALLED,
+        TICKET_STARTED,
+        TICKET_FINISHED,
+        TICKET_NO_SHOW,
+        TICKET_REQUEUED,
+        TICKET_TRANSFERRED,
+        TICKET_CANCELLED,
+        DAY_CLOSED,
+        COUNTER_OPENED,
+        COUNTER_PAUSED,
+        COUNTER_RESUMED,
+        COUNTER_CLOSED,
+        PRINTER_STATUS_CHANGED,
+    }
+)
+
+# Not a domain event: what the public hall room gets instead of a staff-only event, the
+# seq alone ({seq, unit}), so that its clients see no gap and take no needless snapshot.
+EVENT_WITHHELD = "event.withheld"
+
 # Not a domain event: sent straight to every staff page when the database or its disk
 # fails (qhall.web.realtime.alert_staff), so never recorded, without a seq.
 SYSTEM_ALERT = "system.alert"

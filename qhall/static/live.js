@@ -1,10 +1,13 @@
 /* qhall's shared browser code: bilingual text, JSON API calls that survive network drops,
    and a live hall connection that always shows the true current state.
 
-   Live connection rules (see qhall/realtime.py):
-   - on every (re)connect, join again and redraw from the snapshot in the ack;
+   Live connection rules (see qhall/web/realtime.py):
+   - on every (re)connect, join again and redraw from the snapshot in the ack; a refused
+     join is tried again later, less and less often;
    - in a hall room, an event whose seq is not last+1 means one was missed: take a new
-     snapshot (events at or below the last seq are old and ignored);
+     snapshot (events at or below the last seq are old and ignored); "event.withheld"
+     (an event only the staff get) moves the seq on and is not passed to the page;
+   - a connection the server cut (too many messages) connects again after a while;
    - a periodic snapshot is the backstop for anything else that went wrong;
    - while disconnected, an offline badge says so. */
 (function () {
@@ -90,6 +93,7 @@
     const socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
     let lastSeq = -1;
     let joining = false;
+    let refusals = 0;
 
     function resync() {
       if (joining || !socket.connected) return;
@@ -98,9 +102,13 @@
         joining = false;
         if (err || !snapshot || snapshot.error) {
           if (snapshot && snapshot.error) console.error("join refused", snapshot);
-          setTimeout(resync, 3000);
+          // 3 s, 6 s, 12 s … at most a minute: a join that keeps failing stays far below
+          // the server's limit on messages.
+          refusals += 1;
+          setTimeout(resync, Math.min(60000, 3000 * 2 ** (refusals - 1)));
           return;
         }
+        refusals = 0;
         lastSeq = snapshot.seq;
         h.onSnapshot(snapshot);
       });
@@ -110,7 +118,11 @@
     // pages pass onAlert and show it; public screens do not.
     if (h.onAlert) socket.on("system.alert", h.onAlert);
     socket.on("connect", () => { showOffline(false); h.onStatus(true); resync(); });
-    socket.on("disconnect", () => { showOffline(true); h.onStatus(false); });
+    socket.on("disconnect", (reason) => {
+      showOffline(true); h.onStatus(false);
+      // The client reconnects by itself, except when the server cut the connection.
+      if (reason === "io server disconnect") setTimeout(() => socket.connect(), 15000 + Math.random() * 15000);
+    });
     socket.on("connect_error", () => { showOffline(true); h.onStatus(false); });
     socket.onAny((name, payload) => {
       if (!payload || typeof payload.seq !== "number") return;
@@ -120,7 +132,7 @@
         return;
       }
       lastSeq = payload.seq;
-      h.onEvent(name, payload);
+      if (name !== "event.withheld") h.onEvent(name, payload);
     });
     setInterval(resync, h.backstopMs);
     return { socket, resync };

@@ -27,16 +27,33 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def add_security_headers(response):
-    """Tell browsers what this site may load and that no other site may frame it."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Permissions-Policy", "camera=(self), microphone=(), geolocation=()"
-    )
-    return response
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
+)
+
+
+class SecurityHeaders:
+    """WSGI middleware that tells browsers what this site may load and that no other site
+    may frame it, on every answer: Socket.IO's (/socket.io/) never pass through Flask's
+    after_request, so the headers are added here, around the whole application. A header
+    an answer sets itself is kept."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        def start_with_headers(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            headers = list(headers) + [
+                (name, value) for name, value in SECURITY_HEADERS if name.lower() not in present
+            ]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start_with_headers)
 
 
 def refuse_cross_site_writes() -> None:

@@ -11,7 +11,7 @@ from printer import spooler
 from printer.spooler import Spooler
 from qhall.models import PrintJob
 from qhall.web.realtime import publish, socketio
-from tests.factories import gen_unit, make_spooler, use_printers
+from tests.factories import gen_staff, gen_unit, make_spooler, sign_in, use_printers
 
 PRINTER = "hall-kiosk"
 
@@ -28,8 +28,9 @@ def printers(app, hall, fake_printer):
 
 @pytest.fixture
 def listener(app, hall):
-    """A Socket.IO client in the hall's room."""
-    client = socketio.test_client(app)
+    """A Socket.IO client of the hall's staff (print failures are for the staff alone)."""
+    gen_staff("clerk", hall)
+    client = socketio.test_client(app, flask_test_client=sign_in(app.test_client()))
     client.emit("join", {"unit": "T"}, callback=True)
     yield client
     client.disconnect()

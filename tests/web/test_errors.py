@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qhall.db import sqlite_url
-from tests.factories import assert_error, gen_unit
+from tests.factories import assert_error, gen_staff, gen_unit, sign_in
 
 
 @pytest.fixture
@@ -47,13 +47,15 @@ def test_a_database_held_by_another_process_is_a_polite_503_then_works_again(
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "CLOCK": clock,
                       "DATABASE_URL": f"sqlite:///{path}", "SQLITE_BUSY_TIMEOUT_S": 0.2})  # fmt: skip
     init_db(app.config["PAUSE_REASONS"])
-    gen_unit()
+    gen_staff("clerk", gen_unit())
     client = app.test_client()
     from qhall.web import realtime
     from qhall.web.realtime import socketio
 
     realtime._last_alert.clear()  # alerts are sent once a while; start this test afresh
-    staff_page = socketio.test_client(app)  # a window's page, connected live
+    # A window's page, signed in and following its hall live.
+    staff_page = socketio.test_client(app, flask_test_client=sign_in(app.test_client()))
+    staff_page.emit("join", {"unit": "T"}, callback=True)
     other_process = sqlite3.connect(path)
     other_process.execute("BEGIN IMMEDIATE")  # another program holds the write lock
     body = assert_error(client.post("/api/units/T/tickets", json={"service": "A"}), 503)
