@@ -4,6 +4,7 @@ its picture as it prints."""
 
 from __future__ import annotations
 
+import hmac
 import io
 from typing import Annotated, Literal
 
@@ -12,6 +13,7 @@ from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
 from kiosk import bp
+from printer.config import KioskConfig
 from printer.jobs import find_job, job_view
 from printer.layout import FULL_WIDTH, png_bytes
 from printer.ticket import print_ticket, ticket_image
@@ -26,7 +28,7 @@ from qhall.errors import (
     TooManyTickets,
 )
 from qhall.limits import SlidingWindowLimit
-from qhall.lookups import find_unit
+from qhall.lookups import find_ticket, find_unit
 from qhall.models import PRIORITY_CLASSES, RATING_LEVELS, TICKET_SOURCES
 from qhall.shapes import services_view, visitor_view
 from qhall.web.printing import printing, reprint_key, ticket_extras
@@ -158,6 +160,14 @@ def issue_ticket(unit: str, json: TicketRequest, headers: KioskHeaders):
     if source == "mobile":
         if not limits["REMOTE"]:
             raise RemoteTicketsClosed()
+        # Priority goes ahead of everyone standing in the hall: it is given where someone
+        # can see the visitor, at a kiosk or a window, and never claimed from a phone.
+        if json.priority is not None:
+            raise BadInput(
+                "优先服务请在大厅取号机或窗口办理。",
+                "Priority service is given at the hall's kiosk or at a window.",
+                priority=json.priority,
+            )
         if not remote_limit().allow(request.remote_addr or "", now()):
             raise TooManyTickets()
     outcome = queue.issue_ticket(
@@ -166,6 +176,7 @@ def issue_ticket(unit: str, json: TicketRequest, headers: KioskHeaders):
         priority=json.priority,
         source=source,
         remote_daily_max=limits["REMOTE_DAILY_MAX"],
+        remote_share=limits.get("REMOTE_SHARE"),
         now=now(),
         request_key=request_key(),
     )
@@ -239,8 +250,13 @@ def rate_by_token(token: str, json: RatingByPhone, headers: KeyedHeaders):
     resp=answers(PrintQueued, *STAFF, status=202, description="Queued for the printer"),
     operation_id="print_ticket",
 )
-def print_ticket_route(token: str, json: PrintRequest, headers: KeyedHeaders):
-    """Print a ticket on a kiosk's printer once, or (staff) reprint it on a named printer."""
+def print_ticket_route(token: str, json: PrintRequest, headers: KioskHeaders):
+    """Print a ticket on a kiosk's printer once, or (staff) reprint it on a named printer.
+
+    A kiosk prints the tickets it issued: it sends its X-Device-Token, and the ticket must
+    be a kiosk's ticket of its hall. Staff of the hall may print on its kiosks too. Anyone
+    else prints nothing.
+    """
     kiosk_name, printer_name = json.kiosk, json.printer
     setup = printing()
     if printer_name is not None:  # a reprint from a window: staff only
@@ -251,6 +267,14 @@ def print_ticket_route(token: str, json: PrintRequest, headers: KeyedHeaders):
         kind, key = "reprint", reprint_key(request_key())
     elif kiosk_name is not None:
         kiosk = setup.kiosks.get(kiosk_name)
+        if kiosk is None:
+            raise NotFound("没有找到该自助机。", "No such kiosk.", kiosk=kiosk_name)
+        if not is_kiosk(kiosk, headers.device_token):
+            require_staff(find_unit(kiosk.unit))
+        elif find_ticket(token).source != "kiosk":
+            raise Forbidden(
+                "自助机只打印本机取的号票。", "A kiosk prints only the tickets it issued."
+            )
         printer = setup.printer_of(kiosk)
         if printer is None:
             raise Conflict("本机没有可用的打印机。", "This kiosk has no printer.", kiosk=kiosk_name)
@@ -265,13 +289,30 @@ def print_ticket_route(token: str, json: PrintRequest, headers: KeyedHeaders):
     return jsonify(result), 202
 
 
+def is_kiosk(kiosk: KioskConfig, device_token: str | None) -> bool:
+    """Tell whether a request shows this registered kiosk's secret (a kiosk without one
+    is no one's: anyone could name it)."""
+    if not (kiosk.token and device_token):
+        return False
+    # As bytes: compare_digest refuses a str with a character beyond ASCII (a header may have)
+    return hmac.compare_digest(kiosk.token.encode(), device_token.encode())
+
+
 @bp.get("/api/print-jobs/<int:job_id>")
-@spec.validate(resp=answers(PrintJob, *READ), operation_id="print_job")
-def print_job(job_id: int):
-    """Return a print job: pending, printed or expired, and its tries."""
+@spec.validate(resp=answers(PrintJob, *STAFF), operation_id="print_job")
+def print_job(job_id: int, headers: KioskHeaders):
+    """Return a print job: pending, printed or expired, and its tries.
+
+    For the kiosk whose printer it is on (its X-Device-Token) and for staff of the hall.
+    """
+    kiosk = next((k for k in printing().kiosks.values() if is_kiosk(k, headers.device_token)), None)
+    if kiosk is None:
+        require_staff()  # a stranger learns nothing, not even which jobs there are
     job = find_job(job_id)
     if job is None:
         raise NotFound("没有找到该打印任务。", "No such print job.")
+    if kiosk is None or kiosk.printer != job.printer:
+        require_staff(job.unit)
     return jsonify(job_view(job))
 
 

@@ -150,11 +150,13 @@ def issue_ticket(
     priority: str | None = None,
     source: str = "kiosk",
     remote_daily_max: int | None = None,
+    remote_share: float | None = None,
     request_key: str | None = None,
 ) -> Outcome:
     """Give a visitor the next number of a service for today. Tickets from outside the
-    hall (source "mobile") stop at remote_daily_max a day per service, if given, so that
-    the kiosk's visitors always find numbers left."""
+    hall (source "mobile") stop at remote_daily_max a day per service, if given, and at
+    remote_share of a service's daily_limit where it has one, so that the kiosk's visitors
+    always find numbers left."""
     if priority is not None and priority not in PRIORITY_CLASSES:
         raise BadInput("优先类别无效。", "Unknown priority class.", allowed=list(PRIORITY_CLASSES))
     if source not in TICKET_SOURCES:
@@ -168,12 +170,14 @@ def issue_ticket(
         if not service_is_open(service, unit, now):
             raise ServiceClosed(hours=service.hours, weekdays=service.weekdays)
         day = local_day(now, unit.timezone)
-        if source == "mobile" and remote_daily_max is not None:
-            remote_today = Ticket.select().where(
-                Ticket.service == service.id, Ticket.day == day, Ticket.source == "mobile"
-            )
-            if remote_today.count() >= remote_daily_max:
-                raise RemoteSoldOut()
+        if source == "mobile":
+            remote_max = remote_cap(service.daily_limit, remote_daily_max, remote_share)
+            if remote_max is not None:
+                remote_today = Ticket.select().where(
+                    Ticket.service == service.id, Ticket.day == day, Ticket.source == "mobile"
+                )
+                if remote_today.count() >= remote_max:
+                    raise RemoteSoldOut()
         number = _next_number(service.id, day)
         if service.daily_limit is not None and number > service.daily_limit:
             raise SoldOut()  # the rollback takes the number back
@@ -196,6 +200,18 @@ def issue_ticket(
             ticket_view=ticket_view(ticket),
         )
         return uow.finish(issued_ticket(ticket))
+
+
+def remote_cap(
+    daily_limit: int | None, remote_daily_max: int | None, remote_share: float | None
+) -> int | None:
+    """Return how many tickets from outside the hall a service gives a day, or None for no
+    limit: remote_daily_max, and no more than remote_share of a capped day (rounded down),
+    so that phones never take the numbers of the people standing in the hall."""
+    caps = [remote_daily_max] if remote_daily_max is not None else []
+    if daily_limit is not None and remote_share is not None:
+        caps.append(int(daily_limit * remote_share + 1e-9))  # 0.57 * 100 is 56.99…
+    return min(caps) if caps else None
 
 
 def _next_number(service_id: int, day) -> int:

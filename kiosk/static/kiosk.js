@@ -294,13 +294,15 @@
     const token = ticket.token;
     const stillShown = () => state.ticket && state.ticket.token === token;
     try {
+      // Only the kiosk that issued the ticket prints it, and reads its print job.
+      const asKiosk = device ? { "X-Device-Token": device } : {};
       const answer = await QHall.api("POST", "/api/tickets/" + encodeURIComponent(token) + "/print",
-                                     { kiosk: cfg.kiosk }, { retries: 3 });
+                                     { kiosk: cfg.kiosk }, { retries: 3, headers: asKiosk });
       const deadline = Date.now() + PRINT_WAIT_MS;
       let job = answer.job;
       while (stillShown() && job.status === "pending" && job.attempts === 0 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, PRINT_POLL_MS));
-        job = await QHall.api("GET", "/api/print-jobs/" + job.id);
+        job = await QHall.api("GET", "/api/print-jobs/" + job.id, undefined, { headers: asKiosk });
       }
       if (stillShown()) setPrint(job.status === "printed" ? "printed" : "failed");
     } catch (error) {

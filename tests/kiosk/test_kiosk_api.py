@@ -8,8 +8,18 @@ import io
 import pytest
 from PIL import Image
 
-from qhall.models import PrintJob
+from qhall.models import PrintJob, Unit
 from tests.factories import PASSWORD, gen_staff, gen_unit, take_ticket, use_printers
+
+K1 = {"X-Device-Token": "kiosk-k1-secret-0123456789"}
+K2 = {"X-Device-Token": "kiosk-k2-secret-0123456789"}
+
+
+def kiosk_ticket(client, kiosk: dict, unit: str = "T") -> dict:
+    """Take a ticket of service A at a registered kiosk; return the issued ticket."""
+    response = client.post(f"/api/units/{unit}/tickets", json={"service": "A"}, headers=kiosk)
+    assert response.status_code == 201, response.json
+    return response.json
 
 
 @pytest.fixture
@@ -27,7 +37,10 @@ def hall(app, fake_printer):
                 "profile": "POS-5890",
             },
         ],
-        [{"name": "k1", "unit": "T", "printer": "t-kiosk"}, {"name": "k2", "unit": "T"}],
+        [
+            {"name": "k1", "unit": "T", "printer": "t-kiosk", "token": K1["X-Device-Token"]},
+            {"name": "k2", "unit": "T", "token": K2["X-Device-Token"]},
+        ],
     )
     return unit
 
@@ -46,20 +59,23 @@ def test_an_unknown_kiosk_is_not_found(client, hall):
 
 
 def test_a_kiosk_prints_a_ticket_once_however_often_it_asks(client, hall):
-    ticket = take_ticket(client)
-    first = client.post(f"/api/tickets/{ticket['token']}/print", json={"kiosk": "k1"})
-    again = client.post(f"/api/tickets/{ticket['token']}/print", json={"kiosk": "k1"})
+    ticket = kiosk_ticket(client, K1)
+    url = f"/api/tickets/{ticket['token']}/print"
+    first = client.post(url, json={"kiosk": "k1"}, headers=K1)
+    again = client.post(url, json={"kiosk": "k1"}, headers=K1)
     assert first.status_code == again.status_code == 202
     assert first.json["job"]["id"] == again.json["job"]["id"]
-    job = client.get(f"/api/print-jobs/{first.json['job']['id']}").json
+    job = client.get(f"/api/print-jobs/{first.json['job']['id']}", headers=K1).json
     assert (job["printer"], job["kind"], job["status"]) == ("t-kiosk", "ticket", "pending")
     assert job["ref"].endswith("/A001")
     assert ticket["token"] not in str(job)  # the token stays with the visitor
 
 
 def test_a_kiosk_without_a_printer_cannot_print(client, hall):
-    ticket = take_ticket(client)
-    response = client.post(f"/api/tickets/{ticket['token']}/print", json={"kiosk": "k2"})
+    ticket = kiosk_ticket(client, K2)
+    response = client.post(
+        f"/api/tickets/{ticket['token']}/print", json={"kiosk": "k2"}, headers=K2
+    )
     assert response.status_code == 409
     assert response.json["message"] == "本机没有可用的打印机。"
 
@@ -86,17 +102,26 @@ def test_a_ticket_prints_only_in_its_own_hall(client, hall, app, fake_printer):
     use_printers(
         app,
         [{"name": "u-kiosk", "unit": "U", **fake_printer.config}],
-        [{"name": "ku", "unit": "U", "printer": "u-kiosk"}],
+        [
+            {"name": "k1", "unit": "T", "printer": "t-kiosk", "token": K1["X-Device-Token"]},
+            {"name": "ku", "unit": "U", "printer": "u-kiosk", "token": "kiosk-ku-secret-0123"},
+        ],
     )
-    ticket = take_ticket(client)
-    response = client.post(f"/api/tickets/{ticket['token']}/print", json={"kiosk": "ku"})
+    ticket = kiosk_ticket(client, K1)
+    response = client.post(
+        f"/api/tickets/{ticket['token']}/print",
+        json={"kiosk": "ku"},
+        headers={"X-Device-Token": "kiosk-ku-secret-0123"},
+    )
     assert response.status_code == 409
     assert PrintJob.select().count() == 0
 
 
 @pytest.mark.parametrize("width", [384, 576])
 def test_the_ticket_picture_is_what_prints(client, hall, width):
-    ticket = take_ticket(client, priority="elderly")
+    ticket = client.post(
+        "/api/units/T/tickets", json={"service": "A", "priority": "elderly"}, headers=K1
+    ).json
     response = client.get(f"/api/tickets/{ticket['token']}/ticket.png?width={width}")
     assert response.status_code == 200 and response.mimetype == "image/png"
     image = Image.open(io.BytesIO(response.data))
@@ -168,3 +193,55 @@ def test_a_window_reprints_the_ticket_in_hand_on_its_own_printer(client, hall, f
         client.post(url, headers={"Idempotency-Key": "window-reprint-1"}).json["job"]["id"]
         == job["id"]
     )
+
+
+def test_no_one_but_the_kiosk_or_staff_prints_a_ticket_or_reads_its_job(client, hall):
+    ticket = kiosk_ticket(client, K1)
+    url = f"/api/tickets/{ticket['token']}/print"
+    assert client.post(url, json={"kiosk": "k1"}).status_code == 401
+    assert client.post(url, json={"kiosk": "k1"}, headers=K2).status_code == 401  # not k1
+    wrong = {"X-Device-Token": "kiosk-k1-secret-guess"}
+    assert client.post(url, json={"kiosk": "k1"}, headers=wrong).status_code == 401
+    assert PrintJob.select().count() == 0
+    job = client.post(url, json={"kiosk": "k1"}, headers=K1).json["job"]
+    assert client.get(f"/api/print-jobs/{job['id']}").status_code == 401
+    assert client.get(f"/api/print-jobs/{job['id']}", headers=K2).status_code == 401
+    assert client.get(f"/api/print-jobs/{job['id']}", headers=K1).status_code == 200
+    assert client.get("/api/print-jobs/999").status_code == 401  # not even a 404
+    assert client.get("/api/print-jobs/999", headers=K1).status_code == 404
+
+
+def test_a_kiosk_prints_no_phones_ticket(client, hall):
+    ticket = take_ticket(client)  # from outside the hall
+    response = client.post(
+        f"/api/tickets/{ticket['token']}/print", json={"kiosk": "k1"}, headers=K1
+    )
+    assert response.status_code == 403
+    assert PrintJob.select().count() == 0
+
+
+def test_staff_of_the_hall_print_on_its_kiosk_and_read_the_job(client, hall):
+    gen_unit("U")
+    other = client.application.test_client()
+    gen_staff("stranger", Unit.get(Unit.code == "U"))
+    other.post("/api/session", json={"login": "stranger", "password": PASSWORD})
+    ticket = take_ticket(client)
+    url = f"/api/tickets/{ticket['token']}/print"
+    assert other.post(url, json={"kiosk": "k1"}).status_code == 403
+    gen_staff("clerk", hall)
+    client.post("/api/session", json={"login": "clerk", "password": PASSWORD})
+    answer = client.post(url, json={"kiosk": "k1"})
+    assert answer.status_code == 202
+    job_url = f"/api/print-jobs/{answer.json['job']['id']}"
+    assert client.get(job_url).status_code == 200
+    assert other.get(job_url).status_code == 403
+    assert PrintJob.select().count() == 1
+
+
+def test_a_device_token_beyond_ascii_prints_nothing(client, hall):
+    ticket = kiosk_ticket(client, K1)
+    odd = {"X-Device-Token": "kiosk-k1-secret-é"}
+    url = f"/api/tickets/{ticket['token']}/print"
+    assert client.post(url, json={"kiosk": "k1"}, headers=odd).status_code == 401
+    assert client.get("/api/print-jobs/1", headers=odd).status_code == 401
+    assert PrintJob.select().count() == 0

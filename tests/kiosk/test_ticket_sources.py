@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qhall.models import Ticket
+from qhall.models import Service, Ticket
 from tests.factories import PASSWORD, ask_for_ticket, gen_staff, gen_unit
 
 KIOSK_SECRET = "kiosk-1-secret-0123456789"
@@ -67,3 +67,28 @@ def test_a_hall_may_take_no_tickets_from_outside(client, app, halls):
     body = ask_for_ticket(client).get_json()
     assert body["error"] == "remote_tickets_closed" and "自助取号机" in body["message"]
     assert ask_for_ticket(client, {"X-Device-Token": KIOSK_SECRET}).status_code == 201
+
+
+def test_a_phone_claiming_to_be_a_kiosk_gets_no_priority(client, halls):
+    claimed = ask_for_ticket(client, source="kiosk", priority="appointment")
+    assert claimed.status_code == 400 and "优先服务" in claimed.get_json()["message"]
+    other_hall = ask_for_ticket(
+        client, {"X-Device-Token": "another-hall-secret-000"}, priority="elderly"
+    )
+    assert other_hall.status_code == 400
+    kiosk = ask_for_ticket(client, {"X-Device-Token": KIOSK_SECRET}, priority="elderly")
+    assert kiosk.status_code == 201
+    assert [(t.source, t.priority) for t in Ticket.select()] == [("kiosk", "elderly")]
+
+
+def test_phones_take_at_most_a_share_of_a_capped_day(client, app, halls):
+    Service.update(daily_limit=10).where(Service.code == "A").execute()
+    app.config["TICKETS"]["REMOTE_SHARE"] = 0.3
+    answers = [ask_for_ticket(client, address=f"198.51.100.{n}").status_code for n in range(1, 6)]
+    assert answers == [201] * 3 + [409] * 2
+    assert ask_for_ticket(client, {"X-Device-Token": KIOSK_SECRET}).get_json()["number"] == "A004"
+
+
+def test_a_device_token_beyond_ascii_is_no_kiosks_and_no_error(client, halls):
+    answer = ask_for_ticket(client, {"X-Device-Token": "kiosk-1-secret-é"})
+    assert answer.status_code == 201 and Ticket.get().source == "mobile"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qhall.models import Ticket
-from tests.factories import assert_error, gen_unit
+from tests.factories import PASSWORD, assert_error, gen_unit
 
 
 def test_units_and_services(client, two_halls):
@@ -26,6 +26,8 @@ def test_take_a_ticket_and_follow_it(client, two_halls):
     assert {"token", "estimated_wait_s"} <= issued.keys()
     followed = client.get(f"/api/tickets/{issued['token']}").get_json()
     assert (followed["number"], followed["status"], followed["window"]) == ("A001", "waiting", None)
+    # Priority is given where the visitor is seen: here at the window, by its clerk.
+    client.post("/api/session", json={"login": "clerk", "password": PASSWORD})
     second = client.post(
         "/api/units/T/tickets", json={"service": "A", "priority": "elderly"}
     ).get_json()

@@ -15,6 +15,8 @@ from tests.servers import running_server
 pytestmark = pytest.mark.live
 
 UNIT = "MZJ"
+KIOSK_SECRET = "restart-kiosk-secret-0123"
+AS_KIOSK = {"X-Device-Token": KIOSK_SECRET}
 
 
 def job_states(server, jobs: list[int], until, timeout: float = 10) -> list[dict]:
@@ -22,7 +24,9 @@ def job_states(server, jobs: list[int], until, timeout: float = 10) -> list[dict
     deadline = time.monotonic() + timeout
     while True:
         states = [
-            requests.get(f"{server.base_url}/api/print-jobs/{job}", timeout=5).json()
+            requests.get(
+                f"{server.base_url}/api/print-jobs/{job}", headers=AS_KIOSK, timeout=5
+            ).json()
             for job in jobs
         ]
         if all(until(s) for s in states) or time.monotonic() > deadline:
@@ -34,7 +38,9 @@ def test_a_restart_with_pending_tickets_loses_none(tmp_path):
     printer.stop()  # it has its port, and is off the network
     settings = {
         "PRINTERS": json.dumps([{"name": "mzj-kiosk", "unit": UNIT, **printer.config}]),
-        "KIOSKS": json.dumps([{"name": "mzj-1", "unit": UNIT, "printer": "mzj-kiosk"}]),
+        "KIOSKS": json.dumps(
+            [{"name": "mzj-1", "unit": UNIT, "printer": "mzj-kiosk", "token": KIOSK_SECRET}]
+        ),
         "PRINTER_POLL_S": "1",
         "PRINT_RETRY_MAX_S": "1",
     }
@@ -42,12 +48,16 @@ def test_a_restart_with_pending_tickets_loses_none(tmp_path):
     with running_server(tmp_path, "--demo", **settings) as server:
         for _ in range(3):
             ticket = requests.post(
-                f"{server.base_url}/api/units/{UNIT}/tickets", json={"service": "A"}, timeout=5
+                f"{server.base_url}/api/units/{UNIT}/tickets",
+                json={"service": "A"},
+                headers=AS_KIOSK,
+                timeout=5,
             ).json()
             numbers.append(ticket["number"])
             answer = requests.post(
                 f"{server.base_url}/api/tickets/{ticket['token']}/print",
                 json={"kiosk": "mzj-1"},
+                headers=AS_KIOSK,
                 timeout=5,
             )
             assert answer.status_code == 202
