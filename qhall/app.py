@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Flask, request
 from flask_babel import Babel, get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIG_DIR
 from printer.spooler import PrintSetup
@@ -19,8 +20,8 @@ from qhall.devices import load_tablets
 from qhall.pages import unit_pages
 from qhall.web.errors import register_error_handlers
 from qhall.web.realtime import socketio
-from qhall.web.schema import Int32Converter
-from qhall.web.security import add_security_headers, refuse_cross_site_writes
+from qhall.web.schema import HallJSONProvider, Int32Converter, refuse_endless_bodies
+from qhall.web.security import SecurityHeaders, refuse_cross_site_writes
 
 LOCALES = ["zh_CN", "en"]
 
@@ -54,12 +55,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or sqlite_url(
         Path(app.instance_path) / "qhall.db"
     )
+    # A body over the limit is a 413 before it is read (Werkzeug checks Content-Length,
+    # and stops a chunked body at the limit); a form is held to the same.
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
+    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_BODY_BYTES"]
 
     connect_database(
         app.config["DATABASE_URL"],
         synchronous=app.config["SQLITE_SYNCHRONOUS"],
         busy_timeout_s=app.config["SQLITE_BUSY_TIMEOUT_S"],
     )
+    app.json = HallJSONProvider(app)  # deep nesting is a 400, not a RecursionError
     app.json.ensure_ascii = False  # Chinese as UTF-8, readable in logs and by hand
     app.extensions["qhall"] = HallState(clock=app.config.get("CLOCK") or SystemClock())
 
@@ -68,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         db.connect(reuse_if_open=True)
 
     app.before_request(refuse_cross_site_writes)
+    app.before_request(refuse_endless_bodies)
 
     @app.teardown_appcontext
     def close_connection(_error):
@@ -80,8 +87,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["MESSAGE_QUEUE"] or None,
     )
+    if app.config["PROXY_HOPS"]:
+        # Outside Socket.IO's middleware too, so that its requests see the client's address.
+        # X-Forwarded-Proto is one value: the nearest proxy (nginx) sets it, replacing any.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_HOPS"]), x_proto=1)
     register_error_handlers(app)
-    app.after_request(add_security_headers)
+    # Outermost, so that Socket.IO's answers (/socket.io/) carry the headers too.
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
 
     from admin import api_bp as admin_api_bp
     from admin import bp as admin_bp

@@ -181,10 +181,16 @@ def _print_welcome(app, host: str, port: int, bureau: dict | None) -> None:
 @click.option("--database-url", default="", help="PostgreSQL URL (default: SQLite).")
 @click.option("--message-queue", default="", help="Redis URL for Socket.IO.")
 @click.option("--json", "json_path", default=None, help="Also write the JSON report here.")
+@click.option("--abuse", is_flag=True, help="Instead: /healthz latency under attack (issue 13).")
 def bench(
-    seconds, clients, sockets, calls, print_jobs, database_url, message_queue, json_path
+    seconds, clients, sockets, calls, print_jobs, database_url, message_queue, json_path, abuse
 ) -> None:
     """Measure qhall as it runs in production, on 127.0.0.1, and print the figures."""
+    if abuse:
+        from qhall.tools import bench_abuse
+
+        bench_abuse.main(["--seconds", str(seconds)] + (["--json", json_path] if json_path else []))
+        return
     from qhall.tools import bench as benchmark
 
     settings = {
