@@ -156,3 +156,25 @@ def test_a_staff_name_loses_nul_and_bidi_overrides(client, two_halls):
 def test_free_text_keeps_tabs_and_line_breaks_but_no_other_control():
     assert clean_text("a\tb\r\nc\x07\x1b[31m\x85d\u2067", "说明") == "a\tb\nc[31md"
     assert clean_name(" 王\t小\n明\u061c\u200e ", "姓名") == "王 小 明"
+
+
+def test_a_refused_body_is_thrown_away_in_large_pieces_not_left_to_gunicorn():
+    # gunicorn skips an unread body 1 KiB at a time, copying the rest of its buffer at each
+    # step: a few refused 1 MB bodies held the one worker, and the whole hall, for seconds.
+    import io
+
+    from qhall.web.errors import DISCARD_PIECE, discard_refused_body
+
+    class Recording(io.BytesIO):
+        def __init__(self, data: bytes) -> None:
+            super().__init__(data)
+            self.sizes: list[int] = []
+
+        def read(self, size=-1):
+            self.sizes.append(size)
+            return super().read(size)
+
+    stream = Recording(b"x" * (1024 * 1024))
+    discard_refused_body({"wsgi.input": stream})
+    assert min(stream.sizes) >= DISCARD_PIECE and len(stream.sizes) <= 6
+    assert stream.tell() == 1024 * 1024  # nothing left for gunicorn to skip
