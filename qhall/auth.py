@@ -22,15 +22,19 @@ from qhall.errors import BadInput, Busy, NotFound, NotSignedIn, TooManyAttempts
 from qhall.events import Outcome
 from qhall.models import ROLES, ApiToken, LoginFailure, Staff, Unit
 
-_hasher = PasswordHasher()
+# One lane: with argon2's default of four, one hash took every core of a two-core hall
+# server and the event loop waited (`qhall bench --abuse`, attack a: /healthz p99 129 ms
+# with four lanes and two hashing threads, 36 ms with one lane and one thread). Hashes made
+# with more lanes still verify, and are remade with one at the next sign-in.
+_hasher = PasswordHasher(parallelism=1)
 T = TypeVar("T")
 
 # Hashing a password costs a tenth of a second of CPU or more and 64 MB of memory. It runs in
-# threads beside the server's event loop (argon2 lets go of the GIL while it works), at
+# a thread beside the server's event loop (argon2 lets go of the GIL while it works), at
 # most HASH_THREADS at a time, so that many sign-ins at once slow sign-in and nothing else.
 # Beyond HASH_WAITING sign-ins waiting their turn, one more is told the system is busy
 # rather than queued: waiting greenlets and their requests would pile up without end.
-HASH_THREADS = 2
+HASH_THREADS = 1
 HASH_WAITING = 16
 
 
@@ -115,7 +119,13 @@ def authenticate(login: str, password: str) -> Staff | None:
         hash_pool.run(_hasher.verify, staff.password_hash if staff else _no_such_user(), password)
     except (VerificationError, InvalidHashError):
         return None
-    return staff if staff and staff.active else None
+    if staff is None or not staff.active:
+        return None
+    if _hasher.check_needs_rehash(staff.password_hash):
+        fresh = hash_pool.run(_hasher.hash, password)
+        with unit_of_work():
+            Staff.update(password_hash=fresh).where(Staff.id == staff.id).execute()
+    return staff
 
 
 # After MAX_FAILURES wrong passwords for one login from one client, that login waits

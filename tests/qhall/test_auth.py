@@ -61,3 +61,20 @@ def test_passwords_still_hash_and_verify_through_the_pool(app, two_halls):
     assert authenticate("clerk", PASSWORD).login == "clerk"
     assert authenticate("clerk", "wrong") is None
     assert authenticate("nobody", PASSWORD) is None
+
+
+def test_a_hash_made_with_more_lanes_still_signs_in_and_is_remade_with_one(app):
+    from argon2 import PasswordHasher
+
+    from qhall.auth import authenticate
+    from qhall.models import Staff
+    from tests.factories import gen_staff, gen_unit
+
+    clerk = gen_staff("clerk", gen_unit())
+    old = PasswordHasher(parallelism=4).hash("an-old-password")
+    Staff.update(password_hash=old).where(Staff.id == clerk.id).execute()
+    assert authenticate("clerk", "an-old-password").id == clerk.id
+    remade = Staff.get_by_id(clerk.id).password_hash
+    assert remade != old and ",p=1$" in remade
+    assert authenticate("clerk", "an-old-password").id == clerk.id
+    assert authenticate("clerk", "wrong") is None
