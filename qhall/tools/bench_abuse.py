@@ -161,7 +161,8 @@ def join_burst(base: str, seconds: float) -> Counter:
                         if message.data == "2":  # the server's ping
                             await ws.send_str("3")
                         elif message.data.startswith("43999"):
-                            statuses["answered"] += 1
+                            refused = "too_many" in message.data
+                            statuses["refused" if refused else "answered"] += 1
                             return statuses
             except TimeoutError:
                 statuses["neither answered nor cut off in 60 s"] += 1
