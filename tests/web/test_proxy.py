@@ -75,6 +75,7 @@ def nginx_conf(tmp: Path, listen_port: int, qhall_port: int) -> Path:
     site = re.sub(r"^\s*server 127\.0\.0\.1:\d+;\n", "", site, flags=re.MULTILINE)
     site = site.replace("ip_hash;", f"ip_hash;\n    server 127.0.0.1:{qhall_port};")
     site = site.replace("listen 80;", f"listen 127.0.0.1:{listen_port};")
+    site = site.replace("/var/log/nginx/qhall.access.log", f"{tmp}/qhall.access.log")
     assert f"127.0.0.1:{qhall_port}" in site and f"127.0.0.1:{listen_port}" in site
     temp = {name: tmp / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
     for path in temp.values():
@@ -164,9 +165,21 @@ def test_behind_the_shipped_nginx_two_clients_are_throttled_apart(tmp_path):
 
             ticket = ("/api/units/MZJ/tickets", {"service": "A"})
             assert [post_from(a, port, *ticket)[0] for _ in range(3)] == [201, 201, 429]
-            assert post_from(b, port, *ticket)[0] == 201  # another phone, its own limit
+            status, issued = post_from(b, port, *ticket)
+            assert status == 201  # another phone, its own limit
+            # The ticket's page and a kiosk's first address carry secrets in the URL.
+            for path in (
+                f"/t/{issued['token']}",
+                "/kiosk/MZJ?kiosk=mzj-kiosk-1&device=demo-kiosk-mzj",
+            ):
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+                connection.request("GET", path)
+                assert connection.getresponse().status < 500
+                connection.close()
         finally:
             process.terminate()
             process.wait(timeout=10)
-        log = (tmp_path / "access.log").read_text()
+        log = (tmp_path / "qhall.access.log").read_text()
         assert "127.0.0.2" in log and "127.0.0.3" in log  # both reached nginx as themselves
+        assert "/t/..." in log and "/kiosk/MZJ?..." in log  # the lines are there, cut
+        assert issued["token"] not in log and "demo-kiosk-mzj" not in log
