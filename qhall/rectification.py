@@ -222,7 +222,7 @@ def advance_rectification(
             allowed=list(CALLBACK_ANSWERS),
         )
 
-    with unit_of_work(request_key, f"rectify:{item_id}:{step}", now) as uow:
+    with unit_of_work(request_key, f"rectify:{item_id}:{step}:{staff_id}", now) as uow:
         if uow.replayed:
             return uow.outcome
         item, staff = _item(unit_code, item_id), Staff.get_by_id(staff_id)
@@ -248,7 +248,7 @@ def assign_reviewer(
     request_key: str | None = None,
 ) -> Outcome:
     """Name the colleague who verifies, calls back and closes an item (its manager only)."""
-    with unit_of_work(request_key, f"rectify-assign:{item_id}", now) as uow:
+    with unit_of_work(request_key, f"rectify-assign:{item_id}:{staff_id}", now) as uow:
         if uow.replayed:
             return uow.outcome
         item, staff = _item(unit_code, item_id), Staff.get_by_id(staff_id)
@@ -277,7 +277,7 @@ def appeal(
     """Record the rated person's appeal (申诉复核) against a rating, with the reason."""
     reason_text = clean_text(reason, "申诉理由", required=True)
 
-    with unit_of_work(request_key, f"rectify-appeal:{item_id}", now) as uow:
+    with unit_of_work(request_key, f"rectify-appeal:{item_id}:{staff_id}", now) as uow:
         if uow.replayed:
             return uow.outcome
         item, staff = _item(unit_code, item_id), Staff.get_by_id(staff_id)
@@ -303,7 +303,7 @@ def decide_appeal(
     and the item closes; rejected, the item goes on from where it was."""
     note_text = clean_text(note, "复核意见", required=True)
 
-    with unit_of_work(request_key, f"rectify-decide:{item_id}", now) as uow:
+    with unit_of_work(request_key, f"rectify-decide:{item_id}:{staff_id}", now) as uow:
         if uow.replayed:
             return uow.outcome
         item, staff = _item(unit_code, item_id), Staff.get_by_id(staff_id)

@@ -284,6 +284,30 @@ def test_the_call_back_number_goes_only_to_who_calls_back(hall, clock):
     assert "1234" not in events and "态度生硬" not in events
 
 
+def test_anothers_request_key_replays_nothing_to_the_rated_person(hall, clock):
+    # The manager's verification answers with the whole call-back number (the call is
+    # theirs to make). The rated person sending the same Idempotency-Key must get the
+    # refusal their own request earns, not the manager's stored answer.
+    item_id = drive(hall, clock, "rectified")
+    verified = rectification.advance_rectification(
+        "T", item_id, "verify", staff_id=hall["boss"].id, note="属实", now=clock.now(),
+        request_key="same-key",
+    )  # fmt: skip
+    assert verified.result["callback_phone_full"] == PHONE
+    before = Event.select().count()
+    with pytest.raises(Forbidden):
+        rectification.advance_rectification(
+            "T", item_id, "verify", staff_id=hall["clerk"].id, note="属实", now=clock.now(),
+            request_key="same-key",
+        )  # fmt: skip
+    with pytest.raises(Forbidden):
+        rectification.decide_appeal(
+            "T", item_id, staff_id=hall["clerk"].id, accept=True, note="x", now=clock.now(),
+            request_key="same-key",
+        )  # fmt: skip
+    assert Event.select().count() == before
+
+
 def test_an_overdue_item_is_escalated_to_the_manager_once(app, hall, clock):
     item_id = bad_rating(hall, clock)
     step(hall, clock, item_id, "rectify", "clerk")
