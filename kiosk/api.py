@@ -4,7 +4,6 @@ its picture as it prints."""
 
 from __future__ import annotations
 
-import hmac
 import io
 from typing import Annotated, Literal
 
@@ -19,6 +18,7 @@ from printer.layout import FULL_WIDTH, png_bytes
 from printer.ticket import print_ticket, ticket_image
 from qhall import queue, ratings
 from qhall.auth import ticket_source
+from qhall.devices import shows_secret
 from qhall.errors import (
     BadInput,
     Conflict,
@@ -290,12 +290,8 @@ def print_ticket_route(token: str, json: PrintRequest, headers: KioskHeaders):
 
 
 def is_kiosk(kiosk: KioskConfig, device_token: str | None) -> bool:
-    """Tell whether a request shows this registered kiosk's secret (a kiosk without one
-    is no one's: anyone could name it)."""
-    if not (kiosk.token and device_token):
-        return False
-    # As bytes: compare_digest refuses a str with a character beyond ASCII (a header may have)
-    return hmac.compare_digest(kiosk.token.encode(), device_token.encode())
+    """Tell whether a request shows this registered kiosk's secret."""
+    return shows_secret(kiosk.token, device_token)
 
 
 @bp.get("/api/print-jobs/<int:job_id>")

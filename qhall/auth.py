@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from qhall.access import may_work_at
 from qhall.db import unit_of_work
+from qhall.devices import shows_secret
 from qhall.errors import BadInput, Busy, NotFound, NotSignedIn, TooManyAttempts
 from qhall.events import Outcome
 from qhall.models import ROLES, ApiToken, LoginFailure, Staff, Unit
@@ -258,8 +259,7 @@ def ticket_source(
     """Return where a ticket request comes from: "kiosk" when it shows the secret of one of
     the hall's registered kiosks, "counter" for staff of the hall, else "mobile" (from
     outside the hall, and limited as such). What the request itself claims is not asked."""
-    secret = device_token.encode()  # as bytes: a header may carry characters beyond ASCII
-    if secret and any(hmac.compare_digest(t.encode(), secret) for t in kiosk_tokens if t):
+    if any(shows_secret(token, device_token) for token in kiosk_tokens):
         return "kiosk"
     if staff is not None and may_work_at(staff, unit):
         return "counter"

@@ -69,16 +69,22 @@ def _tablet(spec: Mapping, unit: str | None) -> Tablet:
     return Tablet(name=name, unit=unit, window=window, token=token)
 
 
+def shows_secret(secret: str | None, shown: str | None) -> bool:
+    """Tell whether a request shows a registered device's secret (a kiosk's or a tablet's):
+    compared in constant time, so how long a refusal takes tells nothing, and as bytes,
+    since a header may carry characters beyond ASCII. A device without a secret is no
+    one's: anyone could name it."""
+    return bool(secret and shown) and hmac.compare_digest(secret.encode(), shown.encode())
+
+
 def tablet_at(unit_code: str, window: int, device_token: str, tablets: Iterable[Tablet]) -> Tablet:
     """Return the registered tablet whose secret a request shows, if it is the tablet of this
     hall's window: 401 without a secret or with an unknown one, 403 for the secret of a
     tablet at another window or in another hall."""
     tablet = None
-    if device_token:
-        # Every secret is compared, in constant time: how long a refusal takes tells nothing.
-        for candidate in tablets:
-            if hmac.compare_digest(candidate.token.encode(), device_token.encode()):
-                tablet = candidate
+    for candidate in tablets:  # every one compared: the time taken tells nothing either
+        if shows_secret(candidate.token, device_token):
+            tablet = candidate
     if tablet is None:
         raise NotSignedIn(
             "本评价器尚未登记，无法评价。请联系大厅管理员，谢谢。",
