@@ -14,6 +14,7 @@ from admin.api import ADMIN, ReportQuery, admin_staff, report_scope
 from admin.exports import register_csv, register_xlsx
 from admin.pages import _common  # the admin frame's own values, as every page has them
 from qhall.lookups import find_unit
+from qhall.ratings import question_set
 from qhall.registers import EXPORT_LIMIT, PAGE_SIZE, REGISTERS, reason_labels, register_table
 from qhall.web.request import now
 from qhall.web.schema import FROM_QUERY, STAFF, Record, answers, spec, validated
@@ -46,7 +47,7 @@ def _register(kind: str, query: RegisterQuery, *, export: bool = False) -> dict:
         scope,
         viewer=viewer,
         now=now(),
-        reasons=reason_labels(current_app.config.get("RATING", {})),
+        reasons=reason_labels(question_set(current_app.config)),
         offset=offset,
         limit=EXPORT_LIMIT if export else PAGE_SIZE,
     )

@@ -26,7 +26,7 @@ order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,6 +37,7 @@ from qhall.clock import local
 from qhall.db import db
 from qhall.errors import NotFound
 from qhall.models import Staff
+from qhall.ratings import QuestionSet
 from qhall.register_rows import (
     Context,
     case_rows,
@@ -225,21 +226,10 @@ def find_register(kind: str) -> Register:
     return REGISTERS[kind]
 
 
-def reason_labels(rating_settings: dict) -> dict[str, str]:
-    """Return the Chinese label of each rating reason code in the [RATING] settings' REASONS
-    (a table of code = label, or a list of tables with a code and a name); a code without a
-    label is shown as it is."""
-    reasons = rating_settings.get("REASONS") or {}
-    if isinstance(reasons, dict):
-        entries: Sequence = list(reasons.items())
-    else:
-        entries = [(r.get("code"), r) for r in reasons if isinstance(r, dict)]
-    labels = {}
-    for code, entry in entries:
-        if isinstance(entry, dict):
-            entry = entry.get("name_zh") or entry.get("zh") or entry.get("label") or code
-        labels[str(code)] = str(entry)
-    return labels
+def reason_labels(questions: QuestionSet) -> dict[str, str]:
+    """Return the Chinese label of each rating reason code of the hall's question set (a
+    code no longer in it is shown as it is)."""
+    return {reason.code: reason.zh for reason in questions.reasons}
 
 
 def register_table(
