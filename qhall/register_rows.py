@@ -31,7 +31,12 @@ from qhall.models import (
 )
 from qhall.ratings import LEVEL_NAMES
 from qhall.rectification import CALLBACK_ANSWERS
-from qhall.reports import case_where, rating_where, utc_bounds  # the ledger's own rules
+from qhall.reports import (  # the ledger's own rules
+    case_where,
+    rating_where,
+    ticket_where,
+    utc_bounds,
+)
 from qhall.retention import mask_name, mask_phone
 from qhall.scopes import Scope
 from qhall.supervision import CATEGORY_NAMES
@@ -41,6 +46,11 @@ INQUIRY_STATES = {"open": "办理中", "referred": "已转办", "resolved": "已
 CASE_STATES = {"open": "办理中", "suspended": "补正中（停止计时）", "completed": "已办结"}
 EXTENSION_STATES = {"pending": "待审批", "approved": "已批准", "refused": "未批准"}
 CHANNELS = {"tablet": "窗口评价器", "phone": "手机扫码"}
+TICKET_STATES = {"waiting": "等候中", "called": "已呼叫", "serving": "办理中", "finished": "已办结",
+                 "no_show": "过号", "cancelled": "已取消", "closed": "日终未办"}  # fmt: skip
+SOURCES = {"kiosk": "取号机", "mobile": "手机", "counter": "窗口"}
+PRIORITIES = {"elderly": "老年人", "disabled": "残疾人", "military": "军人", "pregnant": "孕妇",
+              "appointment": "预约"}  # fmt: skip
 # Where an item stands: the rated person explains, then verify, call back, close
 # (qhall.rectification).
 RECTIFICATION_STATES = {
@@ -128,6 +138,37 @@ def _on_days(column, scope: Scope):
 
 def _in_units(column, scope: Scope):
     return column.in_([u.id for u in scope.units])
+
+
+# --- 取号办理 visits: every ticket, what the ledger's counts are made of --------------------
+
+
+def select_visits(scope: Scope) -> ModelSelect:
+    """Select the tickets of the scope's days as the ledger counts them, in issue order."""
+    where = [_in_units(Ticket.unit, scope), *ticket_where(scope)]
+    return Ticket.select().where(*where).order_by(Ticket.issued_at, Ticket.id)
+
+
+def visit_rows(items: list[Ticket], ctx: Context) -> list[list]:
+    """Return the cells of tickets: when each was issued, called, started and ended, by
+    whom, and whether it counts as served (qhall.queue's rule: status finished)."""
+    rows = []
+    for t in items:
+        unit = t.unit_id
+        ended = t.finished_at or t.no_show_at
+        rows.append([
+            t.day.isoformat(), t.number, ctx.unit(unit), ctx.service(t.service_id),
+            PRIORITIES.get(t.priority, t.priority or ""), SOURCES.get(t.source, t.source),
+            ctx.at(t.issued_at, unit), ctx.window(t.counter_id), ctx.person(t.staff_id),
+            ctx.at(t.first_called_at, unit), ctx.at(t.started_at, unit), ctx.at(ended, unit),
+            TICKET_STATES.get(t.status, t.status), YES_NO[t.status == "finished"],
+            _minutes(t.wait_s), _minutes(t.service_s), t.transfer_count,
+        ])  # fmt: skip
+    return rows
+
+
+def _minutes(seconds: int | None) -> float | str:
+    return "" if seconds is None else round(seconds / 60, 1)
 
 
 # --- 首问登记 first inquiries -------------------------------------------------------------

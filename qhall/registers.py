@@ -1,9 +1,10 @@
-"""The item-by-item registers (台账) beside the ledger's aggregates: first inquiries,
-promised cases, ratings with their rectification, inspections with their findings, and
+"""The item-by-item registers (台账) beside the ledger's aggregates: visits (every ticket),
+first inquiries, promised cases, ratings with their rectification, inspections with their findings, and
 notices. One row per item, the same rows for the admin page, its JSON and the CSV and XLSX
 exports.
 
 Which items a period (the scope's local days, as the ledger counts them) holds:
+- visits: the tickets of its days (issued, served, no-shows, waits: the ledger's counts);
 - inquiries: received or resolved in it;
 - cases: accepted, completed or due in it;
 - ratings: given in it (a bad rating's rectification opens at the same moment);
@@ -50,6 +51,8 @@ from qhall.register_rows import (
     select_inspections,
     select_notices,
     select_ratings,
+    select_visits,
+    visit_rows,
 )
 from qhall.scopes import Scope
 
@@ -105,6 +108,31 @@ RECTIFICATION_COLUMNS = (
 )
 
 REGISTERS: dict[str, Register] = {
+    "visits": Register(
+        ("取号办理登记", "Visits"),
+        (
+            NUMBER,
+            ("day", "日期", "Day"),
+            ("ticket", "票号", "Ticket"),
+            ("unit", "单位", "Unit"),
+            ("service", "业务", "Service"),
+            ("priority", "优先类别", "Priority"),
+            ("source", "取号方式", "Taken at"),
+            ("issued_at", "取号时间", "Issued"),
+            ("window", "窗口", "Window"),
+            ("staff", "呼叫人", "Called by"),
+            ("called_at", "首次呼叫", "First called"),
+            ("started_at", "开始办理", "Started"),
+            ("ended_at", "结束时间", "Ended"),
+            ("status", "状态", "Status"),
+            ("served", "计为办结", "Served"),
+            ("wait_min", "等候（分）", "Wait (min)"),
+            ("service_min", "办理（分）", "Service (min)"),
+            ("transfers", "转移次数", "Transfers"),
+        ),
+        select_visits,
+        visit_rows,
+    ),
     "inquiries": Register(
         ("首问登记", "First inquiries"),
         (
@@ -220,7 +248,7 @@ REGISTERS: dict[str, Register] = {
 
 
 def find_register(kind: str) -> Register:
-    """Return the register of a kind (inquiries, cases, ratings, inspections, notices)."""
+    """Return the register of a kind (visits, inquiries, cases, ratings, inspections, notices)."""
     if kind not in REGISTERS:
         raise NotFound("没有这种台账。", "No such register.", allowed=list(REGISTERS))
     return REGISTERS[kind]

@@ -72,7 +72,9 @@ def _target_expr(scope: Scope, settings: dict):
 # --- the filters and group keys of each table --------------------------------------------
 
 
-def _ticket_where(scope: Scope) -> list:
+def ticket_where(scope: Scope) -> list:
+    """Return the conditions that keep the tickets of a scope: its days (the ticket's own
+    local day), unit, service, window and person (who called it)."""
     where = [Ticket.day >= scope.start, Ticket.day <= scope.end]
     if scope.unit is not None:
         where.append(Ticket.unit == scope.unit.id)
@@ -209,7 +211,7 @@ def _add_tickets(groups, total, scope: Scope, by: str, settings: dict, now: date
             fn.SUM(Ticket.service_s),
             _when(Ticket.wait_s <= target),
         )
-        .where(*_ticket_where(scope))
+        .where(*ticket_where(scope))
         .group_by(key, Ticket.day, Ticket.status)
     )
     late = _uncalled_late(scope, key, target, now)
@@ -268,7 +270,7 @@ def _uncalled_late(scope: Scope, key, target, now: datetime) -> dict[tuple, int]
     query = (
         Ticket.select(key, Ticket.day, Ticket.status, fn.COUNT(SQL("*")))
         .where(
-            *_ticket_where(scope),
+            *ticket_where(scope),
             Ticket.status.in_(("waiting", "cancelled")),
             Ticket.wait_s.is_null(),
             _waited_past(target, now),
@@ -318,7 +320,7 @@ def _add_percentiles(groups, total, scope: Scope, by: str, name: str, column) ->
     the ticket pass (called: a wait; timed: a service time)."""
     counted = "called" if name == "wait" else "timed"
     key = TICKET_KEYS[by]
-    where = _ticket_where(scope)
+    where = ticket_where(scope)
     for key_value, figures in groups.items():
         in_group = key.is_null() if key_value is None else key == key_value
         figures[f"{name}_p90_s"] = _percentile([*where, in_group], column, figures[counted])

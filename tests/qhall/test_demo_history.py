@@ -8,7 +8,8 @@ from datetime import datetime
 from qhall import rankings
 from qhall.demo_history import seed_past_week
 from qhall.devices import load_tablets
-from qhall.models import Rating, Rectification, ScreenItem, Selection, Ticket
+from qhall.models import Rating, Rectification, ScreenItem, Selection, Staff, Ticket
+from qhall.registers import EXPORT_LIMIT, register_table
 from qhall.reports import ledger
 from qhall.scopes import make_scope, month_bounds
 from qhall.seed import load_bureau
@@ -70,3 +71,15 @@ def test_the_demo_week_is_played_once_by_the_halls_own_rules(app):
     assert row["issued"] == mzj.count()
     assert row["served"] == mzj.where(Ticket.status == "finished").count()
     assert row["ratings"] == Rating.select().where(Rating.unit == chosen.unit_id).count()
+
+    # And the manager can list the visits they are counted from, one row per ticket.
+    manager = Staff.get(Staff.login == "mzj-manager")
+    visits = register_table(
+        "visits", make_scope("MZJ", start, end), viewer=manager, now=NOW, limit=EXPORT_LIMIT
+    )
+    status, served = (
+        [c["name"] for c in visits["columns"]].index(name) for name in ("status", "served")
+    )
+    assert visits["total"] == len(visits["rows"]) == row["issued"]
+    assert sum(r[served] == "是" for r in visits["rows"]) == row["served"]
+    assert sum(r[status] == "过号" for r in visits["rows"]) == row["no_shows"] > 0
