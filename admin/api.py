@@ -18,9 +18,9 @@ from qhall.clock import local_day
 from qhall.dashboard import live_figures
 from qhall.errors import BadInput
 from qhall.lookups import find_unit
-from qhall.models import FINDING_CATEGORIES, INSPECTION_KINDS
 from qhall.reports import ledger
 from qhall.scopes import GROUPINGS, Scope, make_scope, report_period
+from qhall.supervision_models import FINDING_CATEGORIES, INSPECTION_KINDS
 from qhall.web.request import now, publish_result, request_key, require_staff
 from qhall.web.schema import (
     FROM_QUERY,

@@ -26,11 +26,12 @@ from qhall.clock import local_day
 from qhall.errors import BadInput, HallError, NotSignedIn
 from qhall.ledger_table import COLUMNS, ledger_table
 from qhall.lookups import find_unit
-from qhall.models import FINDING_CATEGORIES, Unit
+from qhall.models import Unit
 from qhall.ratings import LEVEL_NAMES
 from qhall.reports import ledger
 from qhall.scopes import GROUPINGS
 from qhall.supervision import CATEGORY_NAMES, finding_counts
+from qhall.supervision_models import FINDING_CATEGORIES
 from qhall.web.request import now
 
 GROUPING_NAMES = {

@@ -11,7 +11,8 @@ from datetime import date, datetime
 
 from qhall.access import sees_every_unit
 from qhall.clock import iso
-from qhall.models import AuditEntry, Staff
+from qhall.models import Staff
+from qhall.supervision_models import AuditEntry
 
 
 def record_change(

@@ -26,7 +26,6 @@ from qhall.inputs import strip_unseen
 from qhall.lookups import find_unit
 from qhall.models import (
     ROLES,
-    SELECTION_KINDS,
     CalendarDay,
     Counter,
     CounterService,
@@ -38,6 +37,7 @@ from qhall.models import (
 )
 from qhall.screens import BADGES
 from qhall.screens import KINDS as SCREEN_KINDS
+from qhall.supervision_models import SELECTION_KINDS
 
 # Field types: text, longtext, int, int? (may be empty), bool, date?, hours, weekdays,
 # choice (with options), codes (a window's services in order), badges, password.

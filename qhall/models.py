@@ -12,7 +12,6 @@ from peewee import (
     CompositeKey,
     DateField,
     DateTimeField,
-    FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -46,6 +45,11 @@ class Unit(BaseModel):
     no_show_grace_s = IntegerField(default=1800)
     # The last event sequence number handed out; every state change takes the next.
     seq = BigIntegerField(default=0)
+    # When the hall's day turns over ("HH:MM", local): numbers restart then. A hall open
+    # round the clock keeps its waiting visitors and the visit in progress across the turn;
+    # any other hall closes them as "day ended". See qhall.clock.hall_day.
+    day_starts_at = CharField(default="00:00")
+    round_the_clock = BooleanField(default=False)
 
 
 class Service(BaseModel):
@@ -88,6 +92,9 @@ class Staff(BaseModel):
     badges = CharField(default="")
     # A photo file name in the instance folder's photos/, shown on the window's screen.
     photo = CharField(default="")
+    # Signed into every session cookie; raised by sign-out, a password change or a
+    # deactivation, which ends every session of the account at once.
+    session_version = IntegerField(default=0)
 
 
 class ApiToken(BaseModel):
@@ -96,6 +103,9 @@ class ApiToken(BaseModel):
     staff = ForeignKeyField(Staff, backref="tokens", on_delete="CASCADE")
     token_hash = CharField(unique=True)
     created_at = DateTimeField()
+    name = CharField(default="")  # what the token is for, e.g. "hall-report-script"
+    expires_at = DateTimeField(null=True)
+    revoked_at = DateTimeField(null=True)  # revoked, or its account's password reset
 
 
 class Counter(BaseModel):
@@ -224,9 +234,11 @@ class Event(BaseModel):
 class IdempotencyRecord(BaseModel):
     """The result of a request sent with an idempotency key, replayed if it is sent again."""
 
-    key = CharField(unique=True)
-    result = TextField()
-    created_at = DateTimeField()
+    key = CharField(unique=True)  # the caller, the route and the client's key
+    # A hash of the request's body: the same key with another body is refused (422).
+    fingerprint = CharField(default="")
+    result = TextField()  # with visitors' names and phones masked
+    created_at = DateTimeField(index=True)
 
 
 # --- background work ---
@@ -487,107 +499,9 @@ class PrinterState(BaseModel):
     since = DateTimeField(null=True)
 
 
-# --- supervision ---
-
-FINDING_CATEGORIES = ("cold", "rigid", "delaying", "obstructing", "other")  # 冷 硬 拖 卡 其他
-INSPECTION_KINDS = ("scheduled", "unannounced")
-NOTICE_STATES = ("published", "responded", "closed")
-SELECTION_KINDS = ("model_window", "service_star")
-
-
-class AuditEntry(BaseModel):
-    """One configuration change: who changed what, and the record before and after."""
-
-    at = DateTimeField()
-    staff = ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
-    unit = ForeignKeyField(Unit, null=True, backref="+", on_delete="SET NULL")
-    action = CharField()  # "service.update", "staff.create", ...
-    target = CharField()  # "MZJ/A", "MZJ/window 3", a login, ...
-    before = TextField(default="null")  # JSON of the fields, or null for a creation
-    after = TextField(default="null")
-
-    class Meta:
-        indexes = ((("unit", "at"), False), (("at",), False))
-
-
-class Inspection(BaseModel):
-    """A visit of the inspection team (督查), scheduled or unannounced, with its findings."""
-
-    unit = ForeignKeyField(Unit, on_delete="CASCADE")
-    counter = ForeignKeyField(Counter, null=True, backref="+", on_delete="SET NULL")
-    staff = ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")  # inspected
-    inspector = ForeignKeyField(Staff, backref="+")
-    kind = CharField(default="scheduled")  # one of INSPECTION_KINDS
-    visited_on = DateField()
-    summary = TextField(default="")
-    created_at = DateTimeField()
-
-    class Meta:
-        indexes = ((("unit", "visited_on"), False),)
-
-
-class Finding(BaseModel):
-    """What an inspection found: cold, rigid, delaying, obstructing (冷硬拖卡) or other."""
-
-    inspection = ForeignKeyField(Inspection, backref="findings", on_delete="CASCADE")
-    category = CharField()  # one of FINDING_CATEGORIES
-    description = TextField()
-    evidence = TextField(default="")  # notes on photos, recordings, witnesses
-    counter = ForeignKeyField(Counter, null=True, backref="+", on_delete="SET NULL")
-    staff = ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
-
-
-class Notice(BaseModel):
-    """A published notice (通报) with a rectification deadline (限期整改), tracked to closure."""
-
-    number = CharField(unique=True)  # "TB-2026-001"
-    unit = ForeignKeyField(Unit, on_delete="CASCADE")
-    inspection = ForeignKeyField(Inspection, null=True, backref="notices", on_delete="SET NULL")
-    title = CharField()
-    body = TextField()
-    deadline = DateField()
-    status = CharField(default="published")  # one of NOTICE_STATES
-    published_at = DateTimeField()
-    published_by = ForeignKeyField(Staff, backref="+")
-    response = TextField(default="")
-    responded_at = DateTimeField(null=True)
-    responded_by = ForeignKeyField(Staff, null=True, backref="+")
-    closed_at = DateTimeField(null=True)
-    closed_by = ForeignKeyField(Staff, null=True, backref="+")
-    close_note = TextField(default="")
-
-    class Meta:
-        indexes = ((("unit", "status"), False),)
-
-
-class Selection(BaseModel):
-    """A month's model window or service star (争先进位), confirmed by the unit's manager."""
-
-    unit = ForeignKeyField(Unit, on_delete="CASCADE")
-    month = DateField()  # the first day of the month the figures are from
-    kind = CharField()  # one of SELECTION_KINDS
-    counter = ForeignKeyField(Counter, null=True, backref="+", on_delete="SET NULL")
-    staff = ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")
-    score = FloatField()
-    confirmed_by = ForeignKeyField(Staff, backref="+")
-    confirmed_at = DateTimeField()
-
-    class Meta:
-        indexes = ((("unit", "month", "kind"), True),)
-
-
 class CalendarDay(BaseModel):
     """A day the bureau works or rests against the usual week, beside config/calendar.toml."""
 
     day = DateField(unique=True)
     workday = BooleanField()
     note = CharField(default="")
-
-
-# Every table, in the order they can be created.
-MODELS = [
-    Unit, Service, Staff, ApiToken, Counter, CounterService, PauseReason, DayNumber, Ticket,
-    Event, IdempotencyRecord, Lease, LoginFailure, Inquiry, Referral, Case, CaseTask,
-    CaseExtension, Rating, Rectification, ScreenItem, PrintJob, PrinterState, AuditEntry,
-    Inspection, Finding, Notice, Selection, CalendarDay,
-]  # fmt: skip

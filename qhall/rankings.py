@@ -40,11 +40,12 @@ from qhall.db import unit_of_work
 from qhall.errors import BadInput, NotFound
 from qhall.events import Outcome
 from qhall.lookups import find_unit
-from qhall.models import Counter, Finding, Inspection, ScreenItem, Selection, Staff
+from qhall.models import Counter, ScreenItem, Staff
 from qhall.ratings import BAD_LEVEL
 from qhall.reports import ledger
 from qhall.scopes import Scope, make_scope, month_bounds
 from qhall.screens import SELECTION_KEY_PREFIX
+from qhall.supervision_models import Finding, Inspection, Selection
 
 # The figures of the score, each a share from 0 to 1: weight in [RANKING] -> entry field.
 FIGURES = {

@@ -17,10 +17,7 @@ from qhall.models import (
     Case,
     CaseExtension,
     Counter,
-    Finding,
     Inquiry,
-    Inspection,
-    Notice,
     Rating,
     Rectification,
     Referral,
@@ -40,6 +37,7 @@ from qhall.reports import (  # the ledger's own rules
 from qhall.retention import mask_name, mask_phone
 from qhall.scopes import Scope
 from qhall.supervision import CATEGORY_NAMES
+from qhall.supervision_models import Finding, Inspection, Notice
 
 YES_NO = {True: "是", False: "否"}
 INQUIRY_STATES = {"open": "办理中", "referred": "已转办", "resolved": "已办结"}

@@ -3,7 +3,7 @@ PostgreSQL alike by `qhall init-db` and `qhall migrate`.
 
 A change to the models needs a migration beside it: write one by hand (see peewee's
 playhouse.migrations) or draft one with
-`python -m playhouse.migrations DATABASE_URL generate -d qhall/migrations qhall.models:MODELS`
+`python -m playhouse.migrations DATABASE_URL generate -d qhall/migrations qhall.schema:MODELS`
 against a database at the current schema; tests/qhall/test_schema.py checks that the
 migrations build exactly what the models describe.
 """
@@ -16,6 +16,41 @@ from pathlib import Path
 from playhouse.migrations import Runner
 
 from qhall.db import db, is_sqlite
+from qhall.models import (
+    ApiToken,
+    CalendarDay,
+    Case,
+    CaseExtension,
+    CaseTask,
+    Counter,
+    CounterService,
+    DayNumber,
+    Event,
+    IdempotencyRecord,
+    Inquiry,
+    Lease,
+    LoginFailure,
+    PauseReason,
+    PrinterState,
+    PrintJob,
+    Rating,
+    Rectification,
+    Referral,
+    ScreenItem,
+    Service,
+    Staff,
+    Ticket,
+    Unit,
+)  # fmt: skip
+from qhall.supervision_models import AuditEntry, Finding, Inspection, Notice, Selection
+
+# Every table, in the order they can be created.
+MODELS = [
+    Unit, Service, Staff, ApiToken, Counter, CounterService, PauseReason, DayNumber, Ticket,
+    Event, IdempotencyRecord, Lease, LoginFailure, Inquiry, Referral, Case, CaseTask,
+    CaseExtension, Rating, Rectification, ScreenItem, PrintJob, PrinterState, AuditEntry,
+    Inspection, Finding, Notice, Selection, CalendarDay,
+]  # fmt: skip
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

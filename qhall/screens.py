@@ -18,7 +18,8 @@ from qhall.clock import local
 from qhall.db import unit_of_work
 from qhall.hours import parse_hours
 from qhall.lookups import find_unit
-from qhall.models import SELECTION_KINDS, ScreenItem
+from qhall.models import ScreenItem
+from qhall.supervision_models import SELECTION_KINDS
 
 CONTENT_FILE = CONFIG_DIR / "screen_content.toml"
 

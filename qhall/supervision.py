@@ -20,21 +20,15 @@ from qhall.errors import BadInput, Conflict, NotFound
 from qhall.events import Outcome
 from qhall.inputs import clean_text
 from qhall.lookups import find_counter, find_unit
-from qhall.models import (
+from qhall.models import Case, Counter, PauseReason, Rectification, Staff, Ticket, Unit
+from qhall.reports import target_wait_s
+from qhall.supervision_models import (
     FINDING_CATEGORIES,
     INSPECTION_KINDS,
-    Case,
-    Counter,
     Finding,
     Inspection,
     Notice,
-    PauseReason,
-    Rectification,
-    Staff,
-    Ticket,
-    Unit,
 )
-from qhall.reports import target_wait_s
 
 CATEGORY_NAMES = {
     "cold": ("冷（态度冷漠）", "Cold (indifferent manner)"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from qhall.models import AuditEntry, CounterService, Service, Staff
+from qhall.models import CounterService, Service, Staff
+from qhall.supervision_models import AuditEntry
 
 
 def test_a_manager_changes_a_service_and_the_audit_log_keeps_before_and_after(as_user, bureau):

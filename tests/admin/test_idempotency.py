@@ -3,7 +3,8 @@ same twice, as every POST does (a double click, a replay after a network drop)."
 
 from __future__ import annotations
 
-from qhall.models import AuditEntry, Counter, Notice
+from qhall.models import Counter
+from qhall.supervision_models import AuditEntry, Notice
 
 
 def post_twice(client, url: str, body: dict, key: str):

@@ -20,10 +20,7 @@ from qhall.models import (
     Case,
     CaseExtension,
     Counter,
-    Finding,
     Inquiry,
-    Inspection,
-    Notice,
     Rating,
     Rectification,
     Referral,
@@ -31,6 +28,7 @@ from qhall.models import (
     Ticket,
 )
 from qhall.registers import REGISTERS
+from qhall.supervision_models import Finding, Inspection, Notice
 from tests.factories import assert_error, gen_staff, gen_ticket
 
 NOVEMBER = "from=2026-11-01&to=2026-11-30"

@@ -8,11 +8,12 @@ from datetime import datetime
 from qhall import rankings
 from qhall.demo_history import seed_past_week
 from qhall.devices import load_tablets
-from qhall.models import Rating, Rectification, ScreenItem, Selection, Staff, Ticket
+from qhall.models import Rating, Rectification, ScreenItem, Staff, Ticket
 from qhall.registers import EXPORT_LIMIT, register_table
 from qhall.reports import ledger
 from qhall.scopes import make_scope, month_bounds
 from qhall.seed import load_bureau
+from qhall.supervision_models import Selection
 
 # Tuesday 1 December 2026, 10:00 in Beijing: the week before is 24–30 November.
 NOW = datetime(2026, 12, 1, 2, 0)

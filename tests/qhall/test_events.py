@@ -16,8 +16,9 @@ from qhall import cases, events, inquiries, queue, ratings, rectification, super
 from qhall.db import unit_of_work
 from qhall.devices import Tablet
 from qhall.events import ALL_NAMES
-from qhall.models import Event, Notice
+from qhall.models import Event
 from qhall.retention import erase_personal_data
+from qhall.supervision_models import Notice
 from tests.factories import gen_staff, gen_unit
 
 ROOT = Path(__file__).resolve().parents[2]

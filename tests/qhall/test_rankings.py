@@ -11,9 +11,10 @@ import pytest
 from config import CONFIG_DIR
 from qhall import supervision, windows
 from qhall.errors import Forbidden, NotFound
-from qhall.models import AuditEntry, Case, Rectification, ScreenItem, Selection
+from qhall.models import Case, Rectification, ScreenItem
 from qhall.rankings import adjusted_satisfaction, base_score, confirm_selection, rank, rankings
 from qhall.screens import content_view
+from qhall.supervision_models import AuditEntry, Selection
 from tests.factories import gen_rating, gen_staff, gen_unit, gen_visit
 
 # The shipped formula: the README's worked example uses these.

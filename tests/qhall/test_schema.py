@@ -5,8 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from qhall.db import connect_database, db, sqlite_url
-from qhall.models import MODELS
-from qhall.schema import migrate, status
+from qhall.schema import MODELS, migrate, status
 
 
 def describe(path) -> dict:
