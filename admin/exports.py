@@ -2,10 +2,12 @@
 reads the Chinese) and XLSX. Each holds the same table as its page (qhall.ledger_table,
 qhall.registers), headed by the unit, the period and when it was made, in the hall's time.
 
-Text that a visitor or a staff member typed may begin with = + - or @, which a spreadsheet
-would run as a formula: in an XLSX file such a cell is stored as text (and marked so when
-edited); in a CSV file, which has no types, it is written after an apostrophe, as OWASP
-advises ("'=1+1").
+Text that a visitor, a staff member or a manager typed (a hall's code or name too) may begin
+with = + - or @, perhaps after spaces, which a spreadsheet would run as a formula. One rule
+finds such text (formula_like) for both formats: a CSV file, which has no types, holds it
+after an apostrophe, as OWASP advises ("'=1+1"); an XLSX file holds it as a text cell marked
+with Excel's own apostrophe (quotePrefix: Excel shows '=1+1 and keeps it text when edited),
+so that the cell still reads as the page does. Numbers stay numbers, negative ones too.
 """
 
 from __future__ import annotations
@@ -37,12 +39,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # --- the one writer of each format --------------------------------------------------------
 
 
+def formula_like(value: object) -> bool:
+    """Tell whether a spreadsheet would take this cell for a formula: text (never a number)
+    that starts like one, or does after spaces, which Excel and LibreOffice skip."""
+    return isinstance(value, str) and (
+        value.startswith(FORMULA_STARTS) or value.lstrip().startswith(FORMULA_STARTS)
+    )
+
+
 def _csv_cell(value) -> object:
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return "'" + value if formula_like(value) else value
 
 
 def write_csv(heading: list[list], header: list[str], rows: Sequence[Sequence]) -> bytes:
@@ -73,7 +81,7 @@ def write_xlsx(
         sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
                       for v in line])  # fmt: skip
         for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+            if formula_like(cell.value):
                 cell.data_type = "s"  # openpyxl took "=..." for a formula
                 cell.quotePrefix = True  # and Excel keeps it text when it is edited
     for cell in sheet[len(heading) + 1]:

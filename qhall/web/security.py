@@ -1,10 +1,12 @@
-"""Security headers on every answer, and the refusal of cross-site writes."""
+"""Security headers on every answer, the refusal of cross-site writes, and a session cookie
+that is Secure over HTTPS."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request, session
+from flask import has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 from qhall.errors import Forbidden
 
@@ -77,3 +79,15 @@ def refuse_cross_site_writes() -> None:
             "请求来源不正确，请在本系统页面中操作。",
             "This request came from another site. Please use qhall's own pages.",
         )
+
+
+class HallSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, whose cookie is Secure whenever the request came over
+    HTTPS, so that a browser never sends it back over plain HTTP, where anyone on the way
+    could read it and sign in as its owner. Behind nginx the scheme is nginx's
+    X-Forwarded-Proto, believed only when PROXY_HOPS is set (ProxyFix in qhall.app);
+    otherwise a client's own header changes nothing. SESSION_COOKIE_SECURE = true still makes
+    it Secure always."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
