@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,11 +16,14 @@ from printer.spooler import PrintSetup
 from qhall.clock import SystemClock
 from qhall.db import connect_database, db, sqlite_url
 from qhall.devices import load_tablets
+from qhall.instance_files import make_private_database, make_private_folder
 from qhall.pages import unit_pages
+from qhall.validate import read_toml
 from qhall.web.errors import register_error_handlers
 from qhall.web.realtime import socketio
 from qhall.web.schema import HallJSONProvider, Int32Converter, refuse_endless_bodies
-from qhall.web.security import SecurityHeaders, refuse_cross_site_writes
+from qhall.web.security import HallSessionInterface, SecurityHeaders, refuse_cross_site_writes
+from qhall.workdays import official_calendar
 
 LOCALES = ["zh_CN", "en"]
 
@@ -44,10 +46,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: config, database, Socket.IO, blueprints."""
     app = Flask(__name__, instance_path=str(instance_path()), instance_relative_config=True)
     app.url_map.converters["int"] = Int32Converter  # before any route is added
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.from_file(str(CONFIG_DIR / "default.toml"), load=tomllib.load, text=False)
+    app.session_interface = HallSessionInterface()  # Secure cookie over HTTPS
+    make_private_folder(Path(app.instance_path))  # 0700: visitors' data, the secret
+    # A file with a mistake stops start-up with one message naming it (BadConfig), never
+    # a traceback, nor a 500 later: the settings here, the calendar now, before any request.
+    app.config.from_mapping(read_toml(CONFIG_DIR / "default.toml"))
+    official_calendar()
     if test_config is None:
-        app.config.from_file("qhall.toml", load=tomllib.load, text=False, silent=True)
+        own_settings = Path(app.instance_path) / "qhall.toml"
+        if own_settings.exists():
+            app.config.from_mapping(read_toml(own_settings))
     else:
         app.config.from_mapping(test_config)
     app.config.from_prefixed_env("QHALL")
@@ -60,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_BODY_BYTES"]
 
+    make_private_database(app.config["DATABASE_URL"])  # an SQLite file is 0600
     connect_database(
         app.config["DATABASE_URL"],
         synchronous=app.config["SQLITE_SYNCHRONOUS"],

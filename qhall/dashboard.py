@@ -8,7 +8,7 @@ from datetime import datetime
 from peewee import fn
 
 from qhall.access import check_read, readable_units
-from qhall.clock import iso, local_day
+from qhall.clock import hall_day, iso, local_day, queue_days
 from qhall.lookups import find_unit
 from qhall.models import (
     Case,
@@ -27,11 +27,13 @@ PRINTER_STOPPED = ("paper_out", "offline")
 
 
 def unit_figures(unit: Unit, today_row: dict, *, now: datetime, settings: dict) -> dict:
-    """Return one unit's live figures; today_row is its ledger row for today."""
-    day = local_day(now, unit.timezone)
+    """Return one unit's live figures; today_row is its ledger row for the hall day."""
+    day = local_day(now, unit.timezone)  # for case deadlines, which are calendar days
     target = target_wait_s(settings, unit.code)
     waiting = Ticket.select().where(
-        Ticket.unit == unit.id, Ticket.day == day, Ticket.status == "waiting"
+        Ticket.unit == unit.id,
+        Ticket.day.in_(queue_days(unit, now)),
+        Ticket.status == "waiting",
     )
     oldest = waiting.select(fn.MIN(Ticket.issued_at)).scalar()
     longest = int((now - _moment(oldest)).total_seconds()) if oldest else 0
@@ -112,7 +114,8 @@ def live_figures(viewer: Staff, unit_code: str | None, *, now: datetime, setting
     unit = find_unit(unit_code) if unit_code else None
     check_read(viewer, unit)
     units = [unit] if unit else list(readable_units(viewer))
-    day = local_day(now, units[0].timezone) if units else now.date()
+    # The tickets' day: a bureau-wide view takes the first hall's (they normally agree).
+    day = hall_day(now, units[0]) if units else now.date()
     today = {}
     if units:
         report = ledger(Scope(unit=unit, start=day, end=day), "unit", settings=settings, now=now)

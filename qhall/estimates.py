@@ -4,6 +4,7 @@ from the service's recent visits and the windows open for it."""
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 from peewee import JOIN, fn
 
@@ -14,14 +15,15 @@ from qhall.models import Service, Ticket, Unit
 SERVICE_TIME_SAMPLE = 20
 
 
-def waiting_counts(unit: Unit, day) -> dict[str, int]:
-    """Return how many tickets wait per service letter today (0 for an empty line)."""
+def waiting_counts(unit: Unit, days) -> dict[str, int]:
+    """Return how many tickets of the queue days (qhall.clock.queue_days) wait per service
+    letter (0 for an empty line)."""
     rows = (
         Service.select(Service.code, fn.COUNT(Ticket.id))
         .join(
             Ticket,
             JOIN.LEFT_OUTER,
-            on=(Ticket.service == Service.id) & (Ticket.day == day) & (Ticket.status == "waiting"),
+            on=(Ticket.service == Service.id) & Ticket.day.in_(days) & (Ticket.status == "waiting"),
         )
         .where(Service.unit == unit.id, Service.active == True)  # noqa: E712
         .group_by(Service.code)
@@ -58,9 +60,12 @@ def estimated_wait_s(service: Service, ahead: int) -> int:
 
 def people_ahead(ticket: Ticket) -> int:
     """Return how many waiting visitors of the same service will be called before this one."""
+    # In a hall open round the clock two hall days wait in one line (qhall.clock.queue_days):
+    # the ticket's and the day before, or, once its own day is carried over, the day after.
+    spread = timedelta(days=1 if ticket.unit.round_the_clock else 0)
     same_line = Ticket.select().where(
         Ticket.service == ticket.service_id,
-        Ticket.day == ticket.day,
+        Ticket.day.between(ticket.day - spread, ticket.day + spread),
         Ticket.status == "waiting",
         Ticket.id != ticket.id,
     )

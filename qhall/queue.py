@@ -16,6 +16,15 @@ only when the window did something for the visitor in hand:
 them 过号 (no_show) exactly as mark_no_show does: the same event, no service time (so the
 wait estimates never learn from them), put back in line within the grace period by
 requeue_no_show, and not served in any figure.
+
+The hall's day. Every ticket belongs to the hall day it was issued in (qhall.clock.hall_day,
+turning at Unit.day_starts_at); its numbers are in qhall.numbering. At the turn
+close_past_days (run by qhall.routine) closes what is left open as "day_ended": in an
+ordinary hall every earlier day's ticket; a hall open round the clock keeps the previous
+day's waiting visitors in line (qhall.clock.queue_days; older place, so called first) and
+its visits in hand to be finished and counted as served (in their own day's ledger), and
+closes whatever is still open at the second turn, visits in progress included: a ticket
+open for a whole hall day is a forgotten one, and nobody waits 24 hours.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ from datetime import datetime
 from peewee import JOIN, Case, fn
 
 from qhall import events as ev
-from qhall.clock import iso, local_day
+from qhall.clock import hall_day, iso, queue_days
 from qhall.db import is_sqlite, unit_of_work
 from qhall.errors import (
     BadInput,
@@ -35,7 +44,6 @@ from qhall.errors import (
     NoTicketInHand,
     RemoteSoldOut,
     ServiceClosed,
-    SoldOut,
 )
 from qhall.events import Outcome
 from qhall.hours import service_is_open
@@ -53,23 +61,24 @@ from qhall.models import (
     TICKET_SOURCES,
     Counter,
     CounterService,
-    DayNumber,
     Service,
     Staff,
     Ticket,
     Unit,
 )
+from qhall.numbering import OPEN_STATES, take_number
 from qhall.ratings import today_ratings
 from qhall.shapes import counter_view, issued_ticket, ticket_view
-from qhall.windows import open_window
+from qhall.windows import held_window, open_window
 
 # --- who is next ----------------------------------------------------------------------
 
 
-def window_line(unit: Unit, counter: Counter, day, *columns):
-    """Select the waiting tickets a window may call, in the order it calls them: priority
-    first within the streak limit, a ticket transferred to this window in particular before
-    the window's services, the services in the window's order, then the oldest place in line.
+def window_line(unit: Unit, counter: Counter, days, *columns):
+    """Select the waiting tickets of the queue days a window may call, in the order it calls
+    them: priority first within the streak limit, a ticket transferred to this window in
+    particular before the window's services, the services in the window's order, then the
+    oldest place in line (so a ticket carried over the turn of the day comes first).
 
     The queue rules claim the first row; the counter client lists them all."""
     has_priority = Ticket.priority.is_null(False)
@@ -87,7 +96,7 @@ def window_line(unit: Unit, counter: Counter, day, *columns):
         )
         .where(
             Ticket.unit == unit.id,
-            Ticket.day == day,
+            Ticket.day.in_(days),
             Ticket.status == "waiting",
             (Ticket.target_counter == counter.id)
             | (Ticket.target_counter.is_null() & CounterService.id.is_null(False)),
@@ -103,8 +112,8 @@ def window_queue(unit_code: str, window: int, staff: Staff, now: datetime) -> di
     """Return the window, its ticket in hand, the waiting tickets it would call in order
     (priority marked) and the signed-in staff member's figures of the day."""
     unit, counter = find_window(unit_code, window)
-    day = local_day(now, unit.timezone)
-    line = window_line(unit, counter, day, Ticket, Service).switch(Ticket).join(Service)
+    day, days = hall_day(now, unit), queue_days(unit, now)
+    line = window_line(unit, counter, days, Ticket, Service).switch(Ticket).join(Service)
     waiting = [
         {
             **ticket_view(ticket),
@@ -118,13 +127,13 @@ def window_queue(unit_code: str, window: int, staff: Staff, now: datetime) -> di
         "counter": counter_view(counter),
         "in_hand": {**ticket_view(in_hand), "since": iso(in_hand.called_at)} if in_hand else None,
         "waiting": waiting,
-        "waiting_total": window_line(unit, counter, day, Ticket.id).count(),
+        "waiting_total": window_line(unit, counter, days, Ticket.id).count(),
         "figures": staff_figures(staff, unit, day),
     }
 
 
 def staff_figures(staff: Staff, unit, day) -> dict:
-    """Return a staff member's visits finished today, their mean length and ratings."""
+    """Return a staff member's visits of the hall day finished, their mean length and ratings."""
     served = Ticket.select(fn.COUNT(Ticket.id), fn.AVG(Ticket.service_s)).where(
         Ticket.staff == staff.id,
         Ticket.unit == unit.id,
@@ -169,7 +178,7 @@ def issue_ticket(
         unit = service.unit
         if not service_is_open(service, unit, now):
             raise ServiceClosed(hours=service.hours, weekdays=service.weekdays)
-        day = local_day(now, unit.timezone)
+        day = hall_day(now, unit)
         if source == "mobile":
             remote_max = remote_cap(service.daily_limit, remote_daily_max, remote_share)
             if remote_max is not None:
@@ -178,9 +187,7 @@ def issue_ticket(
                 )
                 if remote_today.count() >= remote_max:
                     raise RemoteSoldOut()
-        number = _next_number(service.id, day)
-        if service.daily_limit is not None and number > service.daily_limit:
-            raise SoldOut()  # the rollback takes the number back
+        number = take_number(unit, service, day, now)
         ticket = Ticket.create(
             unit=unit,
             service=service,
@@ -214,20 +221,6 @@ def remote_cap(
     return min(caps) if caps else None
 
 
-def _next_number(service_id: int, day) -> int:
-    """Take the service's next number of the day, in the caller's transaction."""
-    (row,) = (
-        DayNumber.insert(service=service_id, day=day, last_number=1)
-        .on_conflict(
-            conflict_target=[DayNumber.service, DayNumber.day],
-            update={DayNumber.last_number: DayNumber.last_number + 1},
-        )
-        .returning(DayNumber.last_number)
-        .execute()
-    )
-    return row.last_number
-
-
 # --- calling -------------------------------------------------------------------------
 
 
@@ -244,9 +237,9 @@ def call_next(
     with unit_of_work(request_key, f"call:{unit_code}:{window}", now) as uow:
         if uow.replayed:
             return uow.outcome
-        unit, counter = open_window(unit_code, window)
+        unit, counter = open_window(unit_code, window, staff_id)
         let_go = _let_go(unit, counter, now, staff_id)
-        ticket = _claim_next(unit, counter, local_day(now, unit.timezone))
+        ticket = _claim_next(unit, counter, queue_days(unit, now))
         if ticket is None:
             return uow.finish({"ticket": None, "counter": counter_view(counter), "let_go": let_go})
         counter.priority_streak = counter.priority_streak + 1 if ticket.priority else 0
@@ -267,7 +260,7 @@ def call_number(
     with unit_of_work(request_key, f"call:{unit_code}:{window}", now) as uow:
         if uow.replayed:
             return uow.outcome
-        unit, counter = open_window(unit_code, window)
+        unit, counter = open_window(unit_code, window, staff_id)
         ticket = _todays_ticket(unit, number, now)
         if ticket.status != "waiting":
             raise Conflict(
@@ -280,9 +273,9 @@ def call_number(
         return uow.finish({**_mark_called(unit, counter, claimed, now, staff_id), "let_go": let_go})
 
 
-def _claim_next(unit: Unit, counter: Counter, day) -> Ticket | None:
-    """Take the window's next ticket, in the order views.window_line gives."""
-    candidates = window_line(unit, counter, day, Ticket.id).limit(1)
+def _claim_next(unit: Unit, counter: Counter, days) -> Ticket | None:
+    """Take the window's next ticket, in the order window_line gives."""
+    candidates = window_line(unit, counter, days, Ticket.id).limit(1)
     if not is_sqlite():
         candidates = candidates.for_update(of=Ticket, skip_locked=True)
     # "= (subquery)", not "IN (subquery)": PostgreSQL evaluates a scalar subquery once,
@@ -361,7 +354,7 @@ def recall(unit_code: str, window: int, *, staff_id, now: datetime, request_key=
     with unit_of_work(request_key, f"recall:{unit_code}:{window}", now) as uow:
         if uow.replayed:
             return uow.outcome
-        unit, counter, ticket = _in_hand(unit_code, window, "called")
+        unit, counter, ticket = _in_hand(unit_code, window, staff_id, "called")
         ticket.recall_count += 1
         ticket.called_at = now
         ticket.save()
@@ -373,7 +366,7 @@ def start(unit_code: str, window: int, *, staff_id, now: datetime, request_key=N
     with unit_of_work(request_key, f"start:{unit_code}:{window}", now) as uow:
         if uow.replayed:
             return uow.outcome
-        unit, counter, ticket = _in_hand(unit_code, window, "called")
+        unit, counter, ticket = _in_hand(unit_code, window, staff_id, "called")
         return uow.finish(_start(unit, counter, ticket, now, staff_id))
 
 
@@ -398,7 +391,7 @@ def finish(unit_code: str, window: int, *, staff_id, now: datetime, request_key=
     with unit_of_work(request_key, f"finish:{unit_code}:{window}", now) as uow:
         if uow.replayed:
             return uow.outcome
-        unit, counter, ticket = _in_hand(unit_code, window, "called", "serving")
+        unit, counter, ticket = _in_hand(unit_code, window, staff_id, "called", "serving")
         return uow.finish(_finish(unit, counter, ticket, now, staff_id))
 
 
@@ -409,7 +402,7 @@ def mark_no_show(
     with unit_of_work(request_key, f"no-show:{unit_code}:{window}", now) as uow:
         if uow.replayed:
             return uow.outcome
-        unit, counter, ticket = _in_hand(unit_code, window, "called")
+        unit, counter, ticket = _in_hand(unit_code, window, staff_id, "called")
         return uow.finish(_no_show(unit, counter, ticket, now, staff_id))
 
 
@@ -437,7 +430,7 @@ def transfer(
     with unit_of_work(request_key, f"transfer:{unit_code}:{window}", now) as uow:
         if uow.replayed:
             return uow.outcome
-        unit, counter, ticket = _in_hand(unit_code, window, "called", "serving")
+        unit, counter, ticket = _in_hand(unit_code, window, staff_id, "called", "serving")
         if to_service is not None:
             ticket.service = find_service(unit, to_service)
         target = find_counter(unit, to_window) if to_window is not None else None
@@ -527,21 +520,23 @@ def cancel(token: str, *, now: datetime, staff_id=None, request_key=None) -> Out
 
 
 def close_past_days(unit_code: str, *, now: datetime) -> Outcome:
-    """Close the tickets of earlier days that were never finished, with the reason kept.
+    """Close the tickets of hall days no longer in line that were never finished, with the
+    reason kept: every earlier day's in an ordinary hall, the day before yesterday's in a hall
+    open round the clock (see the module's docstring).
 
-    Numbers restart at the hall's midnight on their own (they count per local day); this
-    ends what the day left open, so that no window holds yesterday's ticket and reports
+    Numbers restart at the turn of the hall day on their own (they count per hall day); this
+    ends what the day left open, so that no window holds a past day's ticket and reports
     count every ticket once.
     """
     with unit_of_work() as uow:
         unit = find_unit(unit_code)
-        today = local_day(now, unit.timezone)
+        today = hall_day(now, unit)
         closed = (
             Ticket.update(status="closed", closed_reason="day_ended", finished_at=now)
             .where(
                 Ticket.unit == unit.id,
-                Ticket.day < today,
-                Ticket.status.in_(("waiting", "called", "serving")),
+                Ticket.day < queue_days(unit, now)[0],
+                Ticket.status.in_(OPEN_STATES),
             )
             .execute()
         )
@@ -550,8 +545,8 @@ def close_past_days(unit_code: str, *, now: datetime) -> Outcome:
         return uow.finish({"closed": closed})
 
 
-def _in_hand(unit_code: str, window: int, *states: str) -> tuple[Unit, Counter, Ticket]:
-    unit, counter = find_window(unit_code, window)
+def _in_hand(unit_code: str, window: int, staff_id, *states: str) -> tuple[Unit, Counter, Ticket]:
+    unit, counter = held_window(unit_code, window, staff_id)  # only its holder acts on it
     ticket = ticket_in_hand(counter)
     if ticket is None:
         raise NoTicketInHand()
@@ -565,10 +560,16 @@ def _in_hand(unit_code: str, window: int, *states: str) -> tuple[Unit, Counter, 
 
 
 def _todays_ticket(unit: Unit, number: str, now: datetime) -> Ticket:
-    ticket = Ticket.get_or_none(
-        Ticket.unit == unit.id,
-        Ticket.day == local_day(now, unit.timezone),
-        Ticket.number == number.strip().upper(),
+    """Find a number among the tickets of the queue days, the newest day's first."""
+    ticket = (
+        Ticket.select()
+        .where(
+            Ticket.unit == unit.id,
+            Ticket.day.in_(queue_days(unit, now)),
+            Ticket.number == number.strip().upper(),
+        )
+        .order_by(Ticket.day.desc())
+        .first()
     )
     if ticket is None:
         raise NotFound("今天没有这个号。", "No ticket with that number today.", number=number)

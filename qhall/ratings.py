@@ -28,7 +28,7 @@ from peewee import IntegrityError, fn
 from config import CONFIG_DIR
 from qhall import events as ev
 from qhall import rectification  # a module import: it imports this module too
-from qhall.clock import iso, local_day
+from qhall.clock import iso, queue_days
 from qhall.db import unit_of_work
 from qhall.devices import Tablet
 from qhall.errors import BadInput, Conflict, NotFound
@@ -289,13 +289,14 @@ def clean_callback_phone(value: str | None) -> str:
 
 
 def _last_finished(counter: Counter, now: datetime, rating_window_s: int) -> Ticket | None:
-    """Return the visit a window finished last today, if within rating_window_s of now."""
+    """Return the visit a window finished last, if within rating_window_s of now: of the
+    queue days, so that a visit carried over the turn of the day may be rated too."""
     ticket = (
         Ticket.select()
         .where(
             Ticket.counter == counter.id,
             Ticket.status == "finished",
-            Ticket.day == local_day(now, counter.unit.timezone),
+            Ticket.day.in_(queue_days(counter.unit, now)),
         )
         .order_by(Ticket.finished_at.desc(), Ticket.id.desc())
         .first()

@@ -34,6 +34,7 @@ from peewee import SQL, NodeList, fn
 from peewee import Case as SqlCase
 
 from qhall.clock import iso, local_day
+from qhall.clock import zone as hall_zone
 from qhall.db import db, is_sqlite
 from qhall.errors import BadInput
 from qhall.models import (
@@ -99,7 +100,7 @@ def utc_bounds(scope: Scope) -> tuple[datetime, datetime]:
     """Return the period as UTC moments, [first local midnight, the midnight after the end).
 
     A bureau's units share one time zone; the first unit's is taken."""
-    zone = ZoneInfo(scope.units[0].timezone if scope.units else "Asia/Shanghai")
+    zone = hall_zone(scope.units[0].timezone if scope.units else "Asia/Shanghai")
 
     def utc(day: date) -> datetime:
         return datetime.combine(day, time(), zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
@@ -108,7 +109,7 @@ def utc_bounds(scope: Scope) -> tuple[datetime, datetime]:
 
 
 def _utc_offset_hours(scope: Scope) -> float:
-    zone = ZoneInfo(scope.units[0].timezone if scope.units else "Asia/Shanghai")
+    zone = hall_zone(scope.units[0].timezone if scope.units else "Asia/Shanghai")
     offset = datetime.combine(scope.start, time(12), zone).utcoffset()
     return offset.total_seconds() / 3600
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from peewee import JOIN
 
-from qhall.clock import iso, local_day
+from qhall.clock import hall_day, iso, queue_days
 from qhall.db import db
 from qhall.estimates import estimated_wait_s, people_ahead, service_pace, waiting_counts
 from qhall.hours import service_is_open
@@ -120,7 +120,7 @@ def unit_view(unit: Unit) -> dict:
 
 def services_view(unit: Unit, now: datetime) -> list[dict]:
     """Return the hall's services with their hours, queues and estimated waits."""
-    waiting = waiting_counts(unit, local_day(now, unit.timezone))
+    waiting = waiting_counts(unit, queue_days(unit, now))
     services = unit.services.where(Service.active == True).order_by(Service.code)  # noqa: E712
     return [_service_view(unit, service, waiting.get(service.code, 0), now) for service in services]
 
@@ -143,14 +143,14 @@ def _service_view(unit: Unit, service: Service, waiting: int, now: datetime) -> 
     }
 
 
-def recent_calls(unit: Unit, day, limit: int = 10) -> list[dict]:
-    """Return the latest calls of the day, newest first."""
+def recent_calls(unit: Unit, days, limit: int = 10) -> list[dict]:
+    """Return the latest calls of the queue days (qhall.clock.queue_days), newest first."""
     tickets = (
         Ticket.select(Ticket, Service, Counter)
         .join(Service)
         .switch(Ticket)
         .join(Counter, JOIN.LEFT_OUTER, on=(Ticket.counter == Counter.id))
-        .where(Ticket.unit == unit.id, Ticket.day == day, Ticket.called_at.is_null(False))
+        .where(Ticket.unit == unit.id, Ticket.day.in_(days), Ticket.called_at.is_null(False))
         .order_by(Ticket.called_at.desc(), Ticket.id.desc())
         .limit(limit)
     )
@@ -170,15 +170,15 @@ def snapshot(unit_code: str, now: datetime) -> dict:
     """Return everything a screen needs to draw the hall, with the sequence number it is as of."""
     with db.atomic():  # one read transaction: the figures and seq agree
         unit = find_unit(unit_code)
-        day = local_day(now, unit.timezone)
+        days = queue_days(unit, now)
         counters = unit.counters.order_by(Counter.window)
         return {
             "seq": unit.seq,
             "unit": unit_view(unit),
-            "day": day.isoformat(),
+            "day": hall_day(now, unit).isoformat(),
             "at": iso(now),
-            "calls": recent_calls(unit, day),
-            "waiting": waiting_counts(unit, day),
+            "calls": recent_calls(unit, days),
+            "waiting": waiting_counts(unit, days),
             "services": services_view(unit, now),
             "counters": [counter_view(counter) for counter in counters],
             "printers": [

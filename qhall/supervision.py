@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from peewee import fn
 
 from qhall.access import check_inspect, check_manage, check_read, readable_units
-from qhall.clock import iso, local_day
+from qhall.clock import hall_day, iso, local_day
 from qhall.db import unit_of_work
 from qhall.errors import BadInput, Conflict, NotFound
 from qhall.events import Outcome
@@ -277,7 +277,7 @@ def automatic_flags(units: list[Unit], *, now: datetime, settings: dict) -> list
     for unit in units:
         today = local_day(now, unit.timezone)
         target = target_wait_s(settings, unit.code)
-        tickets = Ticket.select().where(Ticket.unit == unit.id, Ticket.day == today)
+        tickets = Ticket.select().where(Ticket.unit == unit.id, Ticket.day == hall_day(now, unit))
         late = tickets.where(Ticket.wait_s > target).count()
         still = tickets.where(
             Ticket.status == "waiting", Ticket.issued_at < _seconds_before(now, target)

@@ -3,13 +3,13 @@ plus the weekend days worked in their place (调休). Deadlines (限时办结) c
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
 from config import CONFIG_DIR
+from qhall.validate import BadConfig, read_toml
 
 CALENDAR_FILE = CONFIG_DIR / "calendar.toml"
 
@@ -49,14 +49,44 @@ class WorkCalendar:
 
 
 def load_calendar(path: Path = CALENDAR_FILE) -> WorkCalendar:
-    """Read a calendar file of [YEAR] tables with `holidays` and `workdays` lists."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    """Read a calendar file of [YEAR] tables with `holidays` and `workdays` lists; BadConfig,
+    naming the year and the day, for a day that is no date of its year or is listed both
+    as a holiday and as a working day."""
+    data = read_toml(path)
     holidays: set[date] = set()
     workdays: set[date] = set()
-    for table in data.values():
-        holidays.update(date.fromisoformat(day) for day in table.get("holidays", []))
-        workdays.update(date.fromisoformat(day) for day in table.get("workdays", []))
+    for year, table in data.items():
+        if not (year.isdigit() and isinstance(table, dict)):
+            raise BadConfig(
+                path, f"[{year}]", "应为年份表，如 [2026]。", "must be a year's table, e.g. [2026]."
+            )
+        for name, into in (("holidays", holidays), ("workdays", workdays)):
+            into.update(_days(path, year, name, table.get(name, [])))
+    both = sorted(holidays & workdays)
+    if both:
+        raise BadConfig(path, f"[{both[0].year}]", f"{both[0]} 既是假日又是工作日。",
+                        f"{both[0]} is listed both as a holiday and as a working day.")  # fmt: skip
     return WorkCalendar(frozenset(holidays), frozenset(workdays), frozenset(map(int, data)))
+
+
+def _days(path: Path, year: str, name: str, listed: object) -> list[date]:
+    """Return a year's list of days, each a date of that year, or raise BadConfig."""
+    entry = f"[{year}] {name}"
+    if not isinstance(listed, list):
+        raise BadConfig(path, entry, "应为日期列表。", "must be a list of dates.")
+    days = []
+    for raw in listed:
+        try:  # a quoted "2026-10-01", or a TOML date written bare
+            day = date.fromisoformat(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            day = None
+        if type(day) is not date:  # a number, or a date with a time of day
+            day = None
+        if day is None or str(day.year) != year:
+            raise BadConfig(path, entry, f"“{raw}”不是 {year} 年的日期（YYYY-MM-DD）。",
+                            f"“{raw}” is not a date of {year} (YYYY-MM-DD).")  # fmt: skip
+        days.append(day)
+    return days
 
 
 @cache
