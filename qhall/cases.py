@@ -16,14 +16,14 @@ import json
 from datetime import date, datetime
 
 from qhall import events as ev
-from qhall.access import is_manager, sees_personal_data
+from qhall.access import check_approve, check_case_hand, is_manager, sees_personal_data
 from qhall.clock import iso, local_day
 from qhall.db import lock_key, unit_of_work
-from qhall.errors import BadInput, Conflict, Forbidden, NotFound
+from qhall.errors import BadInput, Conflict, NotFound
 from qhall.events import Outcome
 from qhall.inputs import clean_materials, clean_text
 from qhall.inquiries import find_inquiry, inquiry_fields, resolve_matter
-from qhall.lookups import find_counter, find_service, find_unit
+from qhall.lookups import find_service, find_unit
 from qhall.models import (
     Case,
     CaseExtension,
@@ -34,6 +34,7 @@ from qhall.models import (
 )
 from qhall.queue import start_in_hand
 from qhall.retention import mask_name, mask_phone
+from qhall.windows import window_at
 from qhall.workdays import WorkCalendar, work_calendar
 
 # --- time-limited cases --------------------------------------------------------------
@@ -72,7 +73,7 @@ def accept_case(
                 "该业务为即办件，请当场办结，无需受理为承诺件。",
                 "This service is handled on the spot, not as a promised case.",
             )
-        counter = find_counter(unit, window) if window is not None else None
+        counter = window_at(unit, window, staff_id) if window is not None else None
         ticket = start_in_hand(counter, now=now, staff_id=staff_id) if counter else None
         if inquiry_id is not None:
             inquiry = find_inquiry(unit_code, inquiry_id)
@@ -142,7 +143,7 @@ def suspend_case(
     with unit_of_work(request_key, f"case-suspend:{number}", now) as uow:
         if uow.replayed:
             return uow.outcome
-        case = _case(unit_code, number, "open")
+        case = _case(unit_code, number, "open", staff_id=staff_id)
         day = local_day(now, case.unit.timezone)
         left = calendar.workdays_between(day, case.due_day)
         if left < 0:
@@ -156,7 +157,7 @@ def suspend_case(
         case.missing_materials = json.dumps(missing_items, ensure_ascii=False)
         case.save()
         _record_case(ev.CASE_SUSPENDED, case, now, staff_id)
-        counter = find_counter(case.unit, window) if window is not None else case.counter
+        counter = window_at(case.unit, window, staff_id) if window is not None else case.counter
         return uow.finish(
             {
                 "case": case_view(case, Staff.get_by_id(staff_id), day, calendar),
@@ -181,7 +182,7 @@ def resume_case(
     with unit_of_work(request_key, f"case-resume:{number}", now) as uow:
         if uow.replayed:
             return uow.outcome
-        case = _case(unit_code, number, "suspended")
+        case = _case(unit_code, number, "suspended", staff_id=staff_id)
         day = local_day(now, case.unit.timezone)
         # The stopped days do not count: the days left run again from the next day.
         case.due_day = calendar.add_workdays(day, case.days_left or 0)
@@ -215,7 +216,7 @@ def request_extension(
     with unit_of_work(request_key, f"case-extend:{number}", now) as uow:
         if uow.replayed:
             return uow.outcome
-        case = _case(unit_code, number, "open", "suspended")
+        case = _case(unit_code, number, "open", "suspended", staff_id=staff_id)
         if case.extensions.where(CaseExtension.status == "pending").exists():
             raise Conflict("已有待审批的延期申请。", "An extension request is already pending.")
         extension = CaseExtension.create(
@@ -244,8 +245,7 @@ def decide_extension(
         if uow.replayed:
             return uow.outcome
         manager = Staff.get_by_id(staff_id)
-        if not is_manager(manager):
-            raise Forbidden("延期须经负责人审批。", "Only a manager may approve an extension.")
+        check_approve(manager, find_unit(unit_code))  # from any page: no window needed
         case = _case(unit_code, number, "open", "suspended")
         extension = case.extensions.where(CaseExtension.status == "pending").first()
         if extension is None:
@@ -294,7 +294,7 @@ def finish_task(
     with unit_of_work(request_key, f"case-task:{number}:{task_id}", now) as uow:
         if uow.replayed:
             return uow.outcome
-        case = _case(unit_code, number, "open")
+        case = _case(unit_code, number, "open", staff_id=staff_id)
         task = CaseTask.get_or_none(CaseTask.id == task_id, CaseTask.case == case.id)
         if task is None:
             raise NotFound("没有找到该并联事项。", "No such parallel task.", task=task_id)
@@ -329,7 +329,7 @@ def complete_case(
     with unit_of_work(request_key, f"case-complete:{number}", now) as uow:
         if uow.replayed:
             return uow.outcome
-        case = _case(unit_code, number, "open")
+        case = _case(unit_code, number, "open", staff_id=staff_id)
         if case.tasks.where(CaseTask.status != "done").exists():
             raise Conflict(
                 "还有部门的并联事项未办结。", "Some departments' parallel tasks are not done."
@@ -387,11 +387,14 @@ def check_deadlines(
         return uow.finish({"warned": warned, "escalated": escalated})
 
 
-def _case(unit_code: str, number: str, *states: str) -> Case:
+def _case(unit_code: str, number: str, *states: str, staff_id: int | None = None) -> Case:
+    """Return a hall's case in one of states; given staff_id, one they may act on."""
     unit = find_unit(unit_code)
     case = Case.get_or_none(Case.number == number.strip().upper(), Case.unit == unit.id)
     if case is None:
         raise NotFound("没有找到该办件。", "No such case.", case=number)
+    if staff_id is not None:
+        check_case_hand(Staff.get_by_id(staff_id), case)
     if states and case.status not in states:
         raise Conflict(
             "该办件当前的状态不允许此操作。",
@@ -402,7 +405,10 @@ def _case(unit_code: str, number: str, *states: str) -> Case:
 
 
 def _record_case(name, case: Case, now, staff_id, **data) -> None:
-    """Log a case event; the payload carries no personal data (it reaches hall screens)."""
+    """Log a case event; the payload carries no personal data (it reaches hall screens).
+    What a person does keeps the case's visitor data (last_activity_at; qhall.retention)."""
+    if staff_id is not None:
+        Case.update(last_activity_at=now).where(Case.id == case.id).execute()
     ev.record(
         case.unit,
         name,

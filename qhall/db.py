@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from peewee import DatabaseProxy, OperationalError, SqliteDatabase
 from playhouse.db_url import connect
 
-from qhall.errors import Busy, StorageFull
+from qhall.errors import Busy, KeyReused, StorageFull
 
 if TYPE_CHECKING:
     from qhall.events import Outcome
@@ -99,6 +99,10 @@ def connect_database(url: str, *, synchronous: str = "FULL", busy_timeout_s: flo
                 # Reads through the OS page cache, shared by every pooled connection: a
                 # year's ledger scans its indexes about twice as fast (scripts/bench_reports.py).
                 "mmap_size": 1 << 30,
+                # Deleted bytes are overwritten with zeros, so that an erased name or phone
+                # leaves the file (qhall.retention); writes and purges measured no slower
+                # (zeroing happens in pages the write changes anyway).
+                "secure_delete": 1,
             },
             timeout=busy_timeout_s,
             returning_clause=True,
@@ -144,6 +148,14 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
 
 
+def checkpoint() -> None:
+    """Copy SQLite's write-ahead log into the database file and empty it, so that what a
+    write erased is in neither file (qhall.retention); nothing to do on PostgreSQL."""
+    if is_sqlite():
+        with _write_lock:  # behind this process's writers, not racing them for the lock
+            db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 @contextmanager
 def _write_transaction() -> Iterator[None]:
     """Run the block as one transaction that holds the write lock from its first statement.
@@ -168,6 +180,21 @@ def _write_transaction() -> Iterator[None]:
             raise
 
 
+@dataclass(frozen=True)
+class RequestKey:
+    """A client's Idempotency-Key as the web layer binds it (qhall.web.request.request_key):
+    key, a hash of the caller, the route and the client's key, names the kept answer, so
+    that nobody else's request finds it; fingerprint, a hash of the request itself, tells
+    a repeat from another request sent with the same key."""
+
+    key: str
+    fingerprint: str = ""
+
+    def __str__(self) -> str:
+        # Where a key is kept as text (the print queue's job keys), the bound key is kept.
+        return self.key
+
+
 @dataclass
 class UnitOfWork:
     """One write in progress: its idempotency key, the events recorded so far, and, when
@@ -175,6 +202,7 @@ class UnitOfWork:
 
     key: str | None
     now: datetime | None  # when the answer for the key is kept
+    fingerprint: str = ""
     # Events recorded inside a joined unit go to the outer one, published after its commit.
     events: list[dict] = field(default_factory=list)
     outcome: Outcome | None = None
@@ -189,10 +217,17 @@ class UnitOfWork:
         """Keep the result for a repeat of the key; return it with the events to publish."""
         from qhall.events import Outcome  # qhall.events and the models import this module
         from qhall.models import IdempotencyRecord
+        from qhall.retention import mask_personal
 
         if self.key:
+            # The kept answer outlives the request by a day (qhall.retention): it keeps no
+            # visitor's name or phone in full, so a repeat answers with them masked. The
+            # client that sent the key got them in full the first time.
             IdempotencyRecord.create(
-                key=self.key, result=json.dumps(result, ensure_ascii=False), created_at=self.now
+                key=self.key,
+                fingerprint=self.fingerprint,
+                result=json.dumps(mask_personal(result), ensure_ascii=False),
+                created_at=self.now,
             )
         self.finished = True
         self.outcome = Outcome(result, self.events)
@@ -205,8 +240,11 @@ class UnitOfWork:
         if self.key:
             lock_key(self.key)  # a concurrent twin waits here, then finds the stored result
             done = IdempotencyRecord.get_or_none(IdempotencyRecord.key == self.key)
-            if done is not None:
-                self.outcome = Outcome(json.loads(done.result), [], replayed=True)
+            if done is None:
+                return
+            if done.fingerprint and done.fingerprint != self.fingerprint:
+                raise KeyReused()  # the transaction rolls back: nothing is written
+            self.outcome = Outcome(json.loads(done.result), [], replayed=True)
 
     def _check_finished(self) -> None:
         # Without finish() the key would not be kept (a repeat would do the work again)
@@ -221,7 +259,7 @@ _current: ContextVar[UnitOfWork | None] = ContextVar("qhall_unit_of_work", defau
 
 @contextmanager
 def unit_of_work(
-    request_key: str | None = None, scope: str = "", now: datetime | None = None
+    request_key: str | RequestKey | None = None, scope: str = "", now: datetime | None = None
 ) -> Iterator[UnitOfWork]:
     """Run the block as one write transaction, the one way qhall writes:
 
@@ -233,19 +271,24 @@ def unit_of_work(
 
     A request key (the client's Idempotency-Key, per scope) makes the write happen once:
     sent again it finds the first answer; scope and now name and date the kept answer.
+    A RequestKey from the web layer is the caller's own, and the same key with another
+    request is KeyReused (422); a plain str (tests, the CLI) has no fingerprint.
     Background and set-up writes have no key: `with unit_of_work():`. A unit
     of work opened inside another joins it: same transaction, its events published with
     the outer one's.
     """
-    key = f"{scope}:{request_key}" if request_key else None
+    if isinstance(request_key, str):
+        request_key = RequestKey(request_key) if request_key else None
+    key = f"{scope}:{request_key.key}" if request_key else None
+    fingerprint = request_key.fingerprint if request_key else ""
     outer = _current.get()
     if outer is not None:
-        joined = UnitOfWork(key, now)
+        joined = UnitOfWork(key, now, fingerprint)
         joined._look_up_key()
         yield joined
         joined._check_finished()
         return
-    uow = UnitOfWork(key, now)
+    uow = UnitOfWork(key, now, fingerprint)
     token = _current.set(uow)
     try:
         with _write_transaction():

@@ -73,10 +73,25 @@ class CounterNotOpen(Conflict):
     en = "This window is not open. Please open it first."
 
 
+class WindowInUse(Conflict):
+    """An open or paused window belongs to whoever opened it (qhall.access)."""
+
+    code = "window_in_use"
+
+
 class NoTicketInHand(Conflict):
     code = "no_ticket_in_hand"
     zh = "本窗口当前没有正在办理的号。"
     en = "This window has no ticket in hand."
+
+
+class KeyReused(HallError):
+    """An Idempotency-Key sent again with another request: neither replayed nor done."""
+
+    status = 422
+    code = "key_reused"
+    zh = "该请求编号已用于另一请求，请换一个新的编号。"
+    en = "This Idempotency-Key was used for a different request; please send a new key."
 
 
 class TooManyAttempts(HallError):

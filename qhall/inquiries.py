@@ -14,10 +14,10 @@ import json
 from datetime import datetime
 
 from qhall import events as ev
-from qhall.access import is_manager, sees_personal_data
+from qhall.access import check_inquiry_hand, sees_personal_data
 from qhall.clock import iso
 from qhall.db import unit_of_work
-from qhall.errors import BadInput, Conflict, Forbidden, NotFound
+from qhall.errors import BadInput, Conflict, NotFound
 from qhall.events import Outcome
 from qhall.inputs import clean_materials, clean_name, clean_phone, clean_text
 from qhall.lookups import find_counter, find_service, find_unit
@@ -29,6 +29,7 @@ from qhall.models import (
 )
 from qhall.queue import start_in_hand
 from qhall.retention import mask_name, mask_phone
+from qhall.windows import window_at
 
 # --- first inquiries -----------------------------------------------------------------
 
@@ -59,7 +60,8 @@ def register_inquiry(
         service = find_service(unit, service_code) if service_code else None
         ticket = None
         if window is not None:
-            ticket = start_in_hand(find_counter(unit, window), now=now, staff_id=staff_id)
+            counter = window_at(unit, window, staff_id)  # not at a colleague's window
+            ticket = start_in_hand(counter, now=now, staff_id=staff_id)
         inquiry = Inquiry.create(
             unit=unit, owner=staff_id, service=service, ticket=ticket, created_at=now, **fields
         )
@@ -102,7 +104,7 @@ def refer_inquiry(
     with unit_of_work(request_key, f"inquiry-refer:{inquiry_id}", now) as uow:
         if uow.replayed:
             return uow.outcome
-        inquiry = _ownedfind_inquiry(unit_code, inquiry_id, staff_id)
+        inquiry = _inquiry_in_hand(unit_code, inquiry_id, staff_id)
         target_unit = find_unit(to_unit) if to_unit else inquiry.unit
         staff = None
         if to_staff:
@@ -133,6 +135,10 @@ def record_visit(
         if uow.replayed:
             return uow.outcome
         inquiry = find_inquiry(unit_code, inquiry_id)
+        staff = Staff.get_by_id(staff_id)
+        # Whoever it was referred to by name sees it in their list, and counts the visit.
+        referred = inquiry.referrals.where(Referral.to_staff == staff_id).exists()
+        check_inquiry_hand(staff, inquiry, referred_to=referred)
         if inquiry.status == "resolved":
             raise Conflict("该事项已办结。", "The matter is already resolved.")
         inquiry.visits += 1
@@ -156,7 +162,7 @@ def resolve_inquiry(
     with unit_of_work(request_key, f"inquiry-resolve:{inquiry_id}", now) as uow:
         if uow.replayed:
             return uow.outcome
-        inquiry = _ownedfind_inquiry(unit_code, inquiry_id, staff_id)
+        inquiry = _inquiry_in_hand(unit_code, inquiry_id, staff_id)
         resolve_matter(inquiry, outcome_text, now, staff_id)
         return uow.finish(inquiry_view(inquiry, Staff.get_by_id(staff_id)))
 
@@ -179,18 +185,16 @@ def find_inquiry(unit_code: str, inquiry_id: int) -> Inquiry:
     return inquiry
 
 
-def _ownedfind_inquiry(unit_code: str, inquiry_id: int, staff_id: int) -> Inquiry:
+def _inquiry_in_hand(unit_code: str, inquiry_id: int, staff_id: int) -> Inquiry:
     inquiry = find_inquiry(unit_code, inquiry_id)
-    staff = Staff.get_by_id(staff_id)
-    if inquiry.owner_id != staff_id and not is_manager(staff):
-        raise Forbidden(
-            "只有首问责任人可以转交或办结该事项。",
-            "Only the matter's first-inquiry owner may refer or resolve it.",
-        )
+    check_inquiry_hand(Staff.get_by_id(staff_id), inquiry)
     return inquiry
 
 
 def _record_inquiry(name, inquiry: Inquiry, now, staff_id) -> None:
+    """Log a matter's event; what a person does keeps its visitor data (qhall.retention)."""
+    if staff_id is not None:
+        Inquiry.update(last_activity_at=now).where(Inquiry.id == inquiry.id).execute()
     ev.record(
         inquiry.unit,
         name,

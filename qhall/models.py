@@ -292,6 +292,9 @@ class Inquiry(BaseModel):
     outcome = TextField(default="")
     created_at = DateTimeField()
     resolved_at = DateTimeField(null=True)
+    # When a person last did anything with the matter: a matter never resolved keeps its
+    # visitor's name and phone KEEP_PERSONAL_DAYS after this (qhall.retention).
+    last_activity_at = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("unit", "status"), False),)
@@ -340,6 +343,7 @@ class Case(BaseModel):
     escalated_to = ForeignKeyField(Staff, null=True, backref="+")
     completed_at = DateTimeField(null=True)
     result = TextField(default="")
+    last_activity_at = DateTimeField(null=True)  # as Inquiry's
 
     class Meta:
         indexes = ((("unit", "status", "due_day"), False),)

@@ -8,12 +8,12 @@ others skip it. Each job is safe to run again: it changes only what is still to 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from qhall import cases, leases, queue, rectification
 from qhall.auth import forget_old_failures
 from qhall.models import Unit
-from qhall.retention import erase_personal_data
+from qhall.retention import IDEMPOTENCY_KEEP_S, erase_personal_data, forget_kept_answers
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ def run_once(config, now: datetime, publish, holder: str = leases.PROCESS_ID) ->
     jobs = {
         "privacy": lambda: erase_personal_data(now=now, keep_days=keep_days),
         "login-failures": lambda: forget_old_failures(now),
+        "kept-answers": lambda: forget_kept_answers(now - timedelta(seconds=IDEMPOTENCY_KEEP_S)),
     }
     return ran + _run_held(jobs, now, publish, holder, lease_s)
 

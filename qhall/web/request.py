@@ -3,11 +3,13 @@ and publishing a result. (Input is declared and checked in qhall.web.schema.)"""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from flask import current_app, g, jsonify, request, session
 
-from qhall.auth import may_work_at, staff_for_token
+from qhall.auth import may_work_at, staff_signed_in
+from qhall.db import RequestKey
 from qhall.errors import Forbidden, NotSignedIn
 from qhall.events import Outcome
 from qhall.models import Staff, Unit
@@ -29,26 +31,68 @@ def client_address() -> str:
     return request.remote_addr or ""
 
 
-def request_key() -> str | None:
-    """Return the Idempotency-Key header that makes a repeated request harmless; its rule
-    is declared once, on qhall.web.schema.KeyedHeaders, and checked before the view."""
+def request_key() -> RequestKey | None:
+    """Return the request's Idempotency-Key, bound to its sender and route, that makes a
+    repeated request harmless (qhall.db.RequestKey); the header's rule is declared once, on
+    qhall.web.schema.KeyedHeaders, and checked before the view.
+
+    The same key from another caller, or for another route, is another key: a replay never
+    answers anyone but the caller who sent the first request."""
     headers = getattr(getattr(request, "context", None), "headers", None)
     if not isinstance(headers, KeyedHeaders):  # a view that did not declare the header
         headers = validated(KeyedHeaders, dict(request.headers))
-    return headers.idempotency_key
+    if headers.idempotency_key is None:
+        return None
+    rule = request.url_rule.rule if request.url_rule else request.path
+    route = f"{request.method} {rule} {sorted((request.view_args or {}).items())}"
+    body = request.get_data(cache=True)
+    return RequestKey(
+        key=_digest(_caller(), route, headers.idempotency_key),
+        fingerprint=_digest(request.method, request.path, body),
+    )
+
+
+def _caller() -> str:
+    # Who sent the request, as far as qhall can tell: a signed-in staff member; else a
+    # device by its secret, or a phone by its ticket's token (each hashed: the key is
+    # kept, a secret must not be); else whoever is at the client's address.
+    staff = current_staff()
+    if staff is not None:
+        return f"staff:{staff.id}"
+    device = request.headers.get("X-Device-Token", "")
+    if device:
+        return "device:" + _digest(device)
+    token = (request.view_args or {}).get("token")
+    if token:
+        return "ticket:" + _digest(str(token))
+    return "anon:" + client_address()
+
+
+def _digest(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else part.encode()
+        # Each part's length first, so that no two lists of parts read the same.
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
 
 
 def current_staff() -> Staff | None:
-    """Return the staff member signed in by session cookie or bearer token."""
+    """Return the staff member signed in by session cookie or bearer token (None once the
+    session or token has ended: see qhall.auth.staff_signed_in)."""
     if "staff" not in g:
-        staff = None
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            staff = staff_for_token(header.removeprefix("Bearer ").strip())
-        elif "staff_id" in session:
-            staff = Staff.get_or_none(Staff.id == session["staff_id"], Staff.active == True)  # noqa: E712
-        g.staff = staff
+        g.staff = signed_in_staff()
     return g.staff
+
+
+def signed_in_staff() -> Staff | None:
+    """Return who the current request or Socket.IO connection is signed in as."""
+    return staff_signed_in(
+        request.headers.get("Authorization", ""),
+        dict(session),
+        now(),
+        session_hours=current_app.config["STAFF_SESSION_HOURS"],
+    )
 
 
 def require_staff(unit: Unit | None = None) -> Staff:

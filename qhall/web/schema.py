@@ -48,6 +48,7 @@ ERROR_STATUSES = {
     403: "Not allowed: another hall's staff, a role without the right, or a write from another site",
     404: "Not found",
     409: "Not allowed in the current state",
+    422: "The Idempotency-Key was sent before with another request: send a new key",
     429: "Too many requests",
     503: "Busy, or the storage is full: try again",
 }
@@ -289,7 +290,25 @@ class AnswersAsMade(FlaskPlugin):
         return self.get_current_app().make_response(resp), None
 
 
-spec = SpecTree(
+class KeyedSpecTree(SpecTree):
+    """spectree, except that every operation that takes an Idempotency-Key documents 422
+    too (qhall.errors.KeyReused), in one place rather than in each view's answers()."""
+
+    def _generate_spec(self) -> dict[str, Any]:
+        document = super()._generate_spec()
+        reused = {
+            "description": ERROR_STATUSES[422],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                headers = {p.get("name") for p in operation.get("parameters", [])}
+                if "Idempotency-Key" in headers:
+                    operation["responses"].setdefault("422", reused)
+        return document
+
+
+spec = KeyedSpecTree(
     "flask",
     backend=AnswersAsMade,
     mode="strict",  # only the views declared here are in the document: pages stay out
