@@ -9,19 +9,28 @@ import json
 from flask import Response, redirect, render_template, request, url_for
 
 from admin import bp
-from admin.api import admin_staff, config_section, ledger_for, report_query, report_scope
+from admin.api import (
+    AuditQuery,
+    admin_staff,
+    audit_for,
+    config_section,
+    ledger_for,
+    report_query,
+    report_scope,
+)
 from admin.exports import csv_bytes, xlsx_bytes
 from qhall import configure, rankings, supervision
 from qhall.access import (
     check_manage,
     check_read,
     home_unit,
+    manages_hall,
     may_inspect,
     may_manage,
     readable_units,
     sees_every_unit,
 )
-from qhall.audit import audit_entries
+from qhall.audit import record_export
 from qhall.clock import local_day
 from qhall.errors import BadInput, HallError, NotSignedIn
 from qhall.ledger_table import COLUMNS, ledger_table
@@ -33,6 +42,7 @@ from qhall.scopes import GROUPINGS
 from qhall.supervision import CATEGORY_NAMES, finding_counts
 from qhall.supervision_models import FINDING_CATEGORIES
 from qhall.web.request import now
+from qhall.web.schema import validated
 
 GROUPING_NAMES = {
     "unit": ("按单位", "By unit"),
@@ -75,8 +85,13 @@ def dashboard():
     """Show the live figures of a unit, or of every unit for the bureau."""
     viewer = admin_staff()
     unit_code = home_unit(viewer, request.args.get("unit") or None)
-    check_read(viewer, find_unit(unit_code) if unit_code else None)
-    return render_template("admin/dashboard.html", **_common(viewer, unit_code, "dashboard"))
+    unit = find_unit(unit_code) if unit_code else None
+    check_read(viewer, unit)
+    # The release button shows to who may release (the server checks it again).
+    releases = manages_hall(viewer, unit.id if unit else None)
+    return render_template(
+        "admin/dashboard.html", releases=releases, **_common(viewer, unit_code, "dashboard")
+    )
 
 
 @bp.get("/ledger")
@@ -119,6 +134,7 @@ def ledger_export(kind: str):
         raise BadInput("仅支持 CSV 和 XLSX。", "Only CSV and XLSX are offered.")
     viewer = admin_staff()
     report = ledger_for(report_query(request.args), viewer)
+    record_export(viewer, "ledger", report, kind, now())
     scope_slug = "_".join([report["unit"] or "ALL", report["start"], report["end"], report["by"]])
     name = f"qhall-ledger_{scope_slug}.{kind}"
     if kind == "csv":
@@ -211,7 +227,9 @@ def config_page(kind: str):
         check_manage(viewer, None)
         unit_code = None
     records = None
-    if unit_code or description["belongs"] in ("bureau", "screen", "hall"):
+    # Without a unit, the staff editor lists the bureau's admins and inspectors (its own).
+    bureau_accounts = kind == "staff" and not unit_code and may_manage(viewer, None)
+    if unit_code or bureau_accounts or description["belongs"] in ("bureau", "screen", "hall"):
         records = configure.records(kind, unit_code, viewer)
     return render_template(
         "admin/config.html",
@@ -229,14 +247,28 @@ def config_page(kind: str):
 
 @bp.get("/audit")
 def audit_page():
-    """Show the latest configuration changes: who, what, before, after."""
+    """Show a page of the audit log, filtered: who did what, when, before and after."""
     viewer = admin_staff()
-    unit_code = request.args.get("unit") or None
-    unit = find_unit(unit_code) if unit_code else None
-    if unit:
-        check_read(viewer, unit)
+    log = audit_for(validated(AuditQuery, request.args.to_dict()), viewer)
+    filters = {k: v for k, v in request.args.items() if v and k != "page"}
     return render_template(
         "admin/audit.html",
-        entries=audit_entries(viewer, unit_id=unit.id if unit else None),
-        **_common(viewer, unit_code, "audit"),
+        log=log,
+        filters=filters,
+        actions=AUDIT_ACTIONS,
+        query=filters,  # what the unit choice keeps
+        **_common(viewer, filters.get("unit"), "audit"),
     )
+
+
+# The actions the log's filter offers (any start of an action may be typed as well).
+AUDIT_ACTIONS = [
+    ("session.", "登录", "Sign-ins"),
+    ("session.sign_in_failed", "登录失败", "Failed sign-ins"),
+    ("staff.", "人员账号", "Staff accounts"),
+    ("staff.role", "角色变更", "Role changes"),
+    ("staff.password", "密码重设", "Password resets"),
+    ("token.", "接口令牌", "API tokens"),
+    ("export", "导出", "Exports"),
+    ("privacy.", "个人信息清除", "Personal data erased"),
+]

@@ -4,8 +4,9 @@ back, the pause reasons, and reprinting the ticket in hand on the window's print
 
 Everything the window client (counter/static/) and the rating tablet call on the server:
 - here: POST /api/units/<unit>/counters/<window>/<action> (open, call-next, call, recall,
-  start, finish, no-show, transfer, pause, resume, close; the rules in qhall/queue.py and
-  qhall/windows.py), GET …/counters/<window>/queue (the line, from queue.window_line),
+  start, finish, no-show, transfer, pause, resume, close, release; the rules in
+  qhall/queue.py and qhall/windows.py: only a window's holder acts on it, and the hall's
+  manager releases a window its holder left open), GET …/counters/<window>/queue (the line, from queue.window_line),
   POST /api/units/<unit>/requeue, GET /api/pause-reasons, POST …/counters/<window>/reprint;
 - counter/cases_api.py: /api/units/<unit>/inquiries… (first inquiries, qhall/inquiries.py)
   and /api/units/<unit>/cases… (promised cases, qhall/cases.py);
@@ -26,7 +27,7 @@ from counter import bp
 from printer.ticket import print_ticket
 from qhall import queue, windows
 from qhall.errors import BadInput, Conflict, NoTicketInHand
-from qhall.lookups import find_unit, find_window, ticket_in_hand
+from qhall.lookups import find_unit, ticket_in_hand
 from qhall.models import PauseReason
 from qhall.queue import window_queue
 from qhall.web.printing import printing, reprint_key, ticket_extras
@@ -124,6 +125,7 @@ COUNTER_ACTIONS = {
     "pause": (windows.pause_counter, Pause, "Pause the window with a reason"),
     "resume": (windows.resume_counter, None, "Resume a paused window"),
     "close": (windows.close_counter, None, "Close the window"),
+    "release": (windows.release_counter, None, "Close a colleague's window, the visitor in hand back in line (the hall's manager only)"),
 }  # fmt: skip
 
 
@@ -191,8 +193,8 @@ def pause_reasons():
 )
 def reprint_at_window(unit: str, window: int, headers: KeyedHeaders):
     """Reprint the ticket in hand on the window's own printer (staff of the hall only)."""
-    hall_staff(unit)
-    _, counter = find_window(unit, window)
+    staff = hall_staff(unit)
+    _, counter = windows.held_window(unit, window, staff.id)
     ticket = ticket_in_hand(counter)
     if ticket is None:
         raise NoTicketInHand()

@@ -10,12 +10,28 @@ from __future__ import annotations
 
 from peewee import ModelSelect
 
-from qhall.errors import Forbidden
+from qhall.errors import BadInput, Forbidden, WindowInUse
 from qhall.models import ROLES, Staff, Unit
 
 ADMIN_AREA_ROLES = ("manager", "admin", "inspector")
 # Who approves extensions, escalations and appeals, and sees visitors' personal data.
 MANAGER_ROLES = ("manager", "admin")
+
+
+# Staff and unit managers belong to a hall; the bureau's admins and inspectors to none,
+# so that no hall's manager can change them and no inspector works at a hall's window.
+HALL_ROLES = ("staff", "manager")
+
+
+def check_role_unit(role: str, unit: Unit | None) -> None:
+    """Refuse an account whose role and unit do not go together."""
+    if role in HALL_ROLES and unit is None:
+        raise BadInput("工作人员和负责人须属于一个单位。", "Staff and managers belong to a unit.")
+    if role not in HALL_ROLES and unit is not None:
+        raise BadInput(
+            "管理员和督查人员面向全局，不属于任何单位。",
+            "Administrators and inspectors serve the whole bureau and belong to no unit.",
+        )
 
 
 def may_work_at(staff: Staff, unit: Unit) -> bool:
@@ -133,3 +149,81 @@ def sees_visitor_contacts(viewer: Staff, unit_id: int) -> bool:
 def is_manager(staff: Staff) -> bool:
     """Tell whether a staff member may approve, escalate and decide appeals."""
     return staff.role in MANAGER_ROLES
+
+
+# --- who holds a window, a case, a matter ------------------------------------------------
+
+
+def manages_hall(staff: Staff, unit_id: int | None) -> bool:
+    """Tell whether a staff member runs a hall's work (None: every hall's): its own manager
+    or a bureau admin, who approve extensions, release windows and may act on any of the
+    hall's matters."""
+    if staff.role == "admin":
+        return True
+    return staff.role == "manager" and unit_id is not None and staff.unit_id == unit_id
+
+
+def _who(staff: Staff) -> tuple[str, str]:
+    return (
+        f"{staff.name}（工号 {staff.employee_no}）",
+        f"{staff.name} (staff no. {staff.employee_no})",
+    )
+
+
+def check_window_holder(staff_id: int | None, counter) -> None:
+    """Refuse anyone but its holder an action on an open or paused window: whoever opened
+    it calls, serves, pauses and closes it, until they close it or a manager releases it."""
+    if counter.state == "closed" or counter.staff_id is None or counter.staff_id == staff_id:
+        return
+    holder = counter.staff
+    zh, en = _who(holder)
+    raise WindowInUse(
+        f"该窗口正由 {zh}使用，请使用您自己的窗口；如需接管，请负责人先释放该窗口。",
+        f"This window is in use by {en}. Please use your own window; to take it over, "
+        "ask a manager to release it first.",
+        holder={"name": holder.name, "employee_no": holder.employee_no},
+    )
+
+
+def check_release(staff: Staff, unit: Unit) -> Staff:
+    """Return staff if they may release a hall's window from its holder; Forbidden otherwise."""
+    if not manages_hall(staff, unit.id):
+        raise Forbidden(
+            "只有本大厅的负责人或管理员可以释放窗口。",
+            "Only the hall's manager or an administrator may release a window.",
+        )
+    return staff
+
+
+def check_approve(staff: Staff, unit: Unit | None) -> Staff:
+    """Return staff if they may decide a hall's (None: every hall's) extension requests;
+    Forbidden otherwise."""
+    if not manages_hall(staff, unit.id if unit else None):
+        raise Forbidden(
+            "延期须经本单位负责人审批。", "Only the unit's manager may approve an extension."
+        )
+    return staff
+
+
+def check_case_hand(staff: Staff, case) -> Staff:
+    """Return staff if they may act on a case: whoever accepted it, or the hall's manager
+    (an overdue case is escalated to them); a colleague is refused and nothing changes."""
+    if staff.id != case.staff_id and not manages_hall(staff, case.unit_id):
+        zh, en = _who(case.staff)
+        raise Forbidden(
+            f"该承诺件由 {zh}受理，只有受理人或本单位负责人可以办理。",
+            f"This case was accepted by {en}; only they or the unit's manager may act on it.",
+        )
+    return staff
+
+
+def check_inquiry_hand(staff: Staff, inquiry, *, referred_to: bool = False) -> Staff:
+    """Return staff if they may act on a first inquiry: its owner, the hall's manager, or
+    (referred_to: for what the person it was referred to by name does) that person."""
+    if staff.id == inquiry.owner_id or manages_hall(staff, inquiry.unit_id) or referred_to:
+        return staff
+    zh, en = _who(inquiry.owner)
+    raise Forbidden(
+        f"该事项的首问责任人是 {zh}，只有责任人或本单位负责人可以办理。",
+        f"This matter's first-inquiry owner is {en}; only they or the unit's manager may act on it.",
+    )

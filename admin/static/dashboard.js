@@ -41,6 +41,25 @@
     document.getElementById("units").replaceChildren(...data.units.map(card));
   }
 
+  // A window belongs to whoever opened it; the hall's manager may release one left open
+  // (its visitor in hand goes back to the front of the line).
+  const releases = box.dataset.releases === "yes";
+  function releaseButton(unitCode, w) {
+    const button = el("button", "button small", bi("释放窗口", "Release"));
+    button.type = "button";
+    button.addEventListener("click", async () => {
+      if (!window.confirm(w.window + "号窗口由 " + w.staff + " 开启。确定释放吗？\nRelease window " + w.window + ", opened by " + w.staff + "?")) return;
+      button.disabled = true;
+      try {
+        await QHall.api("POST", "/api/units/" + encodeURIComponent(unitCode) + "/counters/" + w.window + "/release");
+      } catch (error) {
+        window.alert((error.zh || "释放失败，请重试。") + "\n" + (error.en || "The release failed; please try again."));
+      }
+      refresh();
+    });
+    return button;
+  }
+
   function card(u) {
     const late = u.longest_wait_s > u.target_wait_s;
     const rows = [
@@ -59,7 +78,9 @@
       const s = STATE[w.state] || [w.state, w.state];
       const text = w.window + "号 " + s[0] + (w.state === "paused" ? "（" + (w.pause_reason || "") + "，" + minutes(w.for_s) + " 分钟）" : "") + (w.staff ? " · " + w.staff : "");
       const textEn = "W" + w.window + " " + s[1] + (w.state === "paused" ? " (" + (w.pause_reason_en || "") + ", " + minutes(w.for_s) + " min)" : "");
-      return el("li", w.state, bi(text, textEn));
+      const item = el("li", w.state, bi(text, textEn));
+      if (releases && w.staff && w.state !== "closed") item.append(" ", releaseButton(u.unit, w));
+      return item;
     }));
     const printers = el("p", "hint", bi("打印机：", "Printers: "),
       ...(u.printers.length ? u.printers.map((p) => bi(p.name + " " + (PRINTER[p.status] || [p.status])[0] + " ", p.name + " " + (PRINTER[p.status] || [0, p.status])[1] + " ")) : [bi("未配置", "none")]));

@@ -242,10 +242,13 @@ def test_parallel_tasks_run_at_once_and_the_case_completes_when_all_are_done(hal
     task_ids = [t["id"] for t in case["tasks"]]
     with pytest.raises(Conflict):
         cases.complete_case("T", number, staff_id=hall["clerk"].id, result="x", now=clock.now())
+    # A colleague cannot finish its parts: the last one would complete the clerk's case.
+    with pytest.raises(Forbidden):
+        cases.finish_task("T", number, task_ids[0], staff_id=hall["other"].id, now=clock.now())
     for task_id in task_ids[:2]:
-        state = cases.finish_task("T", number, task_id, staff_id=hall["other"].id, now=clock.now())
+        state = cases.finish_task("T", number, task_id, staff_id=hall["clerk"].id, now=clock.now())
         assert state.result["case"]["status"] == "open"
-    done = cases.finish_task("T", number, task_ids[2], staff_id=hall["other"].id, now=clock.now())
+    done = cases.finish_task("T", number, task_ids[2], staff_id=hall["clerk"].id, now=clock.now())
     assert done.result["case"]["status"] == "completed"
     assert [t["status"] for t in done.result["case"]["tasks"]] == ["done"] * 3
     # The matter the acceptor received first is resolved with its case, in one visit.
