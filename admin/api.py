@@ -13,7 +13,9 @@ from pydantic import Field
 from admin import api_bp
 from qhall import configure, rankings, supervision
 from qhall.access import check_enter, check_read, home_unit
-from qhall.audit import audit_entries
+from qhall.audit import PAGE_MAX as AUDIT_PAGE_MAX
+from qhall.audit import PAGE_SIZE as AUDIT_PAGE_SIZE
+from qhall.audit import audit_log, record_export
 from qhall.clock import local_day
 from qhall.dashboard import live_figures
 from qhall.errors import BadInput
@@ -21,6 +23,7 @@ from qhall.lookups import find_unit
 from qhall.reports import ledger
 from qhall.scopes import GROUPINGS, Scope, make_scope, report_period
 from qhall.supervision_models import FINDING_CATEGORIES, INSPECTION_KINDS
+from qhall.web.realtime import end_connections_of
 from qhall.web.request import now, publish_result, request_key, require_staff
 from qhall.web.schema import (
     FROM_QUERY,
@@ -28,6 +31,7 @@ from qhall.web.schema import (
     Input,
     Int32,
     KeyedHeaders,
+    Name,
     Query,
     Record,
     answers,
@@ -179,7 +183,9 @@ def admin_live(query: UnitQuery):
 def admin_ledger(query: ReportQuery):
     """Return the ledger (台账) of a unit or the bureau over a period, grouped."""
     viewer = admin_staff()
-    return jsonify(ledger_for(query, viewer))
+    report = ledger_for(query, viewer)
+    record_export(viewer, "ledger", report, "json", now())  # no page reads it: a program does
+    return jsonify(report)
 
 
 @api_bp.get("/admin/rankings")
@@ -347,16 +353,48 @@ def admin_config_save(kind: str, json: ConfigChange, headers: KeyedHeaders):
         now=now(),
         request_key=request_key(),
     )
+    ended = json.fields.get("password") or json.fields.get("active") is False
+    if kind == "staff" and json.id and ended:
+        end_connections_of(json.id)  # its sessions ended with the commit: so do its sockets
     return publish_result(outcome)
+
+
+class AuditQuery(UnitQuery):
+    action: str | None = Field(
+        None, max_length=60, pattern=r"^[a-z_.-]+$",
+        description='an action or its start: "staff." finds staff.update, staff.role, ...',
+    )  # fmt: skip
+    who: Name | None = _text("the login of who acted")
+    start: TextDate | None = Field(None, alias="from", description="first day (UTC), 2026-11-01")
+    end: TextDate | None = Field(None, alias="to", description="last day (UTC), 2026-11-30")
+    page: Annotated[int, FROM_QUERY, Field(ge=1, le=100000)] | None = _text("absent: the first")
+    size: Annotated[int, FROM_QUERY, Field(ge=1, le=AUDIT_PAGE_MAX)] | None = _text(
+        f"entries a page, at most {AUDIT_PAGE_MAX}; absent: {AUDIT_PAGE_SIZE}"
+    )
+
+
+def audit_for(query: AuditQuery, viewer) -> dict:
+    """Return the page of the audit log a query asks for (the API and the page share it), if
+    the viewer may read the unit it names."""
+    unit = find_unit(query.unit) if query.unit else None
+    if unit:
+        check_read(viewer, unit)
+    return audit_log(
+        viewer,
+        unit_id=unit.id if unit else None,
+        action=query.action,
+        login=query.who,
+        start=query.start,
+        end=query.end,
+        page=query.page or 1,
+        size=query.size or AUDIT_PAGE_SIZE,
+    )
 
 
 @api_bp.get("/admin/audit")
 @spec.validate(resp=answers(Record, *STAFF), operation_id="admin_audit", **ADMIN)
-def admin_audit(query: UnitQuery):
-    """List the latest configuration changes the viewer may see."""
-    viewer = admin_staff()
-    unit = query.unit or None
-    unit_id = find_unit(unit).id if unit else None
-    if unit:
-        check_read(viewer, find_unit(unit))
-    return jsonify(audit_entries(viewer, unit_id=unit_id))
+def admin_audit(query: AuditQuery):
+    """Return a page of the audit log the viewer may see, newest first: sign-ins,
+    configuration changes, roles and passwords set, tokens, exports and erasures. `total`
+    counts the entries that match the filters, `pages` the pages of `size`."""
+    return jsonify(audit_for(query, admin_staff()))

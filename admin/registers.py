@@ -13,6 +13,7 @@ from admin import api_bp, bp
 from admin.api import ADMIN, ReportQuery, admin_staff, report_scope
 from admin.exports import register_csv, register_xlsx
 from admin.pages import _common  # the admin frame's own values, as every page has them
+from qhall.audit import record_export
 from qhall.lookups import find_unit
 from qhall.ratings import question_set
 from qhall.registers import EXPORT_LIMIT, PAGE_SIZE, REGISTERS, reason_labels, register_table
@@ -93,8 +94,9 @@ def _people(unit_code: str | None) -> list[tuple[str, str]]:
 @bp.get("/registers/<kind>.<any(csv,xlsx):fmt>")
 def registers_export(kind: str, fmt: str):
     """Download a register as CSV or XLSX: the same rows and columns as the page."""
-    admin_staff()  # a stranger is sent to sign in before their query is read
+    viewer = admin_staff()  # a stranger is sent to sign in before their query is read
     table = _register(kind, validated(RegisterQuery, request.args.to_dict()), export=True)
+    record_export(viewer, kind, table, fmt, now())
     name = f"qhall-{kind}_{table['slug']}.{fmt}"
     if fmt == "csv":
         body, mime = register_csv(table), "text/csv; charset=utf-8"
@@ -117,4 +119,6 @@ def admin_register(kind: str, query: RegisterQuery):
     each row in `rows`; `total` counts every row of the scope, `offset` and `shown` say which
     are here. Times are the hall's wall-clock time; visitors' names and phones are masked
     except for the unit's own manager."""
-    return jsonify(_register(kind, query))
+    table = _register(kind, query)
+    record_export(admin_staff(), kind, table, "json", now())  # no page reads it: a program does
+    return jsonify(table)

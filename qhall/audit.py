@@ -1,40 +1,68 @@
-"""The audit log of configuration changes: who changed what, with the record before and after.
+"""The audit log: who did what to what, and when, with the record before and after.
 
-record_change() runs inside the caller's write transaction, so a change and its entry are
-committed together or not at all.
+Audited: configuration changes (an account's role change and password reset picked out as
+entries of their own), sign-ins (each success; failures counted, one entry per login and
+client per quarter hour), API tokens issued and revoked, ledgers and registers taken out
+of qhall (exports), and the erasure of visitors' personal data. No entry holds a password,
+a password's hash or a visitor's personal data.
+
+record_action() writes in the caller's write transaction when there is one, so that a
+change and its entry are committed together or not at all, and in one of its own otherwise.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+
+from peewee import JOIN
 
 from qhall.access import sees_every_unit
 from qhall.clock import iso
-from qhall.models import Staff
+from qhall.db import unit_of_work
+from qhall.models import Staff, Unit
 from qhall.supervision_models import AuditEntry
 
+# A page of the log holds at most this many entries.
+PAGE_MAX = 200
+PAGE_SIZE = 50
+# Failed sign-ins are counted per quarter hour: a flood of wrong passwords raises a number
+# in one entry instead of adding an entry a guess.
+FAILURE_BUCKET = timedelta(minutes=15)
+# What a failed sign-in keeps of a login that names no account: people type their password
+# into the login box by mistake.
+UNKNOWN_LOGIN = "(unknown login)"
+# What the log says of a password that was set: that it was, and nothing of it.
+PASSWORD_SET = "（已重设）"
 
-def record_change(
+
+def record_action(
     *,
     staff_id: int | None,
     unit_id: int | None,
     action: str,
     target: str,
-    before: dict | None,
-    after: dict | None,
+    before: dict | None = None,
+    after: dict | None = None,
     now: datetime,
 ) -> AuditEntry:
-    """Write one audit entry; call it in the transaction that makes the change."""
-    return AuditEntry.create(
-        at=now,
-        staff=staff_id,
-        unit=unit_id,
-        action=action,
-        target=target,
-        before=_dump(before),
-        after=_dump(after),
-    )
+    """Write one audit entry: who (None: the system), which unit (None: the bureau's), the
+    action ("staff.update", "session.sign_in", "export", ...), its target, and the record
+    before and after (None for a creation, or for an action that changes no record)."""
+    with unit_of_work():  # joins the caller's, if any
+        return AuditEntry.create(
+            at=now,
+            staff=staff_id,
+            unit=unit_id,
+            action=action,
+            target=target,
+            before=_dump(before),
+            after=_dump(after),
+        )
+
+
+# The name the configuration editor and the tokens first called it by.
+record_change = record_action
 
 
 def _dump(record: dict | None) -> str:
@@ -47,15 +75,127 @@ def _plain(value):
     raise TypeError(f"not JSON: {value!r}")
 
 
-def audit_entries(viewer: Staff, *, unit_id: int | None = None, limit: int = 200) -> list[dict]:
-    """Return the latest changes the viewer may see, newest first: a manager sees their
-    unit's, the bureau every unit's and the bureau-wide ones."""
-    query = AuditEntry.select().order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+# --- what is audited ---------------------------------------------------------------------
+
+
+def record_sign_in(staff: Staff, *, client: str, now: datetime) -> AuditEntry:
+    """Record a staff member's sign-in, and from which address."""
+    return record_action(staff_id=staff.id, unit_id=staff.unit_id, action="session.sign_in",
+                         target=staff.login, after={"client": client}, now=now)  # fmt: skip
+
+
+def count_failed_sign_in(
+    login: str, *, client: str, now: datetime, refused: bool = False
+) -> AuditEntry:
+    """Count a failed sign-in (refused: turned away for too many tries, its password not
+    checked) in the quarter hour's entry for that login and client, made by the first one.
+    The login is kept only when it names an account; the password never is."""
+    account = Staff.get_or_none(Staff.login == login)
+    target = account.login if account else UNKNOWN_LOGIN
+    start = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    with unit_of_work():  # the write lock: two failures at once cannot both start an entry
+        entries = AuditEntry.select().where(
+            AuditEntry.action == "session.sign_in_failed",
+            AuditEntry.target == target,
+            AuditEntry.at >= start,
+            AuditEntry.at < start + FAILURE_BUCKET,
+        )
+        entry = next((e for e in entries if json.loads(e.after)["client"] == client), None)
+        counts = {"client": client, "failures": 0, "refused": 0}
+        counts |= json.loads(entry.after) if entry else {}
+        counts["refused" if refused else "failures"] += 1
+        counts["last"] = iso(now)
+        if entry is None:
+            return record_action(staff_id=None, unit_id=account.unit_id if account else None,
+                                 action="session.sign_in_failed", target=target, after=counts,
+                                 now=now)  # fmt: skip
+        entry.after = _dump(counts)
+        entry.save()
+        return entry
+
+
+def record_account_changes(entry: AuditEntry) -> None:
+    """Pick an account's new role and a password set out of its configuration entry
+    ("staff.create", "staff.update") as entries of their own, "staff.role" and
+    "staff.password", which the log's filter finds: who gave whom which rights."""
+    if entry.action not in ("staff.create", "staff.update"):
+        return
+    before, after = json.loads(entry.before) or {}, json.loads(entry.after) or {}
+    same = {"staff_id": entry.staff_id, "unit_id": entry.unit_id, "target": entry.target,
+            "now": entry.at}  # fmt: skip
+    if before.get("role") != after.get("role"):
+        record_action(action="staff.role", before={"role": before.get("role")} if before else None,
+                      after={"role": after.get("role")}, **same)  # fmt: skip
+    if "password" in after:  # the editor writes PASSWORD_SET there, never the password
+        record_action(action="staff.password", after={"password": PASSWORD_SET}, **same)
+    if before.get("active") is True and after.get("active") is False:
+        record_action(action="staff.deactivate", after={"active": False}, **same)
+
+
+def record_export(staff: Staff, kind: str, table: dict, fmt: str, now: datetime) -> AuditEntry:
+    """Record that a ledger or register left qhall (a file, or JSON to a program): which,
+    whose, which period, in what format and how many rows; never the rows."""
+    unit = Unit.get_or_none(Unit.code == table["unit"]) if table["unit"] else None
+    what = {"kind": kind, "unit": table["unit"], "from": table["start"], "to": table["end"],
+            "format": fmt, "rows": len(table["rows"])}  # fmt: skip
+    if table.get("by"):
+        what["by"] = table["by"]  # a ledger's grouping
+    if isinstance(table.get("total"), int):
+        what["of"] = table["total"]  # a register's rows in the period, when not all went
+    return record_action(staff_id=staff.id, unit_id=unit.id if unit else None, action="export",
+                         target=f"{table['unit'] or 'ALL'}/{kind}", after=what, now=now)  # fmt: skip
+
+
+def record_erasure(erased: dict[str, dict], *, now: datetime, keep_days: int) -> None:
+    """Record an erasure of visitors' personal data (qhall.retention): one entry per unit
+    with how many of each kind were blanked; never whose."""
+    units = {unit.code: unit.id for unit in Unit.select(Unit.id, Unit.code)}
+    for code, counts in erased.items():
+        record_action(staff_id=None, unit_id=units.get(code), action="privacy.erase",
+                      target=code, after={**counts, "keep_days": keep_days}, now=now)  # fmt: skip
+
+
+# --- reading the log ---------------------------------------------------------------------
+
+
+def audit_log(
+    viewer: Staff,
+    *,
+    unit_id: int | None = None,
+    action: str | None = None,
+    login: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> dict:
+    """Return a page of the entries the viewer may see, newest first, and how many there
+    are: a manager sees their unit's, the bureau every unit's and the bureau-wide ones.
+    Filters: a unit, an action or its start ("staff." finds staff.update and staff.role),
+    who acted (a login), and a period of days, in UTC as the log's times are."""
+    size = max(1, min(size, PAGE_MAX))
+    query = AuditEntry.select(AuditEntry, Staff).join(Staff, JOIN.LEFT_OUTER)
     if not sees_every_unit(viewer):
         query = query.where(AuditEntry.unit == viewer.unit_id)
     elif unit_id is not None:
         query = query.where(AuditEntry.unit == unit_id)
-    return [audit_view(entry) for entry in query]
+    if action:
+        query = query.where(AuditEntry.action.startswith(action))
+    if login:
+        query = query.where(Staff.login == login)
+    if start:
+        query = query.where(AuditEntry.at >= _midnight(start))
+    if end:
+        query = query.where(AuditEntry.at < _midnight(end + timedelta(days=1)))
+    total = query.count()
+    pages = max(1, -(-total // size))
+    rows = query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).paginate(page, size)
+    return {"total": total, "page": page, "pages": pages, "size": size,
+            "rows": [audit_view(entry) for entry in rows]}  # fmt: skip
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC).replace(tzinfo=None)  # stored naive UTC
 
 
 def audit_view(entry: AuditEntry) -> dict:

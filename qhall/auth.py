@@ -16,12 +16,16 @@ from typing import TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from qhall.access import may_work_at
+from qhall.access import check_role_unit, may_work_at
+from qhall.audit import record_change
+from qhall.clock import utcnow
 from qhall.db import unit_of_work
 from qhall.devices import shows_secret
 from qhall.errors import BadInput, Busy, NotFound, NotSignedIn, TooManyAttempts
 from qhall.events import Outcome
+from qhall.inputs import strip_unseen
 from qhall.models import ROLES, ApiToken, LoginFailure, Staff, Unit
+from qhall.passwords import check_password
 
 # One lane: with argon2's default of four, one hash took every core of a two-core hall
 # server and the event loop waited (`qhall bench --abuse`, attack a: /healthz p99 129 ms
@@ -203,8 +207,11 @@ def add_staff(
     name: str | None = None,
     employee_no: str = "",
     unit_code: str | None = None,
+    demo_password: bool = False,
 ) -> Staff:
-    """Create a staff account, or reset its password and role if the login exists."""
+    """Create a staff account, or reset its password and role if the login exists (which
+    ends its sessions and tokens). demo_password: the demo bureau's published password,
+    exempt from the policy that every real account's password meets."""
     if role not in ROLES:
         raise BadInput("角色无效。", "Unknown role.", allowed=list(ROLES))
     if not login or not password:
@@ -214,43 +221,170 @@ def add_staff(
         unit = Unit.get_or_none(Unit.code == unit_code)
         if unit is None:
             raise NotFound("没有找到该单位。", "No such unit.", unit=unit_code)
-    fields = {
-        "name": name or login,
-        "employee_no": employee_no,
-        "role": role,
-        "unit": unit,
-        "password_hash": hash_password(password),
-        "active": True,
-    }
+    check_role_unit(role, unit)
+    if not demo_password:
+        check_password(password, login)
+    fields = {"name": name or login, "employee_no": employee_no, "role": role, "unit": unit}
+    password_hash = hash_password(password)
     with unit_of_work():
         staff = Staff.get_or_none(Staff.login == login)
+        before = {"role": staff.role, "unit": staff.unit_id} if staff else None
         if staff is None:
-            return Staff.create(login=login, **fields)
-        Staff.update(**fields).where(Staff.id == staff.id).execute()
-    return Staff.get_by_id(staff.id)
+            staff = Staff.create(login=login, password_hash=password_hash, active=True, **fields)
+        else:
+            for field, value in fields.items():
+                setattr(staff, field, value)
+            staff.password_hash, staff.active = password_hash, True
+            end_everything(staff)
+            staff.save()
+        # From the command line (or a bureau file): no one signed in did it.
+        record_change(staff_id=None, unit_id=staff.unit_id,
+                      action="staff.create" if before is None else "staff.password",
+                      target=login, before=before, now=utcnow(),
+                      after={"role": role, "unit": staff.unit_id, "password": "（已重设）"})  # fmt: skip
+    return staff
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_api_token(login: str, now: datetime) -> str:
-    """Create a bearer token for a staff member; only its hash is stored."""
+# A bearer token lives this long unless given another life when it is issued: a script
+# that still runs after its author left the hall stops by itself.
+TOKEN_DAYS = 90
+
+
+def set_password(staff: Staff, password: str) -> None:
+    """Give an account a new password (checked against the policy) and end what the old one
+    opened: every session and every bearer token of the account. The caller saves staff."""
+    check_password(password, staff.login)
+    staff.password_hash = hash_password(password)
+    end_everything(staff)
+
+
+def end_everything(staff: Staff) -> None:
+    """End every session of an account (its cookies carry the old version) and revoke its
+    bearer tokens, which a reactivation does not bring back. The caller saves staff."""
+    staff.session_version = (staff.session_version or 0) + 1
+    if staff.id is not None:
+        ApiToken.update(revoked_at=utcnow()).where(
+            ApiToken.staff == staff.id, ApiToken.revoked_at.is_null()
+        ).execute()
+
+
+def sign_out_everywhere(staff_id: int) -> None:
+    """Sign an account out on every device: sign-out ends every session of the account."""
+    with unit_of_work():
+        Staff.update(session_version=Staff.session_version + 1).where(
+            Staff.id == staff_id
+        ).execute()
+
+
+def issue_api_token(login: str, now: datetime, *, name: str = "", days: int = TOKEN_DAYS) -> str:
+    """Create a named bearer token for a staff member that expires after days; only its
+    hash is stored, and the token is shown once."""
     staff = Staff.get_or_none(Staff.login == login)
     if staff is None:
         raise NotFound("没有该登录名。", "No such login.", login=login)
+    if not staff.active:
+        raise BadInput("该账号已停用。", "This account is deactivated.", login=login)
+    if not 1 <= days <= 366:
+        raise BadInput("有效期应为 1 到 366 天。", "A token lives 1 to 366 days.")
     token = secrets.token_urlsafe(32)
     with unit_of_work():
-        ApiToken.create(staff=staff, token_hash=_digest(token), created_at=now)
+        row = ApiToken.create(
+            staff=staff,
+            token_hash=_digest(token),
+            created_at=now,
+            name=strip_unseen(name, one_line=True)[:60],
+            expires_at=now + timedelta(days=days),
+        )
+        _audit_token(staff, row, "token.issue", now)
     return token
 
 
-def staff_for_token(token: str) -> Staff | None:
-    """Return the active staff member a bearer token belongs to, or None."""
+def _audit_token(staff: Staff, token: ApiToken, action: str, now: datetime) -> None:
+    expires = token.expires_at.isoformat() if token.expires_at else None
+    record_change(staff_id=staff.id, unit_id=staff.unit_id, action=action,
+                  target=f"{staff.login}/{token.id}", before=None,
+                  after={"name": token.name, "expires_at": expires}, now=now)  # fmt: skip
+
+
+def list_api_tokens(login: str, now: datetime) -> list[dict]:
+    """Return an account's tokens as people read them: number, name, dates and state."""
+    staff = Staff.get_or_none(Staff.login == login)
+    if staff is None:
+        raise NotFound("没有该登录名。", "No such login.", login=login)
+    tokens = ApiToken.select().where(ApiToken.staff == staff.id).order_by(ApiToken.id)
+    return [
+        {
+            "id": token.id,
+            "name": token.name,
+            "created_at": token.created_at,
+            "expires_at": token.expires_at,
+            "state": _token_state(token, now),
+        }
+        for token in tokens
+    ]
+
+
+def _token_state(token: ApiToken, now: datetime) -> str:
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is None or token.expires_at <= now:
+        return "expired"
+    return "active"
+
+
+def revoke_api_token(login: str, token_id: int, now: datetime) -> None:
+    """Revoke one of an account's tokens; refused at once from then on."""
+    staff = Staff.get_or_none(Staff.login == login)
+    token = ApiToken.get_or_none(ApiToken.id == token_id)
+    if staff is None or token is None or token.staff_id != staff.id:
+        raise NotFound("没有该令牌。", "No such token.", login=login, token=token_id)
+    with unit_of_work():
+        ApiToken.update(revoked_at=now).where(
+            ApiToken.id == token.id, ApiToken.revoked_at.is_null()
+        ).execute()
+        _audit_token(staff, token, "token.revoke", now)
+
+
+def staff_for_token(token: str, now: datetime) -> Staff | None:
+    """Return the active staff member a live bearer token belongs to, or None: a revoked
+    or expired token, or one of a deactivated account, is refused."""
     row = ApiToken.get_or_none(ApiToken.token_hash == _digest(token))
-    if row is None or not row.staff.active:
+    if row is None or _token_state(row, now) != "active" or not row.staff.active:
         return None
     return row.staff
+
+
+def session_mark(staff: Staff, now: datetime) -> dict:
+    """Return what a session cookie keeps of its sign-in: who, the account's session
+    version then, and when, so that staff_for_session can end it."""
+    return {"staff_id": staff.id, "version": staff.session_version, "signed_in": now.timestamp()}
+
+
+def staff_for_session(mark: dict, now: datetime, *, hours: float) -> Staff | None:
+    """Return the active staff member a session cookie signs in, or None when the session
+    has ended: signed out, the password changed or the account deactivated since (the
+    version moved), or older than a working day of hours."""
+    staff_id, version, signed_in = (mark.get(k) for k in ("staff_id", "version", "signed_in"))
+    if not isinstance(staff_id, int) or not isinstance(signed_in, (int, float)):
+        return None
+    if now.timestamp() - signed_in > hours * 3600:
+        return None
+    staff = Staff.get_or_none(Staff.id == staff_id, Staff.active == True)  # noqa: E712
+    return staff if staff is not None and staff.session_version == version else None
+
+
+def staff_signed_in(
+    authorization: str, session: dict, now: datetime, *, session_hours: float
+) -> Staff | None:
+    """Return who a request or a Socket.IO connection is from: the bearer token of a
+    program (an Authorization header), else the session cookie of a person, else None."""
+    if authorization.startswith("Bearer "):
+        return staff_for_token(authorization.removeprefix("Bearer ").strip(), now)
+    return staff_for_session(session, now, hours=session_hours)
 
 
 def ticket_source(

@@ -9,10 +9,14 @@ import click
 
 from qhall.app import create_app
 from qhall.models import ROLES
+from qhall.validate import BadConfig
 
 
 def _app():
-    return create_app()
+    try:
+        return create_app()
+    except BadConfig as error:  # the file, the entry and the field; no traceback
+        raise click.ClickException(str(error)) from error
 
 
 def _init_db(app) -> None:
@@ -40,7 +44,27 @@ def demo_command() -> None:
     DEMO_HISTORY is false, a past week played through them)."""
     app = _app()
     _init_db(app)
-    _seed_demo(app)
+    _warn_of_demo_passwords(_seed_demo(app))
+
+
+def _warn_of_demo_passwords(bureau: dict) -> None:
+    """Say loudly that the demo's accounts open with a password printed in the README and
+    here, and how real accounts get their own (the prompt keeps it out of shell history)."""
+    logins = [p["login"] for p in bureau.get("admin", [])]
+    logins += [p["login"] for unit in bureau["unit"] for p in unit.get("staff", [])][:2]
+    rule = "!" * 88
+    click.echo(
+        f"\n{rule}\n"
+        f"!! 警告：演示账号（{'、'.join(logins)} 等）使用公开的演示密码 “{bureau['password']}”，\n"
+        "!!       任何人都知道。切勿用于真实大厅。请为每个真实账号设置自己的密码，\n"
+        "!!       或用同一命令重设演示账号的密码：\n"
+        f"!! WARNING: the demo accounts ({', '.join(logins)}, ...) use the published demo\n"
+        f'!!          password "{bureau["password"]}", which anyone can read.\n'
+        "!!          Never use them for a real hall. Give every real account its own password,\n"
+        "!!          or reset the demo accounts' passwords with the same command:\n"
+        "!!     qhall user add --login LOGIN --role ROLE --unit UNIT   (asks for the password)\n"
+        f"{rule}"
+    )
 
 
 def _seed_demo(app) -> dict:
@@ -48,7 +72,10 @@ def _seed_demo(app) -> dict:
     from qhall.demo_history import seed_past_week
     from qhall.seed import load_bureau
 
-    bureau = load_bureau()
+    try:
+        bureau = load_bureau()
+    except BadConfig as error:
+        raise click.ClickException(str(error)) from error
     click.echo("演示单位已就绪 Demo bureau ready: " + ", ".join(u["code"] for u in bureau["unit"]))
     if app.config["DEMO_HISTORY"]:
         click.echo("正在生成演示大厅上周的办件记录 Playing the demo halls' past week …")
@@ -92,15 +119,33 @@ def user_add(login, password, role, unit_code, name, employee_no) -> None:
 
 @user_group.command("token")
 @click.argument("login")
-def user_token(login) -> None:
-    """Print a new bearer token for a staff member's program (shown once)."""
-    from qhall.auth import issue_api_token
+@click.option("--name", default="", help="What the token is for, e.g. hall-report-script.")
+@click.option("--days", default=90, show_default=True, type=int, help="How long it lives.")
+@click.option("--list", "listing", is_flag=True, help="List the account's tokens instead.")
+@click.option(
+    "--revoke", "revoke_id", type=int, default=None, help="Revoke the token with this number."
+)
+def user_token(login, name, days, listing, revoke_id) -> None:
+    """Issue a bearer token for a staff member's program (shown once), list the account's
+    tokens, or revoke one. A password reset or deactivation revokes them all."""
+    from qhall.auth import issue_api_token, list_api_tokens, revoke_api_token
     from qhall.clock import utcnow
     from qhall.errors import HallError
 
     _app()
+    now = utcnow()
     try:
-        click.echo(issue_api_token(login, utcnow()))
+        if listing:
+            for token in list_api_tokens(login, now):
+                expires = (
+                    token["expires_at"].isoformat(" ", "minutes") if token["expires_at"] else "-"
+                )
+                click.echo(f"{token['id']:>5}  {token['state']:<8} {expires}  {token['name']}")
+        elif revoke_id is not None:
+            revoke_api_token(login, revoke_id, now)
+            click.echo(f"已吊销令牌 Revoked token {revoke_id} of {login}")
+        else:
+            click.echo(issue_api_token(login, now, name=name, days=days))
     except HallError as error:
         raise click.ClickException(f"{error.zh} {error.en}") from error
 
@@ -160,6 +205,7 @@ def _print_welcome(app, host: str, port: int, bureau: dict | None) -> None:
                 )
         for person in bureau.get("admin", []):
             click.echo(f"  {person['login']:<14} {person['role']:<8} *    {person['name']}")
+        _warn_of_demo_passwords(bureau)
         click.echo("\n登记的自助取号机 Registered demo kiosks (their tickets are not limited):")
         for kiosk in app.extensions["printing"].kiosks.values():
             if kiosk.token:

@@ -15,13 +15,13 @@ from datetime import date, datetime
 
 from peewee import IntegrityError
 
-from qhall.access import check_manage, grantable_roles
-from qhall.audit import record_change
-from qhall.auth import hash_password
+from qhall import validate
+from qhall.access import HALL_ROLES, check_manage, check_role_unit, grantable_roles
+from qhall.audit import record_account_changes, record_change
+from qhall.auth import end_everything, set_password
 from qhall.db import unit_of_work
 from qhall.errors import BadInput, Conflict, NotFound
 from qhall.events import Outcome
-from qhall.hours import parse_hours
 from qhall.inputs import strip_unseen
 from qhall.lookups import find_unit
 from qhall.models import (
@@ -40,7 +40,8 @@ from qhall.screens import KINDS as SCREEN_KINDS
 from qhall.supervision_models import SELECTION_KINDS
 
 # Field types: text, longtext, int, int? (may be empty), bool, date?, hours, weekdays,
-# choice (with options), codes (a window's services in order), badges, password.
+# clock ("HH:MM"), choice (with options), codes (a window's services in order), badges,
+# password.
 Field = tuple[str, str, str]  # (type, Chinese label, English label)
 
 
@@ -57,6 +58,8 @@ class Kind:
     label: Callable[[object], str]
     order: tuple = ()
     options: dict[str, tuple] | None = None
+    # A field's own rule beyond its type (qhall.validate): value, zh, en -> cleaned value.
+    checks: dict[str, Callable] | None = None
 
 
 KINDS: dict[str, Kind] = {
@@ -70,9 +73,17 @@ KINDS: dict[str, Kind] = {
             "timezone": ("text", "时区", "Time zone"),
             "priority_streak_limit": ("int", "优先连续呼叫上限", "Priority calls in a row"),
             "no_show_grace_s": ("int", "过号保留(秒)", "No-show grace (s)"),
+            "day_starts_at": ("clock", "开放日切换时间", "Day starts at"),
+            "round_the_clock": ("bool", "24小时开放", "Open round the clock"),
         },
         "hall",
         lambda u: u.code,
+        checks={
+            "code": validate.hall_code,
+            "timezone": validate.timezone,
+            "priority_streak_limit": validate.between(0, 100),
+            "no_show_grace_s": validate.between(0, 86_400),
+        },
     ),
     "services": Kind(
         Service,
@@ -97,6 +108,12 @@ KINDS: dict[str, Kind] = {
         "unit",
         lambda s: s.code,
         ("code",),
+        checks={
+            "code": validate.service_code,
+            "time_limit_days": validate.between(0, 365),
+            "expected_service_s": validate.between(1, 86_400),
+            "daily_limit": validate.between(0, 9_999),
+        },
     ),
     "windows": Kind(
         Counter,
@@ -115,6 +132,7 @@ KINDS: dict[str, Kind] = {
         "unit",
         lambda c: f"window {c.window}",
         ("window",),
+        checks={"window": validate.between(1, 999)},
     ),
     "staff": Kind(
         Staff,
@@ -157,6 +175,11 @@ KINDS: dict[str, Kind] = {
         ("position", "id"),
         # Model windows and service stars come only from confirmed rankings (qhall.rankings).
         {"kind": tuple(k for k in SCREEN_KINDS if k not in SELECTION_KINDS)},
+        checks={
+            "seconds": validate.between(1, 3_600),
+            "starts_on": validate.day,
+            "ends_on": validate.day,
+        },
     ),
     "pause-reasons": Kind(
         PauseReason,
@@ -183,6 +206,7 @@ KINDS: dict[str, Kind] = {
         "bureau",
         lambda d: d.day.isoformat(),
         ("day",),
+        checks={"day": validate.day},
     ),
 }
 
@@ -214,6 +238,8 @@ def records(kind_name: str, unit_code: str | None, viewer: Staff) -> list[dict]:
     query = kind.model.select()
     if kind.belongs == "hall":
         query = query.where(Unit.id == unit.id) if unit else query
+    elif kind.model is Staff and unit is None:
+        query = query.where(Staff.unit.is_null())  # the bureau's admins and inspectors
     elif kind.belongs == "unit":
         if unit is None:
             raise BadInput("请先选择单位。", "Choose a unit first.")
@@ -285,7 +311,7 @@ def save(
                 after["password"] = "（已重设）"
             owner = _unit_of(kind, record)
             check_manage(viewer, owner if kind.belongs != "bureau" else None)
-            record_change(
+            entry = record_change(
                 staff_id=staff_id,
                 unit_id=owner.id if owner else None,
                 action=f"{kind_name}.{'create' if before is None else 'update'}",
@@ -294,6 +320,7 @@ def save(
                 after=after,
                 now=now,
             )
+            record_account_changes(entry)  # a role given, a password set: entries of their own
             return uow.finish(after | {"id": record.id})
     except IntegrityError as error:
         raise Conflict("与已有记录重复，请检查代码或编号。",
@@ -311,12 +338,14 @@ def _new_record(kind: Kind, unit: Unit | None, viewer: Staff):
     if kind.belongs == "hall":
         check_manage(viewer, None)  # only the bureau opens a new hall
         return Unit()
+    if kind.model is Staff:
+        # The bureau's admins and inspectors belong to no unit: only the bureau adds them.
+        check_manage(viewer, unit)
+        return Staff(unit=unit, password_hash="!")  # no sign-in until a password is set
     if kind.belongs == "unit":
         if unit is None:
             raise BadInput("请先选择单位。", "Choose a unit first.")
         check_manage(viewer, unit)
-        if kind.model is Staff:
-            return Staff(unit=unit, password_hash="!")  # no sign-in until a password is set
         return kind.model(unit=unit)
     if kind.belongs == "screen":
         check_manage(viewer, unit)
@@ -328,18 +357,11 @@ def _new_record(kind: Kind, unit: Unit | None, viewer: Staff):
 def _apply(kind: Kind, record, values: dict, viewer: Staff, *, creating: bool):
     """Set the record's fields from values; return a window's service letters if given."""
     if creating:
-        missing = [
-            name
-            for name, (type_, _zh, _en) in kind.fields.items()
-            if type_ in ("text", "date", "int") and name not in values
-            and getattr(record, name, None) in (None, "") and name not in _OPTIONAL_TEXT
-        ]  # fmt: skip
-        if missing:
-            raise BadInput("请填写必填项。", "Please fill in the required fields.", fields=missing)
+        check_required(kind, record, values)
     links = None
     for name, raw in values.items():
         type_, zh, en = kind.fields[name]
-        value = _parse(type_, raw, zh, en)
+        value = clean(kind, name, raw)
         if type_ == "choice" and value not in (kind.options or {}).get(name, ()):
             raise BadInput(f"{zh}无效。", f"Unknown {en}.", allowed=list(kind.options[name]))
         if type_ == "codes":
@@ -351,16 +373,53 @@ def _apply(kind: Kind, record, values: dict, viewer: Staff, *, creating: bool):
             record.badges = ",".join(value)
         elif type_ == "password":
             if value:
-                record.password_hash = hash_password(value)
+                set_password(record, value)  # checked; ends the account's sessions and tokens
         else:
             setattr(record, name, value)
+    if kind.model is Staff:
+        _check_account(record, viewer)
+    return links
+
+
+def _check_account(staff: Staff, viewer: Staff) -> None:
+    """Refuse a role the viewer may not give, or a role and unit that do not go together;
+    a deactivated account loses its sessions and tokens at once."""
     # A unit manager hires for their own unit, and only staff and managers.
-    if kind.model is Staff and record.role not in grantable_roles(viewer):
+    if staff.role not in grantable_roles(viewer):
         raise BadInput(
             "单位负责人只能设置工作人员或负责人角色。",
             "A unit manager may give only the staff or manager role.",
         )
-    return links
+    if staff.role not in HALL_ROLES:
+        staff.unit = None  # made an admin or inspector: bureau-wide, no hall's any more
+    check_role_unit(staff.role, staff.unit)
+    if not staff.active:
+        end_everything(staff)
+
+
+def check_required(kind: Kind, record, values: dict) -> None:
+    """Refuse a new record that leaves a required field empty (the model has no default)."""
+    missing = [
+        name
+        for name, (type_, _zh, _en) in kind.fields.items()
+        if type_ in ("text", "date", "int") and name not in values
+        and getattr(record, name, None) in (None, "") and name not in _OPTIONAL_TEXT
+    ]  # fmt: skip
+    if missing:
+        raise BadInput("请填写必填项。", "Please fill in the required fields.", fields=missing)
+
+
+def clean(kind: Kind, name: str, raw):
+    """Return a field's value from its JSON or TOML form, by its type and its own rule;
+    BadInput naming the field if it does not fit. The editor and the files read at
+    start-up (qhall.seed) both come here."""
+    if name not in kind.fields:
+        raise BadInput(f"没有“{name}”这一项。", f"There is no field “{name}”.",
+                       allowed=list(kind.fields))  # fmt: skip
+    type_, zh, en = kind.fields[name]
+    value = _parse(type_, raw, zh, en)
+    check = (kind.checks or {}).get(name)
+    return check(value, zh, en) if check else value
 
 
 # Text fields that may be left empty on creation.
@@ -399,25 +458,11 @@ def _parse(type_: str, raw, zh: str, en: str):
         except ValueError as error:
             raise BadInput(f"{zh}应为日期。", f"{en} must be a date like 2026-10-01.") from error
     if type_ == "hours":
-        text = _parse("text", raw, zh, en)
-        try:
-            pairs = parse_hours(text)
-            ok = all(
-                len(a) == 5 and len(b) == 5 and a < b and a[2] == b[2] == ":" for a, b in pairs
-            )
-        except ValueError:
-            ok = False
-        if not ok:
-            raise BadInput(f"{zh}格式应为 08:30-12:00,13:30-17:30。",
-                           f"{en} look like 08:30-12:00,13:30-17:30.")  # fmt: skip
-        return text
+        return validate.hours(_parse("text", raw, zh, en), zh, en)
     if type_ == "weekdays":
-        text = _parse("text", raw, zh, en)
-        if not set(text) <= set("1234567"):
-            raise BadInput(
-                f"{zh}应为 1 到 7 的数字，如 12345。", f"{en} are digits 1 to 7, e.g. 12345."
-            )
-        return text
+        return validate.weekdays(_parse("text", raw, zh, en), zh, en)
+    if type_ == "clock":
+        return validate.clock_time(_parse("text", raw, zh, en), zh, en)
     if type_ == "choice":
         return _parse("text", raw, zh, en)
     if type_ in ("codes", "badges"):

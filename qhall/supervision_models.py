@@ -14,7 +14,8 @@ SELECTION_KINDS = ("model_window", "service_star")
 
 
 class AuditEntry(BaseModel):
-    """One configuration change: who changed what, and the record before and after."""
+    """One audited act: a configuration change (with the record before and after), a role
+    or password given, a token issued or revoked, a sign-in, an export or an erasure."""
 
     at = DateTimeField()
     staff = ForeignKeyField(Staff, null=True, backref="+", on_delete="SET NULL")

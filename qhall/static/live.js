@@ -117,6 +117,9 @@
     // A failure of the server itself (a full disk, a database that will not answer): staff
     // pages pass onAlert and show it; public screens do not.
     if (h.onAlert) socket.on("system.alert", h.onAlert);
+    // This account signed out (here or elsewhere), its password changed, or it was
+    // deactivated: the page reloads and finds it must sign in again.
+    socket.on("session_ended", () => { socket.disconnect(); window.location.reload(); });
     socket.on("connect", () => { showOffline(false); h.onStatus(true); resync(); });
     socket.on("disconnect", (reason) => {
       showOffline(true); h.onStatus(false);

@@ -37,7 +37,7 @@ from flask import current_app, request, session
 from flask_socketio import SocketIO, join_room
 
 from qhall.access import may_read, may_work_at
-from qhall.auth import staff_for_token
+from qhall.auth import staff_signed_in
 from qhall.db import db
 from qhall.errors import BadInput, HallError
 from qhall.events import EVENT_WITHHELD, PUBLIC_NAMES, SYSTEM_ALERT, Outcome
@@ -69,6 +69,24 @@ def unit_room(unit_code: str) -> str:
 
 def staff_room(unit_code: str) -> str:
     return f"staff:{unit_code}"
+
+
+def account_room(staff_id: int) -> str:
+    """The room of one account's staff connections, ended when its sessions end."""
+    return f"account:{staff_id}"
+
+
+def end_connections_of(staff_id: int) -> None:
+    """Close the staff connections of an account whose sessions just ended (sign-out, a
+    password change, a deactivation): its rooms would go on receiving the hall's staff
+    events. Its pages are told first, and reload to the sign-in. Connections to another
+    server process only get the message: each process closes just its own."""
+    room = account_room(staff_id)
+    socketio.emit(
+        "session_ended", {"zh": "您已退出登录。", "en": "You have been signed out."}, to=room
+    )
+    for sid, _eio_sid in list(socketio.server.manager.get_participants("/", room)):
+        socketio.server.disconnect(sid)
 
 
 def counter_room(unit_code: str, window: int) -> str:
@@ -238,13 +256,12 @@ def _join_target(args: tuple) -> tuple[str, int | None]:
 def _staff_of(unit: Unit) -> Staff | None:
     """Return the connection's signed-in staff member if they may follow the hall's staff
     events (Socket.IO handlers see the session cookie sent when the connection opened)."""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):  # a staff member's program
-        staff = staff_for_token(header.removeprefix("Bearer ").strip())
-    elif "staff_id" in session:
-        staff = Staff.get_or_none(Staff.id == session["staff_id"], Staff.active == True)  # noqa: E712
-    else:
-        return None
+    staff = staff_signed_in(
+        request.headers.get("Authorization", ""),
+        dict(session),
+        current_app.extensions["qhall"].clock.now(),
+        session_hours=current_app.config["STAFF_SESSION_HOURS"],
+    )
     if staff is None:
         return None
     return staff if may_work_at(staff, unit) or may_read(staff, unit) else None
@@ -277,9 +294,10 @@ def on_join(*args):
             unit = find_unit(unit_code)
             if window is not None:
                 join_room(counter_room(unit.code, find_counter(unit, window).window))
-            elif _staff_of(unit) is not None:
+            elif (staff := _staff_of(unit)) is not None:
                 join_room(staff_room(unit.code))
                 join_room(STAFF_ROOM)
+                join_room(account_room(staff.id))
             else:
                 join_room(unit_room(unit.code))
             return _snapshot_of(unit)

@@ -12,15 +12,18 @@ from flask import (
     current_app,
     jsonify,
     render_template,
+    request,
     send_from_directory,
     session,
 )
 
-from qhall.auth import sign_in
+from qhall.auth import session_mark, sign_out_everywhere
 from qhall.db import db
 from qhall.models import Unit
 from qhall.shapes import staff_view, unit_view
-from qhall.web.request import client_address, now, require_staff
+from qhall.sign_ins import sign_in  # qhall.auth's, with the audit log's record
+from qhall.web.realtime import end_connections_of
+from qhall.web.request import client_address, current_staff, now, require_staff
 from qhall.web.schema import (
     STAFF_SECURITY,
     Answer,
@@ -109,7 +112,7 @@ def start_session(json: SignIn):
         secret=current_app.config["SECRET_KEY"],
     )
     session.clear()
-    session["staff_id"] = staff.id
+    session.update(session_mark(staff, now()))
     return jsonify(staff_view(staff))
 
 
@@ -123,6 +126,10 @@ def who_am_i():
 @bp.delete("/api/session")
 @spec.validate(resp=answers(SignedOut, 403), operation_id="sign_out")
 def sign_out():
-    """Sign out."""
+    """Sign out: ends every session of the account, on every device, at once."""
+    staff = current_staff()
+    if staff is not None and not request.headers.get("Authorization"):
+        sign_out_everywhere(staff.id)
+        end_connections_of(staff.id)
     session.clear()
     return jsonify({"signed_in": False})

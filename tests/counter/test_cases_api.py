@@ -151,9 +151,12 @@ def test_the_case_lifecycle_and_lists_over_http(clerk, boss, hall, clock):
     )
     assert decided["case"]["due_day"] == "2026-12-07"
     clock.advance(days=11)  # Monday 7 December
+    # A new working day: yesterday's sign-in has ended (STAFF_SESSION_HOURS).
+    sign_in(clerk, "clerk"), sign_in(boss, "boss")
     assert post(clerk, "/cases/check-deadlines")["warned"] == [number]
     assert [c["number"] for c in clerk.get(f"{BASE}/cases").get_json()["due_today"]] == [number]
     clock.advance(days=1)
+    sign_in(clerk, "clerk"), sign_in(boss, "boss")
     assert post(boss, "/cases/check-deadlines")["escalated"] == [number]
     assert [c["number"] for c in boss.get(f"{BASE}/cases").get_json()["overdue"]] == [number]
     case = clerk.get(f"{BASE}/cases", query_string={"number": number}).get_json()

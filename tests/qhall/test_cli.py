@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from qhall.auth import authenticate, staff_for_token
 from qhall.cli import main
+from qhall.clock import utcnow
 from qhall.db import db
 from qhall.models import Counter, PauseReason, Service, Staff, Unit
 
@@ -76,8 +77,31 @@ def test_user_token_prints_a_working_bearer_token(run):
     result = run("user", "token", "mzj-1")
     assert result.exit_code == 0
     token = result.output.strip()
-    assert staff_for_token(token).login == "mzj-1"
+    assert staff_for_token(token, utcnow()).login == "mzj-1"
     assert run("user", "token", "nobody").exit_code != 0
+
+
+def test_user_tokens_are_named_listed_and_revoked(run):
+    run("demo")
+    token = run("user", "token", "mzj-1", "--name", "hall-report", "--days", "7").output.strip()
+    listed = run("user", "token", "mzj-1", "--list").output
+    assert "active" in listed and "hall-report" in listed and token not in listed
+    number = listed.split()[0]
+    assert run("user", "token", "mzj-1", "--revoke", number).exit_code == 0
+    assert "revoked" in run("user", "token", "mzj-1", "--list").output
+    assert staff_for_token(token, utcnow()) is None
+
+
+def test_user_add_makes_a_bureau_wide_inspector_and_refuses_a_weak_password(run):
+    run("demo")
+    made = run(
+        "user", "add", "--login", "du", "--password", "inspect-the-halls", "--role", "inspector"
+    )
+    assert made.exit_code == 0, made.output
+    assert Staff.get(Staff.login == "du").unit is None
+    weak = run("user", "add", "--login", "wu", "--password", "12345678", "--unit", "JZZ")
+    assert weak.exit_code != 0 and Staff.get_or_none(Staff.login == "wu") is None
+    assert "password" in weak.output.lower()
 
 
 def test_backup_while_running_and_restore_bring_the_data_back(run, tmp_path):
