@@ -19,14 +19,17 @@ pytestmark = [pytest.mark.live, pytest.mark.browser]
 UNIT = "MZJ"
 RECONNECT_MS = 20_000  # the restart itself and Socket.IO's reconnection back-off
 
-# Run with the server stopped: the same database moves on without any live event.
+# Run with the server stopped: the same database moves on without any live event. The
+# window's holder calls (no one else may at a window someone opened).
 CALL_WHILE_DOWN = """
 from qhall.app import create_app
 from qhall.clock import utcnow
 from qhall import queue
+from qhall.models import Staff
 create_app()
+holder = Staff.get(Staff.login == "mzj-1").id
 queue.issue_ticket("MZJ", "A", now=utcnow())
-print(queue.call_next("MZJ", 1, staff_id=None, now=utcnow()).result["ticket"]["number"])
+print(queue.call_next("MZJ", 1, staff_id=holder, now=utcnow()).result["ticket"]["number"])
 """
 
 

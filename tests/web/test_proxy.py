@@ -68,15 +68,22 @@ def nginx_binary() -> str:
     return found
 
 
-def nginx_conf(tmp: Path, listen_port: int, qhall_port: int) -> Path:
-    """Write a whole nginx configuration around the shipped site file, pointed at the one
-    qhall server and listening on 127.0.0.1 only, with every file nginx writes in tmp."""
-    site = NGINX_CONF.read_text()
+def site_for_test(conf: Path, tmp: Path, qhall_port: int, listens: dict[str, str]) -> str:
+    """Return a shipped site file pointed at the one qhall server, listening on 127.0.0.1
+    only (each shipped "listen X" of listens becomes the test's), logging in tmp."""
+    site = conf.read_text()
     site = re.sub(r"^\s*server 127\.0\.0\.1:\d+;\n", "", site, flags=re.MULTILINE)
     site = site.replace("ip_hash;", f"ip_hash;\n    server 127.0.0.1:{qhall_port};")
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{listen_port};")
+    for shipped, test in listens.items():
+        assert f"listen {shipped}" in site
+        site = site.replace(f"listen {shipped}", f"listen 127.0.0.1:{test}")
     site = site.replace("/var/log/nginx/qhall.access.log", f"{tmp}/qhall.access.log")
-    assert f"127.0.0.1:{qhall_port}" in site and f"127.0.0.1:{listen_port}" in site
+    assert f"127.0.0.1:{qhall_port}" in site
+    return site
+
+
+def nginx_conf(tmp: Path, site: str) -> Path:
+    """Write a whole nginx configuration around a site, with every file nginx writes in tmp."""
     temp = {name: tmp / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
     for path in temp.values():
         path.mkdir(exist_ok=True)
@@ -143,7 +150,8 @@ def test_behind_the_shipped_nginx_two_clients_are_throttled_apart(tmp_path):
     with running_server(tmp_path / "qhall", "--demo", **settings) as server:
         port = free_port()
         qhall_port = int(server.base_url.rsplit(":", 1)[1])
-        conf = nginx_conf(tmp_path, port, qhall_port)
+        site = site_for_test(NGINX_CONF, tmp_path, qhall_port, {"80;": f"{port};"})
+        conf = nginx_conf(tmp_path, site)
         process = subprocess.Popen(
             [nginx, "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")],
             stdin=subprocess.DEVNULL,

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import re
 import shutil
 import ssl
 import subprocess
@@ -17,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.servers import PROJECT_ROOT, free_port, running_server
-from tests.web.test_proxy import nginx_binary
+from tests.web.test_proxy import nginx_binary, nginx_conf, site_for_test
 
 HTTPS_CONF = PROJECT_ROOT / "config" / "deploy" / "nginx-qhall-https.conf"
 
@@ -42,37 +40,12 @@ def https_nginx_conf(tmp: Path, ports: dict[str, int], qhall_port: int) -> Path:
     qhall server, on 127.0.0.1 only, with a test certificate and every file nginx writes
     in tmp."""
     cert, key = self_signed(tmp)
-    site = HTTPS_CONF.read_text()
-    site = re.sub(r"^\s*server 127\.0\.0\.1:\d+;\n", "", site, flags=re.MULTILINE)
-    site = site.replace("ip_hash;", f"ip_hash;\n    server 127.0.0.1:{qhall_port};")
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{ports['http']};")
-    site = site.replace("listen 443 ssl", f"listen 127.0.0.1:{ports['https']} ssl")
+    listens = {"80;": f"{ports['http']};", "443 ssl": f"{ports['https']} ssl"}
+    site = site_for_test(HTTPS_CONF, tmp, qhall_port, listens)
     site = site.replace("/etc/qhall/tls/fullchain.pem", str(cert))
     site = site.replace("/etc/qhall/tls/privkey.pem", str(key))
-    site = site.replace("/var/log/nginx/qhall.access.log", f"{tmp}/qhall.access.log")
-    assert str(cert) in site and str(key) in site and f":{ports['https']} ssl" in site
-    for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (tmp / name).mkdir(exist_ok=True)
-    conf = tmp / "nginx.conf"
-    conf.write_text(
-        f"""daemon off;
-{"user root;" if os.geteuid() == 0 else ""}
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    access_log {tmp}/access.log;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-{site}
-}}
-"""
-    )
-    return conf
+    assert str(cert) in site and str(key) in site
+    return nginx_conf(tmp, site)
 
 
 def https_request(port: int, cert: Path, method: str, path: str, body: dict | None = None):
