@@ -23,9 +23,7 @@ def up(migrator, db):
     migrator.migrate(migrator.add_column("inquiry", "last_activity_at", DateTimeField(null=True)))
     migrator.migrate(migrator.add_column("case", "last_activity_at", DateTimeField(null=True)))
     # What the rows tell of the last activity so far; a return visit left no date on a row.
-    db.execute_sql(
-        "UPDATE inquiry SET last_activity_at = COALESCE(resolved_at, created_at)"
-    )
+    db.execute_sql("UPDATE inquiry SET last_activity_at = COALESCE(resolved_at, created_at)")
     db.execute_sql(
         'UPDATE "case" SET last_activity_at = COALESCE(completed_at, suspended_at, accepted_at)'
     )
