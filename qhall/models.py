@@ -67,6 +67,10 @@ class Service(BaseModel):
     time_limit_days = IntegerField(default=0)
     guide_zh = TextField(default="")
     guide_en = TextField(default="")
+    # 一次性告知, the structured notice a visitor is given once and whole (JSON, see
+    # qhall.notices): legal basis, materials with originals and copies, fee, place, time
+    # limit and how to appeal, in both languages.
+    told_once = TextField(default="{}")
     # Assumed length of one visit until the service has served visitors of its own.
     expected_service_s = IntegerField(default=300)
     # The most tickets a day, or None for no limit.
@@ -343,6 +347,7 @@ class Case(BaseModel):
     escalated_to = ForeignKeyField(Staff, null=True, backref="+")
     completed_at = DateTimeField(null=True)
     result = TextField(default="")
+    decision = CharField(default="")  # "granted" or "refused" (with result as the reason)
     last_activity_at = DateTimeField(null=True)  # as Inquiry's
 
     class Meta:
