@@ -365,8 +365,8 @@ class AuditQuery(UnitQuery):
         description='an action or its start: "staff." finds staff.update, staff.role, ...',
     )  # fmt: skip
     who: Name | None = _text("the login of who acted")
-    start: TextDate | None = Field(None, alias="from", description="first day (UTC), 2026-11-01")
-    end: TextDate | None = Field(None, alias="to", description="last day (UTC), 2026-11-30")
+    start: TextDate | None = Field(None, alias="from", description="first day (local), 2026-11-01")
+    end: TextDate | None = Field(None, alias="to", description="last day (local), 2026-11-30")
     page: Annotated[int, FROM_QUERY, Field(ge=1, le=100000)] | None = _text("absent: the first")
     size: Annotated[int, FROM_QUERY, Field(ge=1, le=AUDIT_PAGE_MAX)] | None = _text(
         f"entries a page, at most {AUDIT_PAGE_MAX}; absent: {AUDIT_PAGE_SIZE}"

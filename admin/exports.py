@@ -21,10 +21,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from admin.api import BUREAU_TIMEZONE
-from qhall.clock import local
 from qhall.ledger_table import COLUMNS, ledger_table
 from qhall.lookups import find_unit
+from qhall.words import stamp, unit_timezone
 
 GROUPS = {
     "unit": "单位 Unit",
@@ -96,10 +95,11 @@ def write_xlsx(
 
 
 def _generated(at_iso: str, unit_code: str | None) -> str:
-    """Return the ledger's UTC moment of making as the hall's time, "2026-11-26 10:00"."""
-    zone = find_unit(unit_code).timezone if unit_code else BUREAU_TIMEZONE
+    """Return the ledger's UTC moment of making as the hall's time with its zone named,
+    "2026-12-01 01:30 (Asia/Shanghai)"; the bureau's zone for the bureau-wide ledger."""
+    zone = unit_timezone(find_unit(unit_code) if unit_code else None)
     moment = datetime.fromisoformat(at_iso.replace("Z", "+00:00")).replace(tzinfo=None)
-    return f"{local(moment, zone).strftime('%Y-%m-%d %H:%M')} ({zone})"
+    return stamp(moment, zone, named=True)
 
 
 # --- the ledger ---------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from qhall.supervision import CATEGORY_NAMES, finding_counts
 from qhall.supervision_models import FINDING_CATEGORIES
 from qhall.web.request import now
 from qhall.web.schema import validated
+from qhall.words import unit_timezone, word
 
 GROUPING_NAMES = {
     "unit": ("按单位", "By unit"),
@@ -70,6 +71,12 @@ def _common(viewer, unit_code: str | None, section: str) -> dict:
         "section": section,
         "may_inspect": may_inspect(viewer),
     }
+
+
+@bp.context_processor
+def words():
+    """Give the admin templates the words for codes: word("role", "manager")."""
+    return {"word": word}
 
 
 @bp.get("/login")
@@ -212,7 +219,9 @@ def supervision_page():
         view=view,
         categories=[(c, *CATEGORY_NAMES[c]) for c in FINDING_CATEGORIES],
         manages={u.code for u in readable_units(viewer) if may_manage(viewer, u)},
-        today=local_day(now(), "Asia/Shanghai").isoformat(),
+        today=local_day(
+            now(), unit_timezone(find_unit(unit_code) if unit_code else None)
+        ).isoformat(),
         **_common(viewer, unit_code, "supervision"),
     )
 

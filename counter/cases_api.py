@@ -15,7 +15,7 @@ from counter import bp
 from counter.api import HALL_STAFF, hall_staff
 from printer.printouts import FULL_WIDTH, queue_printout
 from qhall import cases, inquiries
-from qhall.web.printing import printing
+from qhall.web.printing import case_lookup_url, printing
 from qhall.web.request import now, publish_result, request_key
 from qhall.web.schema import STAFF, Input, Int32, KeyedHeaders, Name, Record, answers, spec
 
@@ -63,6 +63,10 @@ class Resolution(InquiryRef):
     outcome: str
 
 
+class HandBack(InquiryRef):
+    note: str | None = None
+
+
 class CaseQuery(Input):
     number: str | None = Field(None, description="one case, by its number")
 
@@ -104,6 +108,14 @@ class TaskDone(CaseRef):
 
 class Completion(CaseRef):
     result: str
+    decision: str = Field("granted", description='"granted" or "refused"')
+    window: Int32 | None = None
+
+
+class Decision(CaseRef):
+    decision: str = Field(description='"granted" or "refused"')
+    reason: str | None = Field(None, description="required for a refusal; else the outcome")
+    window: Int32 | None = Field(None, description="the window whose printer prints the notice")
 
 
 def _materials(items: list[Material] | None) -> list[dict]:
@@ -149,7 +161,7 @@ def register_inquiry(unit: str, json: NewInquiry, headers: KeyedHeaders):
 @spec.validate(resp=answers(Record, *STAFF), operation_id="refer_inquiry", **HALL_STAFF)
 def refer_inquiry(unit: str, json: Referral, headers: KeyedHeaders):
     """Refer a matter to another service, window, unit or named staff member; its owner
-    keeps it."""
+    keeps it, and the visitor in hand goes into the referee's line when it is open."""
     staff = hall_staff(unit)
     outcome = inquiries.refer_inquiry(
         unit,
@@ -177,10 +189,26 @@ def inquiry_visit(unit: str, json: InquiryRef, headers: KeyedHeaders):
     return publish_result(outcome)
 
 
+@bp.post("/api/units/<unit>/inquiries/hand-back")
+@spec.validate(resp=answers(Record, *STAFF), operation_id="hand_back_inquiry", **HALL_STAFF)
+def hand_back_inquiry(unit: str, json: HandBack, headers: KeyedHeaders):
+    """Hand a matter referred to the signed-in staff member back to its owner."""
+    staff = hall_staff(unit)
+    outcome = inquiries.hand_back_inquiry(
+        unit,
+        json.inquiry,
+        staff_id=staff.id,
+        note=json.note or "",
+        now=now(),
+        request_key=request_key(),
+    )
+    return publish_result(outcome)
+
+
 @bp.post("/api/units/<unit>/inquiries/resolve")
 @spec.validate(resp=answers(Record, *STAFF), operation_id="resolve_inquiry", **HALL_STAFF)
 def resolve_inquiry(unit: str, json: Resolution, headers: KeyedHeaders):
-    """Record a matter's outcome (its owner only)."""
+    """Record a matter's outcome (its owner, a manager, or whoever it is referred to now)."""
     staff = hall_staff(unit)
     outcome = inquiries.resolve_inquiry(
         unit,
@@ -263,7 +291,8 @@ def _print(result: dict, what: str) -> int | None:
     try:
         return queue_printout(
             printer,
-            result[what],
+            # The paper says where the applicant follows the case (凭回执查询办理进度).
+            {**result[what], "lookup_url": case_lookup_url(result[what]["number"])},
             contact_phone=settings()["CASE_CONTACT_PHONE"],
             width=known.width if known else FULL_WIDTH,
             now=now(),
@@ -339,16 +368,40 @@ def finish_task(unit: str, json: TaskDone, headers: KeyedHeaders):
 @bp.post("/api/units/<unit>/cases/complete")
 @spec.validate(resp=answers(Record, *STAFF), operation_id="complete_case", **HALL_STAFF)
 def complete_case(unit: str, json: Completion, headers: KeyedHeaders):
-    """Complete a case (办结) with its result."""
+    """Complete a case (办结) with its result and decision (granted unless refused), and
+    print the decision notice at the window."""
     staff = hall_staff(unit)
     outcome = cases.complete_case(
         unit,
         json.number,
         staff_id=staff.id,
         result=json.result,
+        decision=json.decision,
+        window=json.window,
         now=now(),
         request_key=request_key(),
     )
+    outcome.result["print_job"] = _print(outcome.result, "decision_notice")
+    return publish_result(outcome)
+
+
+@bp.post("/api/units/<unit>/cases/decide")
+@spec.validate(resp=answers(Record, *STAFF), operation_id="decide_case", **HALL_STAFF)
+def decide_case(unit: str, json: Decision, headers: KeyedHeaders):
+    """Decide a case whose parallel tasks are all done: granted, or refused with the reason;
+    it completes and the decision notice (办理结果告知书) prints at the window."""
+    staff = hall_staff(unit)
+    outcome = cases.decide_case(
+        unit,
+        json.number,
+        staff_id=staff.id,
+        decision=json.decision,
+        reason=json.reason or "",
+        window=json.window,
+        now=now(),
+        request_key=request_key(),
+    )
+    outcome.result["print_job"] = _print(outcome.result, "decision_notice")
     return publish_result(outcome)
 
 

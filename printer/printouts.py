@@ -1,6 +1,7 @@
-"""What the window's thermal printer prints: a case receipt (受理回执) and a missing-materials
-notice (补正告知书), drawn on the printed page (printer.layout.Page) in Chinese then English,
-and queued on the print spooler after the case's transaction has committed."""
+"""What the window's thermal printer prints: a case receipt (受理回执), a missing-materials
+notice (补正告知书) and a decision notice (办理结果告知书), drawn on the printed page
+(printer.layout.Page) in Chinese then English, and queued on the print spooler after the
+case's transaction has committed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 
 from PIL import Image
 
-from printer.layout import FULL_WIDTH, Page
+from printer.layout import FULL_WIDTH, Page, qr_image
 
 # Receipts and notices are left-aligned documents; they keep a little more paper at the
 # edges than tickets do.
@@ -60,8 +61,28 @@ def _contact(page: Page, data: dict, phone: str) -> None:
     _field(page, "咨询电话", "Enquiries", phone, bold=True)
 
 
+def _lookup(page: Page, data: dict) -> None:
+    """Write where the applicant follows the case, with a QR code to it: data's lookup_url,
+    which the web layer adds (qhall.web.printing.case_lookup_url)."""
+    url = data.get("lookup_url")
+    if not url:
+        return
+    _rule(page)
+    _pair(
+        page,
+        "凭办件编号和手机号码后四位查询办理进度：",
+        "Follow your case with its number and the last four digits of your phone:",
+        20,
+    )
+    page.text(url.split("?")[0], 20, centre=False, indent=16)
+    page.space(6)
+    page.picture(qr_image(url, page.px(180)))
+    page.space(6)
+
+
 def render_receipt(data: dict, *, contact_phone: str, width: int = FULL_WIDTH) -> Image.Image:
-    """Draw a case receipt: number, matter, materials received, promised date, whom to call."""
+    """Draw a case receipt: number, matter, materials received, promised date, whom to call,
+    and where to follow the case."""
     page = _page(width)
     _heading(page, data, "受理回执", "Acceptance receipt")
     page.text("已收材料 Materials received:", 19, centre=False)
@@ -77,6 +98,7 @@ def render_receipt(data: dict, *, contact_phone: str, width: int = FULL_WIDTH) -
     )
     page.space(4)
     _contact(page, data, contact_phone)
+    _lookup(page, data)
     _rule(page)
     _pair(
         page,
@@ -104,6 +126,7 @@ def render_notice(data: dict, *, contact_phone: str, width: int = FULL_WIDTH) ->
         22,
     )
     _contact(page, data, contact_phone)
+    _lookup(page, data)
     _rule(page)
     _pair(
         page,
@@ -113,6 +136,39 @@ def render_notice(data: dict, *, contact_phone: str, width: int = FULL_WIDTH) ->
         centre=True,
     )
     return page.finish()
+
+
+def render_decision(data: dict, *, contact_phone: str, width: int = FULL_WIDTH) -> Image.Image:
+    """Draw a decision notice: granted, or refused with the reason and the way to appeal."""
+    page = _page(width)
+    _heading(page, data, "办理结果告知书", "Notice of decision")
+    granted = data["decision"] == "granted"
+    _field(page, "办理结果", "Decision",
+           "准予办理 Granted" if granted else "不予办理 Refused", 30, bold=True)  # fmt: skip
+    if data["reason"]:
+        _field(page, "结果说明" if granted else "不予办理理由",
+               "Outcome" if granted else "Reason", data["reason"])  # fmt: skip
+    _field(page, "告知日期", "Date", data["decision_day"])
+    if not granted:  # a refusal gives its reason and the way to challenge it (行政许可法第38条)
+        _pair(
+            page,
+            "如对本决定不服，可以依法申请行政复议或者提起行政诉讼。",
+            "If you disagree, you may apply for administrative reconsideration or bring "
+            "an administrative lawsuit, as the law provides.",
+            22,
+        )
+    _contact(page, data, contact_phone)
+    _rule(page)
+    _pair(page, "感谢您的耐心，欢迎监督！", "Thank you for your patience.", 22, centre=True)
+    return page.finish()
+
+
+# Each printout's kind (qhall.case_papers) and how it is drawn.
+RENDERERS = {
+    "case_receipt": render_receipt,
+    "missing_materials": render_notice,
+    "case_decision": render_decision,
+}
 
 
 def queue_printout(
@@ -130,8 +186,7 @@ def queue_printout(
         return None
     from printer import spooler  # the spooler is optional where nothing prints
 
-    render = render_receipt if data["kind"] == "case_receipt" else render_notice
-    image = render(data, contact_phone=contact_phone, width=width)
+    image = RENDERERS[data["kind"]](data, contact_phone=contact_phone, width=width)
     return spooler.enqueue(
         printer_name,
         image,

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from qhall.clock import iso, local_day
 from qhall.models import Case, CaseExtension, Unit
-from qhall.workdays import WorkCalendar, work_calendar
+from qhall.workdays import WorkCalendar, unchecked_deadline, work_calendar
 
 
 def pending_approvals(
@@ -33,6 +33,7 @@ def pending_approvals(
             {
                 **_case(case),
                 "days_late": -calendar.workdays_between(today[case.unit_id], case.due_day),
+                "deadline_check": unchecked_deadline(calendar, case.accepted_day, case.due_day),
                 "escalated_at": iso(case.escalated_at),
             }
             for case in escalated.order_by(Case.due_day, Case.id)
@@ -56,6 +57,9 @@ def _extension(extension: CaseExtension, today, calendar: WorkCalendar) -> dict:
         "requested_by": extension.requested_by.name,
         "requested_at": iso(extension.requested_at),
         "new_due_day": moved.isoformat() if moved else None,
+        # The deadline approving would set, or the present one, counted through a year
+        # with no holidays entered: the manager should know before approving.
+        "deadline_check": unchecked_deadline(calendar, case.accepted_day, moved or case.due_day),
     }
 
 

@@ -18,10 +18,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from peewee import JOIN
 
 from qhall.access import sees_every_unit
-from qhall.clock import iso
+from qhall.clock import iso, zone
 from qhall.db import unit_of_work
 from qhall.models import Staff, Unit
 from qhall.supervision_models import AuditEntry
+from qhall.words import action_words, bureau_timezone, stamp, unit_timezone
 
 # A page of the log holds at most this many entries.
 PAGE_MAX = 200
@@ -172,8 +173,12 @@ def audit_log(
     """Return a page of the entries the viewer may see, newest first, and how many there
     are: a manager sees their unit's, the bureau every unit's and the bureau-wide ones.
     Filters: a unit, an action or its start ("staff." finds staff.update and staff.role),
-    who acted (a login), and a period of days, in UTC as the log's times are."""
+    who acted (a login), and a period of days, in the hall's time zone (the bureau's for the
+    bureau-wide log), the zone its times are shown in."""
     size = max(1, min(size, PAGE_MAX))
+    zones = {unit.id: unit.timezone for unit in Unit.select(Unit.id, Unit.timezone)}
+    bureau = bureau_timezone()
+    shown_in = zones.get(unit_id if unit_id is not None else viewer.unit_id) or bureau
     query = AuditEntry.select(AuditEntry, Staff).join(Staff, JOIN.LEFT_OUTER)
     if not sees_every_unit(viewer):
         query = query.where(AuditEntry.unit == viewer.unit_id)
@@ -184,22 +189,27 @@ def audit_log(
     if login:
         query = query.where(Staff.login == login)
     if start:
-        query = query.where(AuditEntry.at >= _midnight(start))
+        query = query.where(AuditEntry.at >= _midnight(start, shown_in))
     if end:
-        query = query.where(AuditEntry.at < _midnight(end + timedelta(days=1)))
+        query = query.where(AuditEntry.at < _midnight(end + timedelta(days=1), shown_in))
     total = query.count()
     pages = max(1, -(-total // size))
     rows = query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).paginate(page, size)
-    return {"total": total, "page": page, "pages": pages, "size": size,
-            "rows": [audit_view(entry) for entry in rows]}  # fmt: skip
+    return {"total": total, "page": page, "pages": pages, "size": size, "timezone": shown_in,
+            "rows": [audit_view(entry, zones.get(entry.unit_id) or bureau) for entry in rows]}  # fmt: skip
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), UTC).replace(tzinfo=None)  # stored naive UTC
+def _midnight(day: date, timezone: str) -> datetime:
+    """Return the stored (naive UTC) moment a day starts in timezone."""
+    return datetime.combine(day, time(), zone(timezone)).astimezone(UTC).replace(tzinfo=None)
 
 
-def audit_view(entry: AuditEntry) -> dict:
-    """Return an audit entry with the fields that changed picked out."""
+def audit_view(entry: AuditEntry, timezone: str | None = None) -> dict:
+    """Return an audit entry with the fields that changed picked out, its action in words
+    and its time as the hall's (timezone: its unit's zone; None: looked up)."""
+    if timezone is None:
+        timezone = unit_timezone(entry.unit)
+    action_zh, action_en = action_words(entry.action)
     before, after = json.loads(entry.before), json.loads(entry.after)
     changed = sorted(
         key
@@ -209,9 +219,13 @@ def audit_view(entry: AuditEntry) -> dict:
     return {
         "id": entry.id,
         "at": iso(entry.at),
+        "at_local": stamp(entry.at, timezone),
+        "timezone": timezone,
         "staff": entry.staff.name if entry.staff else None,
         "login": entry.staff.login if entry.staff else None,
         "action": entry.action,
+        "action_zh": action_zh,
+        "action_en": action_en,
         "target": entry.target,
         "before": before,
         "after": after,

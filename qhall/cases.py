@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from qhall import events as ev
 from qhall.access import check_approve, check_case_hand, is_manager, sees_personal_data
+from qhall.case_papers import decision_data, notice_data, receipt_data
 from qhall.clock import iso, local_day
 from qhall.db import lock_key, unit_of_work
 from qhall.errors import BadInput, Conflict, NotFound
@@ -35,7 +36,10 @@ from qhall.models import (
 from qhall.queue import start_in_hand
 from qhall.retention import mask_name, mask_phone
 from qhall.windows import window_at
-from qhall.workdays import WorkCalendar, work_calendar
+from qhall.workdays import WorkCalendar, unchecked_deadline, work_calendar
+
+# What the window decides once a case's work is done (Case.decision).
+DECISIONS = ("granted", "refused")
 
 # --- time-limited cases --------------------------------------------------------------
 
@@ -287,7 +291,8 @@ def finish_task(
     calendar: WorkCalendar | None = None,
     request_key=None,
 ) -> Outcome:
-    """Record one department's part done; the case completes when every part is done."""
+    """Record one department's part done. When every part is done the case waits for the
+    window's decision (decide_case): it is never closed without one."""
     calendar = calendar or work_calendar()
     note_text = clean_text(note, "办理意见")
 
@@ -306,8 +311,6 @@ def finish_task(
         task.done_by = staff_id
         task.save()
         _record_case(ev.CASE_TASK_DONE, case, now, staff_id, task=task.department)
-        if not case.tasks.where(CaseTask.status != "done").exists():
-            _complete(case, "并联事项均已办结 All parallel tasks done", now, staff_id)
         day = local_day(now, case.unit.timezone)
         return uow.finish({"case": case_view(case, Staff.get_by_id(staff_id), day, calendar)})
 
@@ -318,15 +321,44 @@ def complete_case(
     *,
     staff_id: int,
     result: str,
+    decision: str = "granted",
+    window: int | None = None,
     now: datetime,
     calendar: WorkCalendar | None = None,
     request_key=None,
 ) -> Outcome:
-    """Complete a case (办结); every parallel task must be done first."""
-    calendar = calendar or work_calendar()
-    result_text = clean_text(result, "办理结果", required=True)
+    """Complete a case (办结) with its result: decide_case, the result text required and
+    the decision granted unless refused."""
+    clean_text(result, "办理结果", required=True)
+    return decide_case(unit_code, number, staff_id=staff_id, decision=decision, reason=result,
+                       window=window, now=now, calendar=calendar, request_key=request_key)  # fmt: skip
 
-    with unit_of_work(request_key, f"case-complete:{number}", now) as uow:
+
+def decide_case(
+    unit_code: str,
+    number: str,
+    *,
+    staff_id: int,
+    decision: str,
+    reason: str = "",
+    window: int | None = None,
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+    request_key=None,
+) -> Outcome:
+    """Decide a case whose every parallel task is done: granted (with the outcome, if any),
+    or refused with the reason. The case completes, and the decision notice (办理结果告知书)
+    goes to the window's printer, so that the applicant is told."""
+    calendar = calendar or work_calendar()
+    if decision not in DECISIONS:
+        raise BadInput(
+            "决定应为准予或不予。", "Decide granted or refused.", allowed=list(DECISIONS)
+        )
+    reason_text = clean_text(reason, "理由")
+    if decision == "refused" and not reason_text:
+        raise BadInput("不予办理须写明理由。", "A refusal needs its reason.", field="reason")
+
+    with unit_of_work(request_key, f"case-decision:{number}", now) as uow:
         if uow.replayed:
             return uow.outcome
         case = _case(unit_code, number, "open", staff_id=staff_id)
@@ -334,22 +366,27 @@ def complete_case(
             raise Conflict(
                 "还有部门的并联事项未办结。", "Some departments' parallel tasks are not done."
             )
-        _complete(case, result_text, now, staff_id)
+        case.status = "completed"
+        case.completed_at = now
+        case.decision = decision
+        case.result = reason_text
+        case.save()
+        _record_case(ev.CASE_COMPLETED, case, now, staff_id, decision=decision)
+        inquiry = case.inquiry
+        # A matter the case's own acceptor received first ends with the case; one referred
+        # here by someone else stays with its owner, who records the outcome.
+        if inquiry is not None and inquiry.status != "resolved" and inquiry.owner_id == case.staff_id:  # fmt: skip
+            words = "准予 Granted" if decision == "granted" else "不予 Refused"
+            resolve_matter(inquiry, f"{words}：{reason_text}" if reason_text else words, now, staff_id)  # fmt: skip
+        counter = window_at(case.unit, window, staff_id) if window is not None else case.counter
         day = local_day(now, case.unit.timezone)
-        return uow.finish({"case": case_view(case, Staff.get_by_id(staff_id), day, calendar)})
-
-
-def _complete(case: Case, result: str, now, staff_id) -> None:
-    case.status = "completed"
-    case.completed_at = now
-    case.result = result
-    case.save()
-    _record_case(ev.CASE_COMPLETED, case, now, staff_id)
-    inquiry = case.inquiry
-    # A matter the case's own acceptor received first ends with the case; one referred
-    # here by someone else stays with its owner, who records the outcome.
-    if inquiry is not None and inquiry.status != "resolved" and inquiry.owner_id == case.staff_id:
-        resolve_matter(inquiry, result, now, staff_id)
+        return uow.finish(
+            {
+                "case": case_view(case, Staff.get_by_id(staff_id), day, calendar),
+                "decision_notice": decision_data(case, now),
+                "printer": counter.printer if counter else None,
+            }
+        )
 
 
 def check_deadlines(
@@ -449,6 +486,10 @@ def case_view(case: Case, viewer: Staff | None, today: date, calendar: WorkCalen
     unless the viewer may see it."""
     full = sees_personal_data(viewer, case.staff_id)
     state, left = deadline_state(case, today, calendar)
+    tasks = [
+        {"id": t.id, "department": t.department, "status": t.status, "note": t.note}
+        for t in case.tasks.order_by(CaseTask.id)
+    ]
     return {
         "number": case.number,
         "unit": case.unit.code,
@@ -475,11 +516,16 @@ def case_view(case: Case, viewer: Staff | None, today: date, calendar: WorkCalen
         "warned": case.warned_at is not None,
         "escalated_to": case.escalated_to.name if case.escalated_to else None,
         "completed_at": iso(case.completed_at),
+        "decision": case.decision,
         "result": case.result,
-        "tasks": [
-            {"id": t.id, "department": t.department, "status": t.status, "note": t.note}
-            for t in case.tasks.order_by(CaseTask.id)
-        ],
+        "tasks": tasks,
+        # Every department's part is done: the window decides (decide_case).
+        "awaiting_decision": case.status == "open"
+        and bool(tasks)
+        and all(t["status"] == "done" for t in tasks),
+        "deadline_check": None
+        if case.status == "completed"
+        else unchecked_deadline(calendar, case.accepted_day, case.due_day),
         "extensions": [extension_view(x) for x in case.extensions.order_by(CaseExtension.id)],
     }
 
@@ -539,42 +585,6 @@ def case_lists(
         else []
     )
     return lists
-
-
-# --- what the printer prints ---------------------------------------------------------
-
-
-def receipt_data(case: Case) -> dict:
-    """Return what a case's receipt (受理回执) prints: the visitor's copy of the promise."""
-    return {
-        "kind": "case_receipt",
-        "unit": case.unit.code,
-        "unit_name": case.unit.name_zh,
-        "unit_name_en": case.unit.name_en,
-        "number": case.number,
-        "service_name": case.service.name_zh,
-        "service_name_en": case.service.name_en,
-        "matter": case.matter,
-        "materials": json.loads(case.materials),
-        "visitor_name": mask_name(case.visitor_name),
-        "accepted_day": case.accepted_day.isoformat(),
-        "time_limit_days": case.time_limit_days,
-        "due_day": case.due_day.isoformat(),
-        "staff_name": case.staff.name,
-        "employee_no": case.staff.employee_no,
-        "window": case.counter.window if case.counter else None,
-    }
-
-
-def notice_data(case: Case, now: datetime) -> dict:
-    """Return what a missing-materials notice (补正告知书) prints."""
-    return {
-        **receipt_data(case),
-        "kind": "missing_materials",
-        "missing": json.loads(case.missing_materials),
-        "days_left": case.days_left,
-        "notice_day": local_day(now, case.unit.timezone).isoformat(),
-    }
 
 
 def unit_manager(unit: Unit) -> Staff | None:

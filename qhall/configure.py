@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from peewee import IntegrityError
 
-from qhall import validate
+from qhall import notices, validate, workdays
 from qhall.access import HALL_ROLES, check_manage, check_role_unit, grantable_roles
 from qhall.audit import record_account_changes, record_change
 from qhall.auth import end_everything, set_password
@@ -27,6 +27,7 @@ from qhall.lookups import find_unit
 from qhall.models import (
     ROLES,
     CalendarDay,
+    Case,
     Counter,
     CounterService,
     PauseReason,
@@ -38,10 +39,11 @@ from qhall.models import (
 from qhall.screens import BADGES
 from qhall.screens import KINDS as SCREEN_KINDS
 from qhall.supervision_models import SELECTION_KINDS
+from qhall.words import choices
 
 # Field types: text, longtext, int, int? (may be empty), bool, date?, hours, weekdays,
 # clock ("HH:MM"), choice (with options), codes (a window's services in order), badges,
-# password.
+# password, json (an object or its text; the field's check makes it the stored text).
 Field = tuple[str, str, str]  # (type, Chinese label, English label)
 
 
@@ -103,6 +105,7 @@ KINDS: dict[str, Kind] = {
             "daily_limit": ("int?", "每日号源上限", "Daily ticket limit"),
             "guide_zh": ("longtext", "办事指南(中文)", "Guide (Chinese)"),
             "guide_en": ("longtext", "办事指南(英文)", "Guide (English)"),
+            "told_once": ("json", "一次性告知(JSON)", "Told-once notice (JSON)"),
             "active": ("bool", "启用", "Active"),
         },
         "unit",
@@ -113,6 +116,7 @@ KINDS: dict[str, Kind] = {
             "time_limit_days": validate.between(0, 365),
             "expected_service_s": validate.between(1, 86_400),
             "daily_limit": validate.between(0, 9_999),
+            "told_once": notices.clean,
         },
     ),
     "windows": Kind(
@@ -465,6 +469,8 @@ def _parse(type_: str, raw, zh: str, en: str):
         return validate.clock_time(_parse("text", raw, zh, en), zh, en)
     if type_ == "choice":
         return _parse("text", raw, zh, en)
+    if type_ == "json":
+        return raw  # its check (qhall.notices.clean) reads it and gives the stored text
     if type_ in ("codes", "badges"):
         items = raw.split(",") if isinstance(raw, str) else raw
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
@@ -484,6 +490,10 @@ def _link_services(counter: Counter, letters: list[str]) -> None:
         CounterService.create(counter=counter, service=services[code], position=position)
 
 
+# Which words (qhall.words) name a choice field's codes.
+CHOICE_WORDS = {"role": "role", "badges": "badge", "kind": "screen_kind"}
+
+
 def describe(kind_name: str) -> dict:
     """Return a kind's fields for the editor: name, type, labels and choices."""
     kind = kind_of(kind_name)
@@ -498,8 +508,52 @@ def describe(kind_name: str) -> dict:
                 "type": type_,
                 "label": zh,
                 "label_en": en,
-                "options": list((kind.options or {}).get(name, ())),
+                # The code is what is saved; the words are what the editor shows.
+                "options": choices(CHOICE_WORDS.get(name, ""), (kind.options or {}).get(name, ())),
             }
             for name, (type_, zh, en) in kind.fields.items()
         ],  # fmt: skip
     }
+
+
+def save_calendar_days(
+    text: str, *, staff_id: int, now: datetime, request_key: str | None = None
+) -> Outcome:
+    """Set many days of the working-day calendar at once (a year's holidays as the State
+    Council publishes them; qhall.workdays.parse_days reads the lines), each logged as the
+    editor logs one day; all or none."""
+    if not isinstance(text, str):
+        raise BadInput("日期应为文字。", "The days must be text.")
+    days = workdays.parse_days(strip_unseen(text, one_line=False))
+    kind = KINDS["calendar"]
+    with unit_of_work(request_key, f"config:calendar-days:{staff_id}", now) as uow:
+        if uow.replayed:
+            return uow.outcome
+        check_manage(Staff.get_by_id(staff_id), None)
+        for day, worked, note in days:
+            record = CalendarDay.get_or_none(CalendarDay.day == day)
+            before = snapshot(kind, record) if record else None
+            record = record or CalendarDay(day=day)
+            record.workday, record.note = worked, note
+            record.save()
+            record_change(
+                staff_id=staff_id,
+                unit_id=None,
+                action=f"calendar.{'create' if before is None else 'update'}",
+                target=kind.label(record),
+                before=before,
+                after=snapshot(kind, record),
+                now=now,
+            )
+        # Running cases counted through these days before they were known keep the deadline
+        # they were given: name them, for someone to check by hand.
+        entered = [day for day, _, _ in days]
+        running = Case.select().where(
+            Case.status.in_(("open", "suspended")),
+            Case.accepted_day < entered[-1],
+            Case.due_day >= entered[0],
+        )
+        counted = [c.number for c in running.order_by(Case.due_day, Case.id)
+                   if any(c.accepted_day < day <= c.due_day for day in entered)]  # fmt: skip
+        years = sorted({day.year for day in entered})
+        return uow.finish({"saved": len(days), "years": years, "cases_to_check": counted})

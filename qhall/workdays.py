@@ -1,5 +1,10 @@
 """Working days as China's official calendar counts them: weekdays, minus public holidays,
-plus the weekend days worked in their place (调休). Deadlines (限时办结) count by it."""
+plus the weekend days worked in their place (调休). Deadlines (限时办结) count by it.
+
+The State Council publishes a year's holidays late in the year before, so the calendar
+knows only some years. A count through a year it does not know treats every weekday as
+worked (元旦 included): such a deadline is flagged for a person to check (unchecked_deadline),
+and from 1 November a missing next year is warned of (missing_next_year)."""
 
 from __future__ import annotations
 
@@ -9,9 +14,14 @@ from functools import cache
 from pathlib import Path
 
 from config import CONFIG_DIR
+from qhall import validate
+from qhall.errors import BadInput
 from qhall.validate import BadConfig, read_toml
 
 CALENDAR_FILE = CONFIG_DIR / "calendar.toml"
+# From this day of the year (month, day), a next year with no holidays entered is warned
+# of: the State Council's notice usually comes out in November.
+WARN_FROM = (11, 1)
 
 
 @dataclass(frozen=True)
@@ -28,9 +38,16 @@ class WorkCalendar:
             return True
         return day.isoweekday() <= 5 and day not in self.holidays
 
+    def unknown_years(self, start: date, end: date) -> list[int]:
+        """Return the years from start to end (either order) whose holidays the calendar
+        does not have: a count through them is only Monday to Friday."""
+        low, high = sorted((start, end))
+        return [year for year in range(low.year, high.year + 1) if year not in self.years]
+
     def add_workdays(self, start: date, days: int) -> date:
         """Return the days-th working day after start (start itself does not count); for
-        0, start itself."""
+        0, start itself. Check unknown_years(start, result): a year it names was counted
+        Monday to Friday, its holidays not known."""
         day = start
         for _ in range(days):
             day += timedelta(days=1)
@@ -109,5 +126,85 @@ def work_calendar() -> WorkCalendar:
     return WorkCalendar(
         holidays=(base.holidays - worked) | rested,
         workdays=(base.workdays - rested) | worked,
-        years=base.years,
+        # A year with days set on the calendar page is one whose holidays were entered.
+        years=base.years | {d.day.year for d in set_days},
     )
+
+
+def unchecked_deadline(calendar: WorkCalendar, start: date, end: date) -> dict | None:
+    """Return the flag for a deadline counted from start to end through a year with no
+    holidays entered (its years and what to tell staff), or None if the count is sound."""
+    years = calendar.unknown_years(start, end)
+    if not years:
+        return None
+    named = "、".join(f"{year}年" for year in years)
+    return {
+        "years": years,
+        "message": f"期限跨入未录入节假日的年份（{named}），请人工核对",
+        "message_en": "The deadline runs into a year whose holidays are not entered "
+        f"({', '.join(map(str, years))}); please check it by hand",
+    }
+
+
+def missing_next_year(calendar: WorkCalendar, today: date) -> int | None:
+    """Return next year if, from 1 November, its holidays are not entered yet; else None."""
+    if (today.month, today.day) < WARN_FROM or today.year + 1 in calendar.years:
+        return None
+    return today.year + 1
+
+
+# --- many days at once, as the calendar page takes them ---------------------------------
+
+# What a line says of its days: a day off (休) or a weekend day worked (班).
+DAY_KINDS = {"休": False, "off": False, "班": True, "work": True}
+# No holiday runs longer than this; a longer range is a typo (2027-01-01..2027-10-01).
+LONGEST_RANGE = 31
+MOST_LINES = 200
+
+
+def parse_days(text: str) -> list[tuple[date, bool, str]]:
+    """Return (day, worked, note) for each day of lines like "2027-01-01..2027-01-03 休 元旦"
+    or "2027-02-07,2027-02-20 班 春节调休": days or ranges (comma-separated), 休 or 班, a
+    note; BadInput naming the line for one that does not fit or contradicts another."""
+    lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines if line and not line.startswith("#")]
+    if not lines:
+        raise BadInput("请至少填写一行日期。", "Enter at least one line of days.")
+    if len(lines) > MOST_LINES:
+        raise BadInput(f"一次最多 {MOST_LINES} 行。", f"At most {MOST_LINES} lines at once.")
+    seen: dict[date, tuple[bool, str]] = {}
+    for n, line in enumerate(lines, 1):
+        parts = line.split(maxsplit=2)
+        worked = DAY_KINDS.get(parts[1].lower()) if len(parts) > 1 else None
+        if worked is None:
+            raise BadInput(f"第 {n} 行“{line}”应为：日期或日期范围、“休”或“班”、说明。",
+                           f"Line {n} “{line}” should be: days or a range, 休 (off) or "
+                           "班 (worked), a note.")  # fmt: skip
+        note = parts[2] if len(parts) > 2 else ""
+        for day in _line_days(n, parts[0]):
+            if day in seen and seen[day][0] != worked:
+                raise BadInput(f"{day} 既写作休息又写作上班。",
+                               f"{day} is given both as a day off and as a day worked.")  # fmt: skip
+            seen[day] = (worked, note[:200])
+    return [(day, worked, note) for day, (worked, note) in sorted(seen.items())]
+
+
+def _line_days(n: int, spec: str) -> list[date]:
+    """Return the days a line names: "A", "A..B", or several of them comma-separated."""
+    days = []
+    for item in filter(None, spec.replace("，", ",").split(",")):
+        first, _, last = item.partition("..")
+        try:
+            start = date.fromisoformat(first)
+            end = date.fromisoformat(last) if last else start
+        except ValueError as error:
+            raise BadInput(f"第 {n} 行的“{item}”不是日期（YYYY-MM-DD）或日期范围（A..B）。",
+                           f"Line {n}: “{item}” is no date (YYYY-MM-DD) or range (A..B).") from error  # fmt: skip
+        validate.day(start)
+        validate.day(end)
+        if not 0 <= (end - start).days < LONGEST_RANGE:
+            raise BadInput(f"第 {n} 行的范围“{item}”应从早到晚，且不超过 {LONGEST_RANGE} 天。",
+                           f"Line {n}: the range “{item}” must run forwards, "
+                           f"{LONGEST_RANGE} days at most.")  # fmt: skip
+        days += [start + timedelta(k) for k in range((end - start).days + 1)]
+    return days

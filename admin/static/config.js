@@ -13,16 +13,22 @@
 
   function input(field, value) {
     let node;
-    if (field.type === "longtext") {
+    if (field.type === "longtext" || field.type === "json") {
       node = document.createElement("textarea");
-      node.rows = 3;
+      node.rows = field.type === "json" ? 12 : 3;
+      // A notice reads better laid out; the server stores it compact (qhall.notices).
+      if (field.type === "json" && value) { try { value = JSON.stringify(JSON.parse(value), null, 2); } catch (e) { /* shown as stored */ } }
     } else if (field.type === "choice" || field.type === "badges") {
       node = document.createElement("select");
       if (field.type === "badges") node.multiple = true;
+      // The code is saved; the words (in the page's language) are what people choose from.
+      const english = document.documentElement.lang === "en";
       for (const option of field.options) {
         const o = document.createElement("option");
-        o.value = option; o.textContent = option;
-        o.selected = Array.isArray(value) ? value.includes(option) : value === option;
+        o.value = option.value;
+        o.textContent = english ? option.en : option.zh;
+        o.title = option.value;
+        o.selected = Array.isArray(value) ? value.includes(option.value) : value === option.value;
         node.append(o);
       }
       node.name = field.name;

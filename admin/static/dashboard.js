@@ -36,7 +36,7 @@
     tile("cases", t.cases_due_today + " / " + t.cases_overdue, t.cases_overdue > 0);
     tile("bad", String(t.bad_ratings_open), t.bad_ratings_open > 0);
     document.getElementById("alerts").replaceChildren(...data.alerts.map((a) =>
-      el("div", "alert", bi((a.unit_name ? a.unit_name + "：" : "") + a.message, a.unit + ": " + a.message_en))));
+      el("div", "alert", bi((a.unit_name ? a.unit_name + "：" : "") + a.message, (a.unit ? a.unit + ": " : "") + a.message_en))));
     document.getElementById("live-at").replaceChildren(bi("更新于 " + new Date(data.at).toLocaleTimeString("zh-CN"), "Updated " + new Date(data.at).toLocaleTimeString("en-GB")));
     document.getElementById("units").replaceChildren(...data.units.map(card));
   }

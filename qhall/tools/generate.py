@@ -255,7 +255,7 @@ _DEFAULTS = {
     Inquiry: {"visitor_name": "", "visitor_phone": "", "organisation": "", "materials": "[]",
               "outcome": ""},
     Case: {"visitor_name": "", "visitor_phone": "", "materials": "[]", "extended_days": 0,
-           "missing_materials": "[]", "result": ""},
+           "missing_materials": "[]", "result": "", "decision": "granted"},
 }  # fmt: skip
 
 

@@ -62,6 +62,9 @@ def test_a_colleague_cannot_touch_a_case_someone_else_accepted(people, hall):
     assert Case.get(Case.number == number).status == "suspended"
     post(ann, "/cases/resume", {"number": number})
     post(ann, "/cases/task-done", {"number": number, "task": task})
+    assert case_row(number)[0] == "open"  # it waits for Ann's decision; Bob cannot give it
+    assert_error(bob.post(f"{BASE}/cases/decide", json={"number": number, "decision": "granted"}), 403)  # fmt: skip
+    post(ann, "/cases/decide", {"number": number, "decision": "granted"})
     assert case_row(number)[0] == "completed"
 
 
@@ -96,8 +99,8 @@ def test_a_first_inquiry_is_its_owners_and_of_whom_it_is_referred_to_by_name(peo
     number = case["number"]
     assert_error(ann.post(f"{BASE}/cases/complete", json={"number": number, "result": "x"}), 403)
     assert post(bob, "/cases/complete", {"number": number, "result": "已批准"})["case"]["status"] == "completed"  # fmt: skip
-    # The matter stays Ann's to close: the case's acceptor is not its first receiver.
-    assert_error(bob.post(f"{BASE}/inquiries/resolve", json={"inquiry": made, "outcome": "x"}), 403)
+    # A colleague it was not referred to does not record its outcome; Ann, its owner, does.
+    assert_error(cat.post(f"{BASE}/inquiries/resolve", json={"inquiry": made, "outcome": "x"}), 403)
     assert (
         post(ann, "/inquiries/resolve", {"inquiry": made, "outcome": "已办结"})["status"]
         == "resolved"

@@ -162,7 +162,14 @@ def test_the_case_lifecycle_and_lists_over_http(clerk, boss, hall, clock):
     case = clerk.get(f"{BASE}/cases", query_string={"number": number}).get_json()
     for task in case["tasks"]:
         result = post(clerk, "/cases/task-done", {"number": number, "task": task["id"]})
-    assert result["case"]["status"] == "completed"
+    # The last part done leaves the decision to the window.
+    assert result["case"]["status"] == "open" and result["case"]["awaiting_decision"]
+    refused = assert_error(clerk.post(f"{BASE}/cases/decide", json={"number": number, "decision": "refused"}), 400)  # fmt: skip
+    assert refused["message"] == "不予办理须写明理由。"
+    decided = post(clerk, "/cases/decide", {"number": number, "decision": "refused", "reason": "收入超过低保标准"})  # fmt: skip
+    assert (decided["case"]["status"], decided["case"]["decision"], decided["case"]["result"]) == (
+        "completed", "refused", "收入超过低保标准"
+    )  # fmt: skip
 
 
 def test_ratings_from_the_tablet_and_the_phone_and_a_rectification(clerk, boss, hall, client, app):

@@ -85,9 +85,9 @@ def test_the_first_receiver_owns_the_matter_through_its_referral_chain(hall, clo
     assert [(i["id"], i["visitor_name"], i["visitor_phone"]) for i in theirs] == [
         (inquiry_id, "张*三", "138****1234")
     ]
-    # Only the owner (or a manager) refers it on or records its outcome.
+    # Only the owner (or a manager) refers it on (the referee may record its outcome).
     with pytest.raises(Forbidden):
-        inquiries.resolve_inquiry("T", inquiry_id, staff_id=other.id, outcome="x", now=clock.now())
+        inquiries.refer_inquiry("T", inquiry_id, staff_id=other.id, to_window=1, now=clock.now())
     inquiries.record_visit("T", inquiry_id, staff_id=other.id, now=clock.now())
     resolved = inquiries.resolve_inquiry(
         "T", inquiry_id, staff_id=clerk.id, outcome="已转民政所办结", now=clock.now()
@@ -236,21 +236,25 @@ def test_warnings_come_before_the_deadline_and_overdue_cases_escalate_once(hall,
     assert check().result["escalated"] == []  # once
 
 
-def test_parallel_tasks_run_at_once_and_the_case_completes_when_all_are_done(hall, clock):
+def test_parallel_tasks_run_at_once_and_the_window_decides_when_all_are_done(hall, clock):
     case = accept(hall, clock, tasks=["民政所", "街道办", "残联"])
     number = case["number"]
     task_ids = [t["id"] for t in case["tasks"]]
     with pytest.raises(Conflict):
         cases.complete_case("T", number, staff_id=hall["clerk"].id, result="x", now=clock.now())
-    # A colleague cannot finish its parts: the last one would complete the clerk's case.
+    # A colleague cannot finish its parts of the clerk's case.
     with pytest.raises(Forbidden):
         cases.finish_task("T", number, task_ids[0], staff_id=hall["other"].id, now=clock.now())
     for task_id in task_ids[:2]:
         state = cases.finish_task("T", number, task_id, staff_id=hall["clerk"].id, now=clock.now())
         assert state.result["case"]["status"] == "open"
+        assert not state.result["case"]["awaiting_decision"]
     done = cases.finish_task("T", number, task_ids[2], staff_id=hall["clerk"].id, now=clock.now())
-    assert done.result["case"]["status"] == "completed"
+    # Every part done: the case waits for the window's decision, never closes by itself.
+    assert done.result["case"]["status"] == "open" and done.result["case"]["awaiting_decision"]
     assert [t["status"] for t in done.result["case"]["tasks"]] == ["done"] * 3
+    decided = cases.decide_case("T", number, staff_id=hall["clerk"].id, decision="granted", now=clock.now())  # fmt: skip
+    assert (decided.result["case"]["status"], decided.result["case"]["decision"]) == ("completed", "granted")  # fmt: skip
     # The matter the acceptor received first is resolved with its case, in one visit.
     inquiry = inquiries.inquiry_lists("T", hall["clerk"])
     assert inquiry["mine"] == []

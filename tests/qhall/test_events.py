@@ -98,6 +98,7 @@ def a_busy_day(clock) -> list:
         run(cases.request_extension("T", number, days=2, reason="需核查", **staff, now=now()))
         run(cases.decide_extension("T", number, staff_id=boss.id, approve=approve, now=now()))
     run(cases.finish_task("T", number, task, **staff, now=now()))
+    run(cases.decide_case("T", number, decision="granted", **staff, now=now()))
     run(cases.accept_case("T", "B", matter="申请临时救助", **staff, now=now()))  # due 3 December
 
     # The printer runs out of paper and a job fails.
