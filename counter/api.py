@@ -7,7 +7,8 @@ Everything the window client (counter/static/) and the rating tablet call on the
   start, finish, no-show, transfer, pause, resume, close, release; the rules in
   qhall/queue.py and qhall/windows.py: only a window's holder acts on it, and the hall's
   manager releases a window its holder left open), GET …/counters/<window>/queue (the line, from queue.window_line),
-  POST /api/units/<unit>/requeue, GET /api/pause-reasons, POST …/counters/<window>/reprint;
+  POST /api/units/<unit>/requeue, GET /api/pause-reasons, POST …/counters/<window>/reprint,
+  GET /api/units/<unit>/transfer-targets (where a visitor may be sent, by name: qhall/transfers.py);
 - counter/cases_api.py: /api/units/<unit>/inquiries… (first inquiries, qhall/inquiries.py)
   and /api/units/<unit>/cases… (promised cases, qhall/cases.py);
 - counter/ratings_api.py: …/counters/<window>/rating (the tablet, qhall/ratings.py);
@@ -21,16 +22,19 @@ from __future__ import annotations
 from typing import Literal
 
 from flask import jsonify, request
-from pydantic import RootModel
+from pydantic import Field, RootModel
 
 from counter import bp
 from printer.ticket import print_ticket
-from qhall import queue, windows
+from qhall import queue, transfers, windows
 from qhall.errors import BadInput, Conflict, NoTicketInHand
+from qhall.events import SYSTEM_ALERT
 from qhall.lookups import find_unit, ticket_in_hand
 from qhall.models import PauseReason
 from qhall.queue import window_queue
+from qhall.transfers import stranded_alerts
 from qhall.web.printing import printing, reprint_key, ticket_extras
+from qhall.web.realtime import socketio, staff_room
 from qhall.web.request import now, publish_result, request_key, require_staff
 from qhall.web.schema import (
     STAFF,
@@ -63,6 +67,9 @@ class NumberRequest(Input):
 class Transfer(Input):
     to_service: str | None = None
     to_window: Int32 | None = None
+    override: bool = Field(
+        False, description="the hall's manager sends the visitor where nobody serves now"
+    )
 
 
 class Pause(Input):
@@ -78,6 +85,8 @@ class CounterResult(Answer):
     ticket: Ticket | None = None  # window state changes carry none
     counter: Counter
     let_go: LetGo | None = None  # call-next and call: the visitor the window held before
+    sent_back: list[str] | None = None  # close, release: those transferred here, back in line
+    override: bool | None = None  # transfer: sent where nobody serves, by the manager
 
 
 class PauseReasonView(Answer):
@@ -121,7 +130,7 @@ COUNTER_ACTIONS = {
     "start": (queue.start, None, "Start serving the ticket in hand"),
     "finish": (queue.finish, None, "Finish the ticket in hand"),
     "no-show": (queue.mark_no_show, None, "Mark the called visitor as not present"),
-    "transfer": (queue.transfer, Transfer, "Send the ticket in hand to another service or window, keeping its place"),
+    "transfer": (queue.transfer, Transfer, "Send the ticket in hand to another service or window, keeping its place (only where an open window serves, unless the manager overrides)"),
     "pause": (windows.pause_counter, Pause, "Pause the window with a reason"),
     "resume": (windows.resume_counter, None, "Resume a paused window"),
     "close": (windows.close_counter, None, "Close the window"),
@@ -139,7 +148,10 @@ def counter_action(action: str):
         outcome = run(
             unit, window, **extra, staff_id=staff.id, now=now(), request_key=request_key()
         )
-        return publish_result(outcome)
+        response = publish_result(outcome)
+        if action == "transfer" and outcome.result.get("override"):
+            alert_stranded(unit)
+        return response
 
     view.__name__ = view.__qualname__ = "counter_" + action.replace("-", "_")
     view.__doc__ = summary
@@ -158,6 +170,30 @@ for _action in COUNTER_ACTIONS:
         view_func=counter_action(_action),
         methods=["POST"],
     )
+
+
+def alert_stranded(unit: str) -> None:
+    """Tell the hall's staff pages (its windows, its manager's) who waits for a closed
+    window: only a manager's override sends anyone there (closing a window sends those
+    transferred to it back in line). A service nobody serves has its own alert
+    (qhall.web.realtime)."""
+    alerts = stranded_alerts(find_unit(unit), now())
+    if alerts:
+        message = {
+            "error": "stranded",
+            "unit": unit,
+            "message": "；".join(a["message"] for a in alerts) + "。",
+            "message_en": "; ".join(a["message_en"] for a in alerts) + ".",
+        }
+        socketio.emit(SYSTEM_ALERT, message, to=staff_room(unit))
+
+
+@bp.get("/api/units/<unit>/transfer-targets")
+@spec.validate(resp=answers(Record, *STAFF), operation_id="transfer_targets", **HALL_STAFF)
+def transfer_targets(unit: str):
+    """List where a visitor may be sent or a matter referred, by name: the open windows,
+    the services with how many open windows serve each, colleagues and other halls."""
+    return jsonify(transfers.transfer_targets(unit, hall_staff(unit)))
 
 
 @bp.post("/api/units/<unit>/counters/<int:window>/<action>")

@@ -47,6 +47,7 @@ from qhall.web.schema import (
     Services,
     Ticket,
     TicketResult,
+    WaitEstimate,
     answers,
     spec,
 )
@@ -65,7 +66,8 @@ class TicketRequest(Input):
 class IssuedTicket(Ticket):
     token: str
     ahead: int
-    estimated_wait_s: int
+    estimated_wait_s: int | None = Field(description="null when no open window serves it")
+    estimate: WaitEstimate | None = None
     unit: str = ""
     unit_name: str = ""
     time_limit_days: int = 0
@@ -73,11 +75,13 @@ class IssuedTicket(Ticket):
 
 class VisitorTicket(Ticket):
     ahead: int
-    estimated_wait_s: int
+    estimated_wait_s: int | None = Field(description="null when no open window serves it")
+    estimate: WaitEstimate | None = None
     unit: str
     unit_name: str = ""
     unit_name_en: str = ""
     day: str = ""
+    rated: bool = False
 
 
 class RatingByPhone(Input):
@@ -105,7 +109,7 @@ class PrintJob(Answer):
     printer: str
     kind: str = ""
     ref: str = ""
-    status: Literal["pending", "printed", "expired"]
+    status: Literal["pending", "printed", "expired", "dropped"]  # dropped: see last_error
     attempts: int
     last_error: str | None = None
     created_at: str = ""

@@ -11,7 +11,8 @@ from flask import abort, current_app, render_template, request
 from kiosk import bp
 from printer.ticket import PRIORITY_LABELS
 from qhall.errors import HallError, NotFound
-from qhall.lookups import find_ticket, find_unit
+from qhall.lookups import find_service, find_ticket, find_unit
+from qhall.notices import notice_view
 from qhall.ratings import BAD_LEVEL, LEVEL_NAMES, question_set
 from qhall.shapes import visitor_view
 from qhall.web.printing import phone_url, printing
@@ -51,15 +52,26 @@ def phone(token: str):
         ticket = visitor_view(token)
     except HallError as error:
         return render_template("kiosk/phone.html", ticket=None, error=error), error.status
+    row = find_ticket(token)
     return render_template(
         "kiosk/phone.html",
         ticket=ticket,
         token=token,
+        notice=notice_view(row.service),
+        # The rule on a missed call (qhall.queue.requeue_no_show), in the hall's own minutes.
+        grace_minutes=row.unit.no_show_grace_s // 60,
         levels=sorted(LEVEL_NAMES.items(), reverse=True),
         bad_level=BAD_LEVEL,
         reasons=question_set(current_app.config).reasons,
         rectification_days=current_app.config["COUNTER"]["RECTIFICATION_DAYS"],
     )
+
+
+@bp.get("/kiosk/<unit>/notice/<service>")
+def service_notice(unit: str, service: str):
+    """Return a service's 一次性告知 as a fragment of the kiosk's guide screen."""
+    notice = notice_view(find_service(find_unit(unit), service))
+    return render_template("kiosk/notice.html", notice=notice, fragment=True)
 
 
 @bp.get("/t/<token>/qr.svg")

@@ -1,5 +1,8 @@
 """Print jobs and printer status in the database: the rules of the print queue.
 
+A job ends printed, expired (left too long), or dropped: a ticket whose visitor no longer
+waits, or asked for too long ago (why_not_print); the reason is kept in last_error.
+
 Each public function that writes is one unit of work (db.unit_of_work) and takes
 `now`; those that change what the staff must see return an Outcome whose events are
 published after the commit. No printer I/O happens here: the spooler talks to the
@@ -8,15 +11,22 @@ printer between these transactions.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from qhall import events as ev
 from qhall.clock import iso
 from qhall.db import unit_of_work
 from qhall.events import Outcome
 from qhall.lookups import find_unit
-from qhall.models import PRINTER_STATES, PrinterState, PrintJob
+from qhall.models import PRINTER_STATES, PrinterState, PrintJob, Ticket
 from qhall.shapes import printer_view
+from qhall.words import word
+
+# The pages that stand for a visitor's place in line, and the ticket states in which the
+# visitor can still use one: a kiosk ticket only while they wait (once called, a slip saying
+# "2 ahead" misleads whoever picks it up); a reprint asked for at a window while the visit
+# goes on. Case receipts and notices matter whenever they come out: no rule for them.
+TICKET_PAGES = {"ticket": ("waiting",), "reprint": ("waiting", "called", "serving")}
 
 
 def add_job(
@@ -71,6 +81,49 @@ def mark_expired(job_id: int, now: datetime) -> None:
         PrintJob.update(status="expired", last_error="expired").where(
             PrintJob.id == job_id
         ).execute()
+
+
+def mark_dropped(job_id: int, reason: str, now: datetime) -> None:
+    """Give up on a ticket nobody can use any more; the reason stays on the job."""
+    with unit_of_work():
+        PrintJob.update(status="dropped", last_error=reason[:250]).where(
+            PrintJob.id == job_id
+        ).execute()
+
+
+def job_ticket(job: PrintJob) -> Ticket | None:
+    """Return the ticket a ticket page is of (its ref: "2026-11-26/A001"), or None."""
+    day, _, number = job.ref.partition("/")
+    try:
+        return Ticket.get_or_none(
+            Ticket.unit == job.unit_id,
+            Ticket.day == date.fromisoformat(day),
+            Ticket.number == number,
+        )
+    except ValueError:
+        return None
+
+
+def why_not_print(job: PrintJob, now: datetime, longest_s: float) -> str | None:
+    """Return why a ticket page must not print now (in both languages, as the staff read
+    it on the job), or None if it may; any other page may.
+
+    A ticket is worth its paper only to a visitor still in line, and only soon after it was
+    asked for: one who left with the QR code must not find a stale slip in the tray.
+    """
+    wanted = TICKET_PAGES.get(job.kind)
+    if wanted is None:
+        return None
+    late = int((now - job.created_at).total_seconds())
+    if longest_s and late > longest_s:
+        return f"号票已过时效（{late // 60} 分钟前取号），未打印 / Too late to print: asked for {late // 60} min ago"
+    ticket = job_ticket(job)
+    if ticket is None:
+        return "号票已不存在，未打印 / The ticket no longer exists"
+    if ticket.status not in wanted:
+        zh, en = word("ticket", ticket.status)
+        return f"来访人已不在等候（{zh}），未打印 / The visitor no longer waits ({en})"
+    return None
 
 
 def mark_failed(job_id: int, error: str, now: datetime, retry_at: datetime) -> Outcome:

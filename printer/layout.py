@@ -40,7 +40,7 @@ class TicketContent:
     service_name_en: str
     number: str
     ahead: int
-    estimated_wait_s: int
+    estimated_wait_s: int | None  # None: no open window serves the service
     issued_local: datetime  # wall-clock time in the hall's zone
     qr_url: str
     time_limit_days: int
@@ -48,8 +48,10 @@ class TicketContent:
     priority: tuple[str, str] | None = None  # (zh, en) label of the priority class
 
 
-def wait_text(seconds: int) -> tuple[str, str]:
+def wait_text(seconds: int | None) -> tuple[str, str]:
     """Return the estimated wait as people read it (the same rule as QHall.formatWait)."""
+    if seconds is None:  # no open window serves the service (qhall.estimates)
+        return "暂无窗口办理", "No window open"
     minutes = max(0, round(seconds / 60))
     if minutes < 1:
         return "即将办理", "Very soon"

@@ -10,12 +10,18 @@ change of status is published to the hall as a `printer.status_changed` event.
 With several server processes, a lease per printer (qhall.leases) lets one of them print.
 A job whose page went out but whose "printed" mark was lost (the process died between
 the two) prints again on restart: a second ticket is better than none.
+
+A ticket is drawn again when it prints, with the figures of that moment (people ahead, the
+estimate), from the recipe kept beside its first drawing; and it prints only while its
+visitor still waits and within TICKET_PRINT_LATE_S of being asked for, else the job is
+dropped with the reason (printer.jobs.why_not_print). Receipts and notices print whenever.
 """
 
 from __future__ import annotations
 
 import atexit
 import io
+import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -23,6 +29,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from printer import jobs, transport
 from printer.config import KioskConfig, PrinterConfig, load_kiosks, load_printers
@@ -38,6 +45,8 @@ log = logging.getLogger(__name__)
 LEASE_S = 10
 # Wakes a printer's worker in this process when a job is queued for it.
 _wakeups: dict[str, threading.Event] = {}
+# Where a page's recipe is kept in its PNG: the keyword arguments that draw it again.
+RECIPE = "qhall-redraw"
 
 
 def enqueue(
@@ -49,12 +58,14 @@ def enqueue(
     unit_code: str,
     now: datetime,
     request_key: str | None = None,
+    redraw: dict | None = None,
 ) -> int:
     """Store a page for a printer (its own transaction, no printer I/O) and return the job's
-    id; the printer's worker prints it in turn."""
+    id; the printer's worker prints it in turn. A ticket passes `redraw`, the keyword
+    arguments of printer.ticket.ticket_image but the width, to be drawn afresh when it prints."""
     job_id = jobs.add_job(
         printer_name,
-        png_bytes(image),
+        _png(image, redraw),
         kind=kind,
         ref=ref,
         unit_code=unit_code,
@@ -63,6 +74,30 @@ def enqueue(
     )
     wake(printer_name)
     return job_id
+
+
+def _png(image: Image.Image, redraw: dict | None) -> bytes:
+    """Return the page as PNG bytes, its recipe (if any) in a text chunk of the same PNG:
+    the job keeps both in its one image column."""
+    if redraw is None:
+        return png_bytes(image)
+    info = PngInfo()
+    info.add_text(RECIPE, json.dumps(redraw, ensure_ascii=False))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True, pnginfo=info)
+    return buffer.getvalue()
+
+
+def page_of(job, width: int) -> Image.Image:
+    """Return the page to print for a job: a ticket drawn again as of now from its recipe,
+    any other page as it was drawn when queued."""
+    image = Image.open(io.BytesIO(job.image))
+    recipe = getattr(image, "text", {}).get(RECIPE)
+    if recipe is None:
+        return image
+    from printer.ticket import ticket_image  # printer.ticket queues through this module
+
+    return ticket_image(**json.loads(recipe), width=width)
 
 
 def wake(printer_name: str) -> None:
@@ -84,6 +119,7 @@ class Spooler:
         poll_s: float = 15,
         retry_max_s: float = 60,
         expire_s: float = 0,
+        ticket_late_s: float = 0,
         holder: str = leases.PROCESS_ID,
     ) -> None:
         self.printers = {name: p for name, p in printers.items() if p.prints}
@@ -92,6 +128,7 @@ class Spooler:
         self.poll_s = poll_s
         self.retry_max_s = retry_max_s
         self.expire_s = expire_s
+        self.ticket_late_s = ticket_late_s
         self.holder = holder
         self._known: dict[str, str] = {}  # last status recorded, to write only changes
         self._next_poll: dict[str, datetime] = {}
@@ -116,6 +153,11 @@ class Spooler:
             if self.expire_s and now - job.created_at > timedelta(seconds=self.expire_s):
                 jobs.mark_expired(job.id, now)
                 return 0
+            reason = jobs.why_not_print(job, now, self.ticket_late_s)
+            if reason is not None:
+                log.info("print job %s on %s dropped: %s", job.id, name, reason)
+                jobs.mark_dropped(job.id, reason, now)
+                return 0
             return 0 if self._print(printer, job, now) else self._until(job.next_try_at)
         waits = [self._until(self._next_poll[name])]
         if job is not None:
@@ -123,7 +165,7 @@ class Spooler:
         return min(waits)
 
     def _print(self, printer: PrinterConfig, job, now: datetime) -> bool:
-        data = transport.page_bytes(Image.open(io.BytesIO(job.image)), printer)
+        data = transport.page_bytes(page_of(job, printer.width), printer)
         try:
             status = transport.send(printer, data)
         except transport.PrinterUnavailable as error:
@@ -222,6 +264,7 @@ class PrintSetup:
             poll_s=app.config["PRINTER_POLL_S"],
             retry_max_s=app.config["PRINT_RETRY_MAX_S"],
             expire_s=app.config["PRINT_JOB_EXPIRE_S"],
+            ticket_late_s=app.config["TICKET_PRINT_LATE_S"],
         )
 
     def start_spooler(self, app, publish, start_task) -> Spooler:

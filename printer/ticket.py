@@ -91,6 +91,12 @@ def print_ticket(
         unit_code=printer.unit,
         now=now,
         request_key=request_key,
+        # Drawn again when it prints, with the figures of that moment (printer.spooler).
+        redraw={
+            "token": token,
+            "qr_url": qr_url,
+            "civility_lines": [list(c) for c in civility_lines],
+        },
     )
     state = PrinterState.get_or_none(PrinterState.name == printer.name)
     return {

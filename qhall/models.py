@@ -486,7 +486,7 @@ class PrintJob(BaseModel):
     kind = CharField()  # "ticket", "reprint", "receipt", ...
     ref = CharField()  # what it is, for people: "2026-11-26/A001"
     image = BlobField()  # the 1-bit PNG, rendered when the job was queued
-    status = CharField(default="pending")  # pending, printed, expired
+    status = CharField(default="pending")  # pending, printed, expired, dropped
     attempts = IntegerField(default=0)
     next_try_at = DateTimeField()
     last_error = CharField(null=True)

@@ -6,14 +6,19 @@ issued_ticket() which goes only to the visitor who took the ticket.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
 from peewee import JOIN
 
 from qhall.clock import hall_day, iso, queue_days
 from qhall.db import db
-from qhall.estimates import estimated_wait_s, people_ahead, service_pace, waiting_counts
+from qhall.estimates import (
+    estimate_wait,
+    hall_now,
+    people_ahead,
+    ticket_estimate,
+    waiting_counts,
+)
 from qhall.hours import service_is_open
 from qhall.lookups import IN_HAND, find_ticket, find_unit, ticket_in_hand
 from qhall.models import (
@@ -21,6 +26,7 @@ from qhall.models import (
     CounterService,
     PauseReason,
     PrinterState,
+    Rating,
     Service,
     Staff,
     Ticket,
@@ -81,13 +87,15 @@ def counter_view(counter: Counter) -> dict:
 def issued_ticket(ticket: Ticket) -> dict:
     """Return the kiosk's answer to the visitor who took a ticket, token included."""
     ahead = people_ahead(ticket)
+    estimate = ticket_estimate(ticket, ahead)
     return {
         **ticket_view(ticket),
         "unit": ticket.unit.code,
         "unit_name": ticket.unit.name_zh,
         "token": ticket.token,
         "ahead": ahead,
-        "estimated_wait_s": estimated_wait_s(ticket.service, ahead),
+        "estimated_wait_s": estimate.wait_s,
+        "estimate": estimate.view(),
         "time_limit_days": ticket.service.time_limit_days,
     }
 
@@ -97,6 +105,8 @@ def visitor_view(token: str) -> dict:
     ticket = find_ticket(token)
     waiting = ticket.status == "waiting"
     ahead = people_ahead(ticket) if waiting else 0
+    # Only a waiting visitor has a wait ahead; once called it is over.
+    estimate = ticket_estimate(ticket, ahead) if waiting else None
     return {
         **ticket_view(ticket),
         "unit": ticket.unit.code,
@@ -104,7 +114,10 @@ def visitor_view(token: str) -> dict:
         "unit_name_en": ticket.unit.name_en,
         "day": ticket.day.isoformat(),
         "ahead": ahead,
-        "estimated_wait_s": estimated_wait_s(ticket.service, ahead) if waiting else 0,
+        "estimated_wait_s": estimate.wait_s if estimate else 0,
+        "estimate": estimate.view() if estimate else {"state": "ok", "low_min": 0, "high_min": 0},
+        # Rated at the window's tablet or on the phone: the phone stops asking either way.
+        "rated": Rating.select().where(Rating.ticket == ticket.id).exists(),
     }
 
 
@@ -120,13 +133,15 @@ def unit_view(unit: Unit) -> dict:
 
 def services_view(unit: Unit, now: datetime) -> list[dict]:
     """Return the hall's services with their hours, queues and estimated waits."""
-    waiting = waiting_counts(unit, queue_days(unit, now))
+    hall = hall_now(unit, queue_days(unit, now))
     services = unit.services.where(Service.active == True).order_by(Service.code)  # noqa: E712
-    return [_service_view(unit, service, waiting.get(service.code, 0), now) for service in services]
+    return [_service_view(unit, service, hall, now) for service in services]
 
 
-def _service_view(unit: Unit, service: Service, waiting: int, now: datetime) -> dict:
-    mean_s, windows = service_pace(service)
+def _service_view(unit: Unit, service: Service, hall, now: datetime) -> dict:
+    waiting = hall.waiting.get(service.code, 0)
+    # The wait of a visitor taking a ticket now, behind everyone waiting.
+    estimate = estimate_wait(hall, service.code, waiting)
     return {
         "code": service.code,
         "name": service.name_zh,
@@ -138,8 +153,9 @@ def _service_view(unit: Unit, service: Service, waiting: int, now: datetime) -> 
         "guide": service.guide_zh,
         "guide_en": service.guide_en,
         "waiting": waiting,
-        "open_windows": windows,
-        "estimated_wait_s": math.ceil(waiting * mean_s / max(1, windows)),
+        "open_windows": sum(1 for w in hall.windows if service.code in w.services),
+        "estimated_wait_s": estimate.wait_s,
+        "estimate": estimate.view(),
     }
 
 

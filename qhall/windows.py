@@ -19,7 +19,7 @@ from qhall.db import unit_of_work
 from qhall.errors import BadInput, Conflict, CounterNotOpen
 from qhall.events import Outcome
 from qhall.lookups import find_counter, find_window, ticket_in_hand
-from qhall.models import Counter, PauseReason, Staff, Unit
+from qhall.models import Counter, PauseReason, Staff, Ticket, Unit
 from qhall.shapes import counter_view, ticket_view
 
 
@@ -101,8 +101,9 @@ def close_counter(
                 "Please finish or transfer the ticket in hand before closing the window.",
             )
         counter.pause_reason = None
+        result = _set_state(unit, counter, ev.COUNTER_CLOSED, "closed", now, staff_id, staff=None)
         return uow.finish(
-            _set_state(unit, counter, ev.COUNTER_CLOSED, "closed", now, staff_id, staff=None)
+            {**result, "sent_back": _send_back_targeted(unit, counter, now, staff_id)}
         )
 
 
@@ -143,6 +144,7 @@ def release_counter(
         counter.pause_reason = None
         result = _set_state(unit, counter, ev.COUNTER_CLOSED, "closed", now, staff_id,
                             staff=None, released_from=before["staff"])  # fmt: skip
+        result["sent_back"] = _send_back_targeted(unit, counter, now, staff_id)
         record_action(
             staff_id=staff_id,
             unit_id=unit.id,
@@ -153,6 +155,21 @@ def release_counter(
             now=now,
         )
         return uow.finish(result)
+
+
+def _send_back_targeted(unit, counter: Counter, now, staff_id) -> list[str]:
+    """Put the visitors transferred to a window that closes back in their service's line,
+    at their own place (their queue time is kept): a closed window calls nobody, and
+    waiting for it would strand them (qhall.transfers). Return their numbers."""
+    numbers = []
+    for ticket in counter.transferred_tickets.where(Ticket.status == "waiting"):
+        ticket.target_counter = None
+        ticket.save()
+        numbers.append(ticket.number)
+        ev.record(unit, ev.TICKET_TRANSFERRED, now, ticket=ticket, counter=counter,
+                  staff_id=staff_id, ticket_view=ticket_view(ticket), counter_view=counter_view(counter),
+                  to_service=ticket.service.code, to_window=None, reason="window_closed")  # fmt: skip
+    return numbers
 
 
 _UNCHANGED = object()

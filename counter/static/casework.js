@@ -5,8 +5,14 @@
 (function () {
   "use strict";
 
-  const { $, bi, desk, el, say, sayError, button, ask } = QCounter;
+  const { $, bi, desk, el, say, sayError, button, ask, targets, windowLabel, serviceLabel } = QCounter;
   const base = desk.base;
+  // A case's state in words (qhall.words.CASE_STATES).
+  const CASE_STATE = {
+    open: ["办理中", "In progress"],
+    suspended: ["补正中（停止计时）", "Awaiting materials (clock stopped)"],
+    completed: ["已办结", "Completed"],
+  };
 
   // --- tabs ------------------------------------------------------------------------
 
@@ -74,15 +80,19 @@
   });
 
   function inquiryItem(inquiry, mine) {
-    const chain = inquiry.referrals.map((r) =>
-      "→ " + [r.to_unit, r.to_service && "业务 " + r.to_service, r.to_window && r.to_window + "号窗口", r.to_staff].filter(Boolean).join(" · "));
+    const chain = inquiry.referrals.map((r) => bi(
+      "→ " + [r.to_unit, r.to_service && "业务 " + r.to_service, r.to_window && r.to_window + "号窗口", r.to_staff].filter(Boolean).join(" · ") + "  ",
+      "→ " + [r.to_unit, r.to_service && "service " + r.to_service, r.to_window && "window " + r.to_window, r.to_staff].filter(Boolean).join(" · ") + "  "));
     const visitor = [inquiry.visitor_name, inquiry.visitor_phone, inquiry.organisation].filter(Boolean).join(" · ");
     const item = el("li", "item inquiry",
       el("div", "title", "#" + inquiry.id + " " + inquiry.matter),
       el("div", "meta", visitor, " ", bi("来访 " + inquiry.visits + " 次", inquiry.visits + " visit(s)"),
         " ", bi("首问：" + inquiry.owner.name, "Owner: " + inquiry.owner.name)),
-      chain.length ? el("div", "chain", chain.join("  ")) : null,
-      inquiry.cases.length ? el("div", "chain", inquiry.cases.map((c) => c.number + " " + c.status).join("  ")) : null);
+      chain.length ? el("div", "chain", ...chain) : null,
+      inquiry.cases.length ? el("div", "chain", ...inquiry.cases.map((c) => {
+        const state = CASE_STATE[c.status] || [c.status, c.status];
+        return bi(c.number + " " + state[0] + "  ", c.number + " " + state[1] + "  ");
+      })) : null);
     const actions = el("div", "actions");
     const post = async (path, body, zh, en) => {
       try { await QHall.api("POST", base + path, body); say($("#desk-message"), zh, en, "ok"); refreshWork(); }
@@ -91,11 +101,19 @@
     if (mine) {
       actions.append(
         button("转交", "Refer", async () => {
+          // Pickers by name (GET …/transfer-targets): a colleague at an open window takes the
+          // matter and, if the visitor is in hand here, the visitor into their line.
+          const where = await targets();
+          const none = { value: "", label: "—" };
           const v = await ask("转交事项（您仍是首问责任人）", "Refer the matter (you stay its owner)", [
-            { name: "to_service", zh: "业务代码", en: "Service letter" },
-            { name: "to_window", zh: "窗口号", en: "Window", type: "number" },
-            { name: "to_unit", zh: "单位代码", en: "Unit code" },
-            { name: "to_staff", zh: "工作人员登录名", en: "Staff login" },
+            { name: "to_staff", zh: "转交同事", en: "To a colleague", type: "select", options: [none, ...where.colleagues.map((c) =>
+              ({ value: c.login, label: c.name + (c.window ? " · " + c.window + "号窗口" : " · 未在窗口 / not at a window") }))] },
+            { name: "to_window", zh: "或转往窗口（开放中）", en: "Or to a window (open)", type: "select",
+              options: [none, ...where.windows.filter((w) => w.window !== desk.windowNo).map((w) => ({ value: String(w.window), label: windowLabel(w) }))] },
+            { name: "to_service", zh: "或转往业务", en: "Or to a service", type: "select",
+              options: [none, ...where.services.map((s) => ({ value: s.code, label: serviceLabel(s) }))] },
+            { name: "to_unit", zh: "或转往其他单位", en: "Or to another unit", type: "select",
+              options: [none, ...where.units.map((u) => ({ value: u.code, label: u.name + " / " + u.name_en }))] },
             { name: "note", zh: "说明", en: "Note", type: "textarea" },
           ]);
           if (v) post("/inquiries/refer", {
@@ -115,6 +133,19 @@
           const v = await ask("记录办理结果", "Record the outcome", [
             { name: "outcome", zh: "办理结果", en: "Outcome", type: "textarea", required: true }]);
           if (v) post("/inquiries/resolve", { inquiry: inquiry.id, outcome: v.outcome }, "已办结。", "Resolved.");
+        }));
+    }
+    if (!mine && inquiry.referee) {  // referred to me now: I record the outcome or hand it back
+      actions.append(
+        button("记录办理结果", "Record the outcome", async () => {
+          const v = await ask("记录办理结果", "Record the outcome", [
+            { name: "outcome", zh: "办理结果", en: "Outcome", type: "textarea", required: true }]);
+          if (v) post("/inquiries/resolve", { inquiry: inquiry.id, outcome: v.outcome }, "已办结。", "Resolved.");
+        }),
+        button("交回首问人", "Hand back", async () => {
+          const v = await ask("交回首问责任人 " + inquiry.owner.name, "Hand back to its owner, " + inquiry.owner.name, [
+            { name: "note", zh: "说明", en: "Note", type: "textarea" }]);
+          if (v) post("/inquiries/hand-back", { inquiry: inquiry.id, note: v.note }, "已交回首问责任人。", "Handed back to its owner.");
         }));
     }
     actions.append(button("再次来访", "Came again", () =>
@@ -194,6 +225,28 @@
           button("完成", "Done", () => post("/cases/task-done", { task: t.id }, "已记录。", "Recorded."))));
     }
     if (c.tasks.length) item.append(tasks);
+    if (c.deadline_check) {
+      item.append(el("div", "escalated deadline-check", bi(c.deadline_check.message, c.deadline_check.message_en)));
+    }
+    // The decision closes the case and prints the 办理结果告知书 for the applicant.
+    const decide = async (granted) => {
+      const v = await ask(granted ? "准予办理" : "不予办理", granted ? "Grant" : "Refuse", [granted
+        ? { name: "reason", zh: "办理结果（选填）", en: "Outcome (optional)", type: "textarea" }
+        : { name: "reason", zh: "不予办理的理由", en: "Why it is refused", type: "textarea", required: true }]);
+      if (!v) return;
+      const done = await post("/cases/decide", { decision: granted ? "granted" : "refused", reason: v.reason, window: desk.windowNo },
+        granted ? c.number + " 已准予办理，已办结。" : c.number + " 已不予办理，已办结。",
+        granted ? c.number + " granted and completed." : c.number + " refused and completed.");
+      if (done && !done.print_job) {
+        say($("#desk-message"), "本窗口未配置打印机，请手写办理结果告知书交申请人。",
+          "This window has no printer: please give the applicant the decision in writing by hand.", "error");
+      }
+    };
+    if (c.awaiting_decision) {
+      item.append(el("div", "decide", bi("并联事项均已办结，请作出决定：", "All tasks done — decide: "),
+        button("准予", "Grant", () => decide(true), "small ok"), " ",
+        button("不予", "Refuse", () => decide(false), "small")));
+    }
     const actions = el("div", "actions");
     if (c.status === "open") {
       actions.append(
@@ -204,12 +257,11 @@
             window: desk.windowNo,
             missing: v.missing.split("\n").map((s) => s.trim()).filter(Boolean).map((name) => ({ name, quantity: 1 })),
           }, "已打印补正告知书，时限暂停。", "Notice printed; the clock is stopped.");
-        }),
-        button("办结", "Complete", async () => {
-          const v = await ask("办结", "Complete the case", [
-            { name: "result", zh: "办理结果", en: "Result", type: "textarea", required: true }]);
-          if (v) post("/cases/complete", { result: v.result }, "已办结。", "Completed.");
         }));
+      // A case without parallel tasks is decided from here; one with tasks once they are done.
+      if (!c.tasks.length) {
+        actions.append(button("准予办结", "Grant", () => decide(true), "small ok"), button("不予办理", "Refuse", () => decide(false)));
+      }
     }
     if (c.status === "suspended") {
       actions.append(button("材料已补齐", "Materials supplied", () =>

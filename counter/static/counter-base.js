@@ -66,6 +66,7 @@
         for (const o of f.options) {
           const option = el("option", null, o.label || o.value);
           option.value = o.value;
+          option.disabled = !!o.disabled;  // shown, but nobody is there to take it
           input.append(option);
         }
       } else if (f.type === "textarea") {
@@ -106,5 +107,22 @@
     });
   }
 
-  window.QCounter = { $, bi, desk, el, say, sayError, button, duration, ask };
+  // --- where a visitor may be sent or a matter referred, by name -------------------
+
+  /** Ask the server where the hall can send someone now (GET …/transfer-targets). */
+  function targets() {
+    return QHall.api("GET", desk.base + "/transfer-targets");
+  }
+
+  /** "3号窗口 · 婚姻登记、收养登记 · 张三" for an open window of targets().windows. */
+  function windowLabel(w) {
+    return [w.window + "号窗口", w.service_names.join("、") || w.name, w.staff].filter(Boolean).join(" · ");
+  }
+
+  /** "A · 婚姻登记", or marked when no open window serves it. */
+  function serviceLabel(s) {
+    return s.code + " · " + s.name + (s.open_windows ? "" : "（暂无窗口办理 / No window open）");
+  }
+
+  window.QCounter = { $, bi, desk, el, say, sayError, button, duration, ask, targets, windowLabel, serviceLabel };
 })();

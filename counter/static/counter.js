@@ -3,12 +3,14 @@
    cases, following deadlines and rectification are in casework.js; what both use is in
    counter-base.js. Every action is one API call through QHall.api with an Idempotency-Key,
    and a button does nothing while its call is in flight, so a double click or a retry
-   after a network drop never acts twice. The rules live on the server. */
+   after a network drop never acts twice; a key pressed meanwhile waits its turn (a few at
+   most) and is let go, with a word, if what it meant no longer holds. Each action says
+   what happened, from the server's answer. The rules live on the server. */
 (function () {
   "use strict";
 
-  const { $, bi, desk, el, say, sayError, ask, duration, refreshWork } = QCounter;
-  const { unit, base, services } = desk;
+  const { $, bi, desk, el, say, sayError, ask, duration, refreshWork, targets, windowLabel, serviceLabel } = QCounter;
+  const { unit, base } = desk;
   const windowKey = "qhall-counter-window:" + unit;
 
   const PRIORITY = {
@@ -50,6 +52,11 @@
 
   let busy = false;
   let pauseReasons = null;
+  // Keys pressed while an action is in flight, run in turn after it: [{action, stage}].
+  const waitingKeys = [];
+  const MAX_WAITING_KEYS = 3;
+  let stageNow = "closed";  // the keypad's stage as last drawn (a key of STAGES)
+  let printers = {};  // this hall's printers by name: their last known status
 
   // --- signing in ------------------------------------------------------------------
 
@@ -92,7 +99,12 @@
   });
 
   document.querySelectorAll("[data-lang-choice]").forEach((b) =>
-    b.addEventListener("click", () => QHall.setLanguage(b.dataset.langChoice)));
+    b.addEventListener("click", () => {
+      QHall.setLanguage(b.dataset.langChoice);
+      // A choice in a list cannot hold both languages as the page does: it is relabelled.
+      const lang = b.dataset.langChoice === "en" ? "en" : "zh";
+      document.querySelectorAll("option[data-en]").forEach((o) => { o.textContent = o.dataset[lang]; });
+    }));
 
   function enterDesk() {
     $("#sign-in").hidden = true;
@@ -102,12 +114,34 @@
     $("#who-window").replaceChildren(bi(desk.windowNo + "号窗口", "Window " + desk.windowNo));
     QHall.connectHall({ unit }, {
       onAlert: (alert) => say($("#desk-message"), alert.message, alert.message_en, "error"),
-      onSnapshot: () => { refreshLine(); refreshWork(); },
-      onEvent: (name) => {
+      onSnapshot: (snapshot) => { notePrinters(snapshot.printers || [], true); refreshLine(); refreshWork(); },
+      onEvent: (name, payload) => {
+        if (name === "printer.status_changed" && payload && payload.printer) notePrinters([payload.printer]);
         if (name.startsWith("ticket.") || name.startsWith("counter.") || name.startsWith("rating.")) refreshLine();
         if (/^(case|inquiry|rectification|rating)\./.test(name)) refreshWork();
       },
     });
+  }
+
+  // --- this hall's printers --------------------------------------------------------
+
+  // The states in which a printer gives no paper: visitors at the kiosk get no ticket, a
+  // receipt asked for here waits. The admin page has the same rule (qhall/dashboard.py).
+  const PRINTER_STOPPED = { offline: ["离线", "offline"], paper_out: ["缺纸", "out of paper"] };
+
+  /** Keep the printers' states (all of them from a snapshot, else the ones that changed)
+      and show a banner while one of this hall's printers gives no paper. */
+  function notePrinters(list, whole) {
+    if (whole) printers = {};
+    for (const p of list) printers[p.name] = p.status;
+    const stopped = Object.keys(printers).filter((name) => PRINTER_STOPPED[printers[name]]).sort();
+    const banner = $("#printer-alert");
+    banner.hidden = !stopped.length;
+    banner.replaceChildren(bi(
+      "打印机故障：" + stopped.map((n) => n + "（" + PRINTER_STOPPED[printers[n]][0] + "）").join("、") +
+        "。取号来访人可能拿不到号票，请协助或通知管理员。",
+      "Printer trouble: " + stopped.map((n) => n + " (" + PRINTER_STOPPED[printers[n]][1] + ")").join(", ") +
+        ". Visitors may get no paper ticket: please help them or tell the manager."));
   }
 
   // --- the window: keypad and keys -------------------------------------------------
@@ -118,16 +152,25 @@
 
   const ASKS = {
     async transfer() {
-      const serviceOptions = [{ value: "", label: "—" }, ...services.map((s) => ({ value: s, label: s }))];
-      const windows = [...$("#sign-in-form").elements.window.options]
-        .map((o) => Number(o.value)).filter((w) => w !== desk.windowNo);
-      const values = await ask("转移：保留来访人的排队位置", "Transfer, keeping the visitor's place", [
-        { name: "to_service", zh: "转往业务", en: "To service", type: "select", options: serviceOptions },
-        { name: "to_window", zh: "转往窗口", en: "To window", type: "select",
-          options: [{ value: "", label: "—" }, ...windows.map((w) => ({ value: String(w), label: w + "号 / No. " + w }))] },
-      ]);
+      // Only where an open window will call them (qhall/transfers.py): open windows by name,
+      // and services greyed when no open window serves them, unless a manager may override.
+      const where = await targets();
+      const services = where.services.map((s) => ({ value: s.code, label: serviceLabel(s),
+        disabled: !s.open_windows && !where.may_override }));
+      const windows = where.windows.filter((w) => w.window !== desk.windowNo)
+        .map((w) => ({ value: String(w.window), label: windowLabel(w) }));
+      const fields = [
+        { name: "to_service", zh: "转往业务", en: "To service", type: "select", options: [{ value: "", label: "—" }, ...services] },
+        { name: "to_window", zh: "转往窗口（开放中）", en: "To window (open)", type: "select", options: [{ value: "", label: "—" }, ...windows] },
+      ];
+      if (where.may_override) {
+        fields.push({ name: "override", zh: "无人办理时仍转移（负责人确认）", en: "Send even where nobody serves (manager)", type: "select",
+          options: [{ value: "", label: "否 / No" }, { value: "yes", label: "是 / Yes" }] });
+      }
+      const values = await ask("转移：保留来访人的排队位置", "Transfer, keeping the visitor's place", fields);
       if (!values) return null;
-      return { to_service: values.to_service || null, to_window: values.to_window ? Number(values.to_window) : null };
+      return { to_service: values.to_service || null, to_window: values.to_window ? Number(values.to_window) : null,
+        override: values.override === "yes" };
     },
     async call() {
       const values = await ask("指定呼叫", "Call a number", [
@@ -158,6 +201,7 @@
   async function perform(action) {
     if (busy) return;  // one call at a time: a double click acts once
     busy = true;
+    showWaitingKeys();  // a key let go earlier is old news once the next action starts
     const message = $("#desk-message");
     try {
       const body = ASKS[action] ? await ASKS[action]() : undefined;
@@ -165,27 +209,128 @@
       const result = action === "requeue"
         ? await QHall.api("POST", base + "/requeue", body)
         : await windowAction(action, body);
-      if (action === "call-next") sayCalled(message, result);
-      else if (action === "reprint") say(message, "号票已送往本窗口打印机。", "The ticket is on its way to this window's printer.", "ok");
-      else say(message, "已完成。", "Done.", "ok");
+      sayDone(message, action, result, body);
       await refreshLine();
     } catch (error) {
       sayError(message, error);
     } finally {
       busy = false;
+      runWaitingKey();
     }
+  }
+
+  // --- keys pressed while an action is in flight -----------------------------------
+
+  const ACTION_NAMES = {
+    open: ["开启窗口", "Open window"], "call-next": ["呼叫下一位", "Call next"], recall: ["重呼", "Recall"],
+    start: ["开始办理", "Start"], finish: ["办结", "Finish"], "no-show": ["过号", "No-show"],
+    transfer: ["转移", "Transfer"], call: ["指定呼叫", "Call a number"], requeue: ["过号重排", "Put back in line"],
+    reprint: ["补打号票", "Reprint ticket"], pause: ["暂停", "Pause"], resume: ["恢复", "Resume"],
+    close: ["关闭窗口", "Close window"],
+  };
+
+  /** Keep a key pressed during an action for after it, with the stage it was pressed in. */
+  function keepKey(action) {
+    if (waitingKeys.length >= MAX_WAITING_KEYS) {
+      sayQueued("按键过多，「" + ACTION_NAMES[action][0] + "」未执行", "Too many keys: " + ACTION_NAMES[action][1] + " not done");
+      return;
+    }
+    waitingKeys.push({ action, stage: stageNow });
+    showWaitingKeys();
+  }
+
+  /** Run the next waiting key if it still means what it meant when pressed: its button is
+      enabled now, and a "call next" pressed before a visitor was called does not let that
+      visitor go as a no-show a moment after calling them. */
+  function runWaitingKey() {
+    const next = waitingKeys.shift();
+    showWaitingKeys();
+    if (!next) return;
+    const b = $('#keypad button[data-action="' + next.action + '"]');
+    const changed = next.action === "call-next" && stageNow === "called" && next.stage !== "called";
+    if (!b || b.disabled || changed || $("#desk").hidden) {
+      waitingKeys.length = 0;  // what came after it was meant to follow it
+      const name = ACTION_NAMES[next.action];
+      sayQueued("「" + name[0] + "」未执行：窗口状态已变化，请确认后再按", name[1] + " not done: the window changed. Check, then press again");
+      return;
+    }
+    perform(next.action);
+  }
+
+  function showWaitingKeys() {
+    const box = $("#desk-queued");
+    box.hidden = !waitingKeys.length;
+    box.className = "queued";
+    box.replaceChildren(bi("稍候执行：" + waitingKeys.map((k) => ACTION_NAMES[k.action][0]).join("、"),
+      "Next: " + waitingKeys.map((k) => ACTION_NAMES[k.action][1]).join(", ")));
+  }
+
+  /** Say that a waiting key was let go, beside the action's own message. */
+  function sayQueued(zh, en) {
+    const box = $("#desk-queued");
+    box.hidden = false;
+    box.className = "queued refused";
+    box.replaceChildren(bi(zh, en));
+  }
+
+  // --- what each action did, in words ----------------------------------------------
+
+  const cap = (text) => text.replace(/^./, (c) => c.toUpperCase());
+
+  /** Say what an action did, from the server's answer (and the body it was sent). */
+  function sayDone(message, action, result, body) {
+    const t = result.ticket, c = result.counter, w = desk.windowNo;
+    const said = {
+      open: () => [w + " 号窗口已开启", "Window " + w + " is open"],
+      recall: () => ["已重呼 " + t.number + "（第 " + t.recalls + " 次）", "Called " + t.number + " again"],
+      start: () => ["开始办理 " + t.number, "Serving " + t.number],
+      finish: () => [t.number + " 已办结", t.number + " finished"],
+      "no-show": () => missed(t.number),
+      transfer: () => transferred(t, body || {}),
+      requeue: () => [t.number + " 已按原位置回到队列", t.number + " is back in line at their place"],
+      pause: () => paused(c),
+      resume: () => [w + " 号窗口已恢复服务", "Window " + w + " is serving again"],
+      close: () => [w + " 号窗口已关闭", "Window " + w + " is closed"],
+      reprint: () => reprinted(result.job && result.job.ref.split("/").pop()),
+    }[action];
+    if (action === "call-next" || action === "call") return sayCalled(message, result);
+    const words = said ? said() : ["已完成", "Done"];
+    say(message, words[0] + "。", cap(words[1]) + ".", "ok");
+  }
+
+  function transferred(t, body) {
+    const zh = [], en = [];
+    if (body.to_window) { zh.push(body.to_window + " 号窗口"); en.push("window " + body.to_window); }
+    if (body.to_service || !body.to_window) {
+      zh.push(t.service + " 业务（" + t.service_name + "）");
+      en.push(t.service + " (" + (t.service_name_en || t.service_name) + ")");
+    }
+    return [t.number + " 已转至 " + zh.join("，"), t.number + " transferred to " + en.join(", ")];
+  }
+
+  function paused(c) {
+    const reason = (pauseReasons || []).find((r) => r.code === c.pause_reason);
+    return reason ? ["暂停服务：" + reason.name, "Paused: " + reason.name_en] : ["暂停服务", "Paused"];
+  }
+
+  const missed = (number) => [number + " 已记为过号", number + " marked as missed"];
+
+  function reprinted(number) {
+    return number ? [number + " 的号票已送往本窗口打印机", number + "'s ticket is on its way to this window's printer"]
+      : ["号票已送往本窗口打印机", "The ticket is on its way to this window's printer"];
   }
 
   /** Say how the visitor in hand was let go (served or 过号) and who is called now. */
   function sayCalled(message, result) {
     const gone = result.let_go;
     const zh = [], en = [];
-    if (gone && gone.status === "no_show") { zh.push(gone.number + " 已记为过号"); en.push(gone.number + " recorded as a no-show"); }
+    if (gone && gone.status === "no_show") { const m = missed(gone.number); zh.push(m[0]); en.push(m[1]); }
     if (gone && gone.status === "finished") { zh.push(gone.number + " 已办结"); en.push(gone.number + " finished"); }
-    if (result.ticket) { zh.push("已呼叫 " + result.ticket.number); en.push(result.ticket.number + " called"); }
-    else { zh.push("目前没有等候的来访人"); en.push("nobody is waiting"); }
-    say(message, zh.join("；") + "。", en.join("; ").replace(/^./, (c) => c.toUpperCase()) + ".",
-        result.ticket ? "ok" : "info");
+    if (result.ticket) {
+      zh.push("已呼叫 " + result.ticket.number + "，请到 " + desk.windowNo + " 号窗口");
+      en.push("called " + result.ticket.number + " to window " + desk.windowNo);
+    } else { zh.push("目前没有等候的来访人"); en.push("nobody is waiting"); }
+    say(message, zh.join("；") + "。", cap(en.join("; ")) + ".", result.ticket ? "ok" : "info");
   }
 
   $("#keypad").addEventListener("click", (event) => {
@@ -198,10 +343,10 @@
     if (event.target.closest("input, textarea, select")) return;
     const action = KEYS[event.code] || KEYS[event.key.toLowerCase()];
     if (!action) return;
-    const b = $('#keypad button[data-action="' + action + '"]');
-    if (!b || b.disabled) return;
     event.preventDefault();
-    perform(action);
+    if (busy) { keepKey(action); return; }  // its turn comes after the action in flight
+    const b = $('#keypad button[data-action="' + action + '"]');
+    if (b && !b.disabled) perform(action);
   });
 
   // --- the window's line and figures -----------------------------------------------
@@ -287,6 +432,7 @@
       pause: open, resume: counter.state === "paused", close: counter.state !== "closed" && !hand,
     };
     const handStage = (hand && STAGES[hand.status]) || STAGES.idle;
+    stageNow = counter.state !== "open" ? counter.state : hand && STAGES[hand.status] ? hand.status : "idle";
     drawKeypad(counter.state === "open" ? handStage : STAGES[counter.state] || STAGES.idle, enable, handStage.next);
 
     $("#line-count").textContent = data.waiting_total;
@@ -304,7 +450,9 @@
     const f = data.figures;
     $("#fig-served").textContent = f.served;
     $("#fig-average").replaceChildren(duration(f.average_service_s));
-    $("#fig-ratings").textContent = f.ratings.count + (f.ratings.average ? "（均 " + f.ratings.average + "）" : "");
+    $("#fig-ratings").replaceChildren(f.ratings.average
+      ? bi(f.ratings.count + "（均 " + f.ratings.average + "）", f.ratings.count + " (average " + f.ratings.average + ")")
+      : String(f.ratings.count));
     $("#fig-satisfied").textContent = f.ratings.satisfied_rate === null ? "—" : Math.round(f.ratings.satisfied_rate * 100) + "%";
   }
 

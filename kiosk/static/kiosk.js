@@ -31,7 +31,7 @@
     ticketS: Number(root.dataset.ticketS) || 20,
     unprintedS: Number(root.dataset.unprintedS) || 60,
   };
-  const PAGE_SIZE = { normal: 6, elderly: 3 };
+  const PAGE_SIZE = { normal: 6, elderly: 4 };
   const PRINT_WAIT_MS = 10000;  // how long the visitor is told "printing…" at most
   const PRINT_POLL_MS = 500;
   const BAD_PRINTER = ["offline", "paper_out"];
@@ -128,8 +128,9 @@
                            "Closed now · Hours " + hoursText(service.hours)));
       return line;
     }
-    const wait = QHall.formatWait(service.estimated_wait_s);
-    line.append(QHall.bi("等候 " + service.waiting + " 人 · 预计" + wait.zh,
+    const wait = QHall.formatWait(service.estimate, service.estimated_wait_s);
+    line.dataset.estimate = wait.none ? "no_window" : "ok";
+    line.append(QHall.bi("等候 " + service.waiting + " 人 · " + (wait.none ? "" : "预计") + wait.zh,
                          service.waiting + " waiting · " + wait.en));
     return line;
   }
@@ -214,6 +215,7 @@
     en.append(...paragraphs(service.guide_en, /(?<=\.)\s+/).map(para));
     text.append(zh, en);
     $("guide-text").replaceChildren(text);
+    QNotice.load(cfg.unit, service.code, $("guide-text"));  // the structured 一次性告知, if written
     const limit = timeLimitText(service.time_limit_days);
     $("guide-limit").replaceChildren(QHall.bi(limit.zh, limit.en));
     const days = weekdaysText(service.weekdays);
@@ -274,7 +276,7 @@
       $("ticket-priority").replaceChildren(QHall.bi("优先：" + priority.dataset.labelZh, "Priority: " + priority.dataset.labelEn));
     }
     $("ticket-ahead").textContent = ticket.ahead;
-    const wait = QHall.formatWait(ticket.estimated_wait_s);
+    const wait = QHall.formatWait(ticket.estimate, ticket.estimated_wait_s);
     $("ticket-wait").replaceChildren(QHall.bi(wait.zh, wait.en));
     $("ticket-qr").src = "/t/" + encodeURIComponent(ticket.token) + "/qr.svg";
     state.priority = null;

@@ -2,6 +2,8 @@
    called, the window to go to, with sound and vibration where the phone allows; when
    finished (served), the rating (POST /api/tickets/<token>/rating), one per visit: the
    overall level, and for a bad one its reasons, the visitor's words and a call-back number.
+   Rated there or at the window's tablet, the page says thanks and stops asking. While it
+   waits, the visitor may leave the line (POST /api/tickets/<token>/cancel), once confirmed.
 
    The page follows the hall's room and refetches its ticket (GET /api/tickets/<token>)
    when an event concerns it: its own number on its own day, or, while it waits, any
@@ -18,6 +20,7 @@
 
   const me = { token: root.dataset.token, unit: root.dataset.unit, day: root.dataset.day, number: root.dataset.number };
   const badLevel = Number(root.dataset.badLevel) || 2;
+  const graceMinutes = Number(root.dataset.graceMinutes) || 0;
   let ticket = null;
   let hallDay = null;
   let alertsOn = false;
@@ -31,9 +34,15 @@
       en: "Please go to window " + t.window + " now",
     }),
     serving: (t) => ({ zh: "正在 " + t.window + " 号窗口办理", en: "Being served at window " + t.window }),
-    finished: () => ({ zh: "办理完毕，感谢您的光临，再见！", en: "Done. Thank you for coming. Goodbye!" }),
-    no_show: () => ({ zh: "您已过号。如需办理，请联系大厅工作人员，谢谢。", en: "Your number was missed. Please ask the hall staff. Thank you." }),
-    cancelled: () => ({ zh: "此号已取消。", en: "This ticket was cancelled." }),
+    finished: (t) => t.rated
+      ? { zh: "已办结，感谢您的评价！", en: "Done. Thank you for your rating!" }
+      : { zh: "办理完毕，感谢您的光临，再见！", en: "Done. Thank you for coming. Goodbye!" },
+    // The rule of a missed call: put back once at the old place, within the grace time.
+    no_show: () => graceMinutes
+      ? { zh: "您已过号。请在过号后 " + graceMinutes + " 分钟内向窗口工作人员说明，可按原顺序重新排队一次。",
+          en: "Your number was missed. Tell the staff at a window within " + graceMinutes + " minutes: you can be put back once at your old place." }
+      : { zh: "您已过号。如需办理，请重新取号，谢谢。", en: "Your number was missed. Please take a new ticket. Thank you." },
+    cancelled: () => ({ zh: "此号已取消。如需办理，欢迎重新取号。", en: "This ticket was cancelled. Take a new ticket whenever you need one." }),
   };
 
   function render() {
@@ -47,9 +56,12 @@
     $("line-note").hidden = !inLine;
     $("figures").hidden = !waiting;
     $("ahead").textContent = ticket.ahead;
-    const wait = QHall.formatWait(ticket.estimated_wait_s);
+    const wait = QHall.formatWait(ticket.estimate, ticket.estimated_wait_s);
     $("wait").replaceChildren(QHall.bi(wait.zh, wait.en));
-    if (ticket.status === "finished") loadRating();
+    $("cancel-box").hidden = !waiting;
+    if (!waiting) $("cancel-confirm").hidden = true;
+    if (ticket.status === "finished" && ticket.rated) showRated();
+    else if (ticket.status === "finished") loadRating();
     const call = ticket.status === "called" ? "called:" + ticket.recalls : null;
     if (call && call !== lastCall) alert();
     lastCall = call;
@@ -115,6 +127,13 @@
     } catch (error) { /* tried again on the next refresh */ }
   }
 
+  function showRated() {
+    // Rated on this phone or at the window's tablet: thanks, and no more asking.
+    $("rating").hidden = true;
+    $("rate-link").hidden = true;
+    $("rated").hidden = false;
+  }
+
   $("levels").addEventListener("click", (event) => {
     const button = event.target.closest("[data-level]");
     if (!button) return;
@@ -157,9 +176,7 @@
     $("rate-submit").disabled = true;
     try {
       await QHall.api("POST", ratingUrl, body, { key: rating.key });
-      $("rating").hidden = true;
-      $("rate-link").hidden = true;
-      $("rated").hidden = false;
+      showRated();
       $("rated-followup").hidden = !(bad && body.callback_phone);
     } catch (error) {
       const message = error instanceof QHall.ApiError ? error
@@ -167,6 +184,32 @@
       rateError(message.zh, message.en);
       $("rate-submit").disabled = false;
     }
+  });
+
+  // --- leaving the line ------------------------------------------------------------------
+
+  $("cancel-ask").addEventListener("click", () => {
+    $("cancel-error").hidden = true;
+    $("cancel-confirm").hidden = false;
+    $("cancel-yes").focus();
+  });
+  $("cancel-keep").addEventListener("click", () => { $("cancel-confirm").hidden = true; });
+  $("cancel-yes").addEventListener("click", async () => {
+    $("cancel-yes").disabled = true;
+    try {
+      await QHall.api("POST", "/api/tickets/" + encodeURIComponent(me.token) + "/cancel", undefined,
+                      { key: QHall.uuid() });
+      $("cancel-done").hidden = false;
+    } catch (error) {
+      // Called meanwhile, say: the server's words say so, and the page shows the new state.
+      const message = error instanceof QHall.ApiError ? error
+        : { zh: "网络不通，请稍后再试。", en: "No connection; please try again." };
+      $("cancel-error").replaceChildren(QHall.bi(message.zh, message.en));
+      $("cancel-error").hidden = false;
+    }
+    $("cancel-yes").disabled = false;
+    $("cancel-confirm").hidden = true;
+    refresh();
   });
 
   // --- the live hall -------------------------------------------------------------------
@@ -179,7 +222,8 @@
     onEvent(name, payload) {
       if (hallDay !== me.day) return;  // a ticket of another day: today's numbers are not it
       const view = payload.ticket_view;
-      if (view && view.number === me.number) {
+      const rated = payload.rating && payload.rating.number === me.number;  // the tablet's too
+      if ((view && view.number === me.number) || rated) {
         refresh();
       } else if (ticket && ticket.status === "waiting" &&
                  ((view && view.service === ticket.service) || name.startsWith("counter."))) {

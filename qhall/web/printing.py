@@ -13,8 +13,17 @@ def printing():
 
 def phone_url(token: str) -> str:
     """Return the address of the ticket's phone page, as the QR code carries it."""
-    base = current_app.config["PUBLIC_URL"].rstrip("/") or request.url_root.rstrip("/")
-    return base + url_for("kiosk.phone", token=token)
+    return _public_base() + url_for("kiosk.phone", token=token)
+
+
+def case_lookup_url(number: str) -> str:
+    """Return the address of the case-progress page with the case number filled in, as a
+    case receipt prints it (the applicant adds their phone's last four digits there)."""
+    return _public_base() + url_for("kiosk.case_page", number=number)
+
+
+def _public_base() -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/") or request.url_root.rstrip("/")
 
 
 def ticket_extras(token: str) -> dict:

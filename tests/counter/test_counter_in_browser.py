@@ -76,8 +76,16 @@ def test_a_day_at_the_window_call_transfer_finish_and_a_bad_rating(live_server, 
     expect(page.locator("#hand-priority")).to_contain_text("请核验")
     screenshot(page, "counter-calling-priority")
 
-    # Transfer to window 1, keeping the visitor's place.
+    # Transfer to window 1, keeping the visitor's place: once it is open, it is offered by name.
+    colleague = requests.Session()
+    signed = colleague.post(f"{live_server.base_url}/api/session",
+                            json={"login": "mzj-1", "password": PASSWORD}, timeout=5)  # fmt: skip
+    assert signed.ok and colleague.post(f"{live_server.base_url}/api/units/{UNIT}/counters/1/open", timeout=5).ok  # fmt: skip
     page.click("button[data-action=transfer]")
+    expect(page.locator("#ask select[name=to_window] option[value='1']")).to_contain_text(
+        "1号窗口 · "
+    )
+    expect(page.locator("#ask select[name=to_window] option[value='3']")).to_have_count(0)  # closed
     page.select_option("#ask select[name=to_window]", "1")
     screenshot(page, "counter-transfer-dialog")
     page.click("#ask-ok")
