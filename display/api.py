@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from flask import jsonify
+from flask import current_app, jsonify
 from pydantic import Field
 
 from display import bp
@@ -78,5 +78,5 @@ def content(unit: str):
 )
 def announce(unit: str, query: AnnouncementQuery):
     """Return the clips (in order) and captions that announce a call to a window: a chime,
-    Mandarin twice, English if enabled."""
-    return jsonify(announcement(unit, query.number, query.window))
+    Mandarin once (twice if the hall asks), English if enabled."""
+    return jsonify(announcement(unit, query.number, query.window, current_app.config["VOICE"]))

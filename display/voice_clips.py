@@ -27,7 +27,7 @@ SPEED_WPM = {"en": 150}  # a little slower than espeak-ng's 175, for a hall's ec
 DEFAULT_SPEED_WPM = 160
 SILENCE_LEVEL = 400  # samples quieter than this at either end are trimmed
 EDGE_S = 0.03  # what is kept of the silence at each end
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: a shorter chime, so that a call is about six seconds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,9 +91,10 @@ def trim(samples: array.array) -> array.array:
 
 
 def chime() -> array.array:
-    """Return a soft two-note chime (E5 then C5), like a hall's ding-dong."""
+    """Return a soft two-note chime (E5 then C5), like a hall's ding-dong: 1.25 s, short so
+    that the whole call is about six seconds."""
     samples = array.array("h")
-    for frequency, length_s in ((659.25, 0.55), (523.25, 0.9)):
+    for frequency, length_s in ((659.25, 0.4), (523.25, 0.75)):
         count = int(length_s * RATE)
         for i in range(count):
             t = i / RATE
@@ -102,7 +103,7 @@ def chime() -> array.array:
                 4 * math.pi * frequency * t
             )
             samples.append(int(9000 * envelope * tone))
-    return samples + silence(0.2)
+    return samples + silence(0.1)
 
 
 def silence(length_s: float) -> array.array:

@@ -1,18 +1,24 @@
 """The hall screen's spoken calls: which clips, in which order, and where each clip is.
 
-A call is announced as a chime, then in Mandarin twice ("请 A007 号 到 3 号窗口 办理"),
-then once in English where the hall enables it. The screen joins the clips in the browser;
-this module is the one place that decides the order. A clip an operator drops into
-config/voice/ (any of CLIP_SUFFIXES) replaces the one generated at set-up.
+A call is announced as a chime and one Mandarin reading ("请 A幺幺七 号 到 3 号窗口 办理"),
+about six seconds, so that a busy hall's voice keeps up with its calls. A hall may ask for
+a second Mandarin reading and an English one ([voice] in config/screen_content.toml).
+Ticket numbers are read digit by digit, with 1 as 幺 (yāo) as halls and phones say it, so
+that A011 and A017 do not blur ([VOICE] ONE = "yi" for 一); window numbers are read as
+numbers (三号, 十一号窗口), where 1 stays 一. The screen joins the clips in the browser and
+drops a call it could not start in time (display/static/announcer.js); this module is the
+one place that decides what is said. A clip an operator drops into config/voice/ (any of
+CLIP_SUFFIXES) replaces the one generated at set-up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from config import CONFIG_DIR
 from qhall.lookups import find_unit
-from qhall.screens import speaks_english
+from qhall.screens import CONTENT_FILE, read_content_file, speaks_english
 
 OPERATOR_DIR = CONFIG_DIR / "voice"
 GENERATED_DIR = Path(__file__).resolve().parent.parent / "display" / "voice-generated"
@@ -38,6 +44,7 @@ CLIPS: dict[str, tuple[str, str]] = {
     "hao_chuangkou": ("cmn-latn-pinyin", "号窗口"),
     "banli": ("cmn-latn-pinyin", "办理"),
     "shi": ("cmn-latn-pinyin", "十"),
+    "yao": ("cmn-latn-pinyin", "幺"),  # 1 read digit by digit
     **{str(d): ("cmn-latn-pinyin", DIGITS_ZH[d]) for d in range(10)},
     **{letter: ("cmn", letter) for letter in LETTERS},
     "en_number": ("en", "Number"),
@@ -49,35 +56,42 @@ CLIPS: dict[str, tuple[str, str]] = {
 }
 
 
-def announcement_clips(number: str, window: int, *, english: bool = False) -> list[str]:
-    """Return the clips that announce a call, in order: chime, Mandarin twice, English once."""
+def announcement_clips(
+    number: str, window: int, *, readings: int = 1, english: bool = False, one: str = "yao"
+) -> list[str]:
+    """Return the clips that announce a call, in order: a chime, Mandarin once (or twice),
+    then English once if asked for."""
+    digits_zh = {"1": "yao"} if one == "yao" else {}
     mandarin = [
         "qing",
-        *_spell(number, ""),
+        *(digits_zh.get(clip, clip) for clip in _spell(number, "")),
         "hao",
         "dao",
-        *_window_zh(window),
+        *_window_zh(window, digits_zh),
         "hao_chuangkou",
         "banli",
     ]
-    clips = ["chime", *mandarin, "pause", *mandarin]
+    clips = ["chime", *mandarin]
+    for _ in range(readings - 1):
+        clips += ["pause", *mandarin]
     if english:
         spoken = ["en_number", *_spell(number, "en_"), "en_please_go_to_window"]
         clips += ["pause", *spoken, *_window_en(window)]
     return clips
 
 
-def announcement(unit_code: str, number: str, window: int) -> dict:
-    """Return what a hall's screen plays and shows for a call: the clips and captions."""
+def announcement(unit_code: str, number: str, window: int, settings: Mapping) -> dict:
+    """Return what a hall's screen plays and shows for a call: the clips and captions.
+    settings is the [VOICE] table."""
     unit = find_unit(unit_code)
     english = speaks_english(unit.code)
+    twice = read_content_file(CONTENT_FILE).get("voice", {}).get("twice", [])
+    readings = 2 if unit.code in twice else 1
     text, text_en = announcement_text(number.upper(), window)
-    return {
-        "clips": announcement_clips(number, window, english=english),
-        "text": text,
-        "text_en": text_en,
-        "english": english,
-    }
+    clips = announcement_clips(
+        number, window, readings=readings, english=english, one=settings["ONE"]
+    )
+    return {"clips": clips, "text": text, "text_en": text_en, "english": english}
 
 
 def announcement_text(number: str, window: int) -> tuple[str, str]:
@@ -90,10 +104,11 @@ def _spell(number: str, prefix: str) -> list[str]:
     return [prefix + char for char in number.upper() if char.isdigit() or char in LETTERS]
 
 
-def _window_zh(window: int) -> list[str]:
-    """Read a window number as Mandarin says it: 3 三, 10 十, 12 十二, 20 二十, 35 三十五."""
+def _window_zh(window: int, digits: dict[str, str]) -> list[str]:
+    """Read a window number as Mandarin says it: 3 三, 10 十, 12 十二, 20 二十, 35 三十五;
+    past 99 digit by digit, as a room number (101 幺零幺)."""
     if not 0 < window < 100:
-        return _spell(str(window), "")
+        return [digits.get(clip, clip) for clip in _spell(str(window), "")]
     tens, ones = divmod(window, 10)
     said = [] if tens == 0 else (["shi"] if tens == 1 else [str(tens), "shi"])
     return said + ([str(ones)] if ones or not said else [])

@@ -9,7 +9,10 @@
   const unit = root.dataset.unit;
   const $ = (id) => document.getElementById(id);
   const IN_HAND = ["called", "serving"];
-  const RECENT_SHOWN = 6;
+  // A visitor who missed the voice finds their number here: at least six, more if they fit.
+  const RECENT_SHOWN = 8;
+  // No text below 18 px on a 1920×1080 screen: a share of the screen's shorter side.
+  const LEAST_TEXT = 18 / 1080;
   // Events after which the waiting counts and estimates may have changed.
   const CHANGES_WAITING = /^(ticket\.(issued|called|cancelled|transferred|requeued|finished|no_show)|counter\.)/;
 
@@ -18,28 +21,47 @@
   let services = [];
 
   // --- voice --------------------------------------------------------------------------
+  // What was said and what was not, for a look in devtools and for the tests.
+  let heard = 0;
   let spoken = 0;
+  let dropped = 0;
   const soundOff = $("sound-off");
   const voice = QHallVoice.createVoice({
     clipUrl: root.dataset.voiceUrl,
     onState(state) { root.dataset.voice = state; soundOff.hidden = state !== "off"; },
-    onSpoken(clips, played) {
+  });
+  soundOff.addEventListener("click", () => voice.enable());
+  voice.preload(["chime", "pause", "qing", "hao", "dao", "hao_chuangkou", "banli", "yao"]);
+  const announcer = QHallAnnouncer.createAnnouncer({
+    maxDelayMs: Number(root.dataset.voiceMaxDelayS || 20) * 1000,
+    // Said only while the visitor is still called to that window.
+    wanted: (e) => calls.some((c) => c.number === e.number && c.window === e.window && c.status === "called"),
+    async say(e) {
+      const clips = (await e.said).clips;
+      const played = await voice.play(clips);
       spoken += 1;
       root.dataset.spoken = String(spoken);
       root.dataset.played = played + "/" + clips.length;  // clips heard of those asked for
     },
+    onStart(e) { root.dataset.saying = e.number + ">" + e.window; },
+    onDone() { root.dataset.saying = ""; },
+    onDrop(e, why) {
+      root.dataset.lastDropped = e.number + ">" + e.window + " " + why;
+      if (why === "replaced") return;                    // its recall is said instead
+      dropped += 1;
+      root.dataset.dropped = String(dropped);
+    },
   });
-  soundOff.addEventListener("click", () => voice.enable());
-  voice.preload(["chime", "pause", "qing", "hao", "dao", "hao_chuangkou", "banli"]);
 
-  async function speak(number, window) {
+  function speak(number, window) {
+    if (voice.state() === "off") return;                 // not kept for later: see voice.js
     const url = root.dataset.announceUrl + "?number=" + encodeURIComponent(number) + "&window=" + window;
-    try {
-      const said = await QHall.api("GET", url, undefined, { retries: 1 });
-      voice.announce(said.clips);
-    } catch (error) {
-      console.error("announcement", error);
-    }
+    // Fetched now, so that it is ready when its turn comes; a failure shows then.
+    const said = QHall.api("GET", url, undefined, { retries: 1 });
+    said.catch(() => {});
+    announcer.add({ number, window, said });
+    heard += 1;
+    root.dataset.heard = String(heard);
   }
 
   // --- the model ----------------------------------------------------------------------
@@ -98,14 +120,28 @@
   }
 
   /** Shrink a panel's text until it fits its box: a hall may have many services or
-      windows, and a manager may write long content. Nothing is ever cut off. */
+      windows, and a manager may write long content. Never below the least size read from
+      10 m away. */
   function fit(box) {
     box.style.fontSize = "";
     let size = parseFloat(getComputedStyle(box).fontSize);
-    for (let i = 0; i < 20 && box.scrollHeight > box.clientHeight + 1; i++) {
+    // The 18 px floor is the lying hall screen's; a standing or small one shrinks further
+    // rather than cut a word off.
+    const least = (innerWidth > innerHeight ? LEAST_TEXT : LEAST_TEXT * 0.6) * Math.min(innerWidth, innerHeight);
+    for (let i = 0; i < 20 && box.scrollHeight > box.clientHeight + 1 && smallestText(box) * 0.92 >= least; i++) {
       size *= 0.92;
       box.style.fontSize = size + "px";
     }
+  }
+
+  function smallestText(box) {
+    let least = Infinity;
+    for (const el of box.querySelectorAll("*")) {
+      if (!el.childElementCount && el.textContent.trim() && el.offsetParent) {
+        least = Math.min(least, parseFloat(getComputedStyle(el).fontSize));
+      }
+    }
+    return least;
   }
 
   /** Show only the recent calls that fit whole; the oldest drop off the end. */
@@ -212,7 +248,7 @@
       name.append(code, QHall.bi(s.name, s.name_en));
       const count = document.createElement("td");
       count.className = "count"; count.textContent = s.waiting;
-      const wait = QHall.formatWait(s.estimated_wait_s);
+      const wait = QHall.formatWait(s.estimate, s.estimated_wait_s);
       const est = document.createElement("td");
       est.append(QHall.bi(wait.zh, wait.en));
       tr.append(name, count, est);
@@ -220,6 +256,8 @@
     });
     $("waiting-rows").replaceChildren(...rows);
     fit($("waiting-rows").closest("section"));
+    // Standing, the content has the height the waits and the windows leave it.
+    fit($("content-panel"));
   }
 
   // --- the clock ----------------------------------------------------------------------

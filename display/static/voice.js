@@ -1,6 +1,6 @@
-/* Spoken calls on the hall screen: clips joined with the Web Audio API, one announcement
-   at a time. The server says which clips, in which order (GET …/announcement); this file
-   only fetches, decodes, caches and plays them back to back.
+/* Spoken calls on the hall screen: clips joined with the Web Audio API. The server says
+   which clips, in which order (GET …/announcement); announcer.js says which call is said
+   next and which is too late to say; this file only fetches, decodes, caches and plays.
 
    Browsers may refuse sound until someone touches the page (autoplay policy). Then the
    "sound off" button shows; one tap turns sound on. Kiosk Chromium can be started with
@@ -15,7 +15,6 @@
     const Context = window.AudioContext || window.webkitAudioContext;
     const ctx = Context ? new Context() : null;
     const buffers = new Map();                 // name -> Promise<AudioBuffer>
-    let queue = Promise.resolve();
     let pending = 0;
 
     function state() {
@@ -35,36 +34,32 @@
       return buffers.get(name);
     }
 
+    /** Play an announcement (a list of clip names) to its end; resolves to the number of
+        clips heard (0 with sound off). A missing clip is skipped, not fatal. */
     async function play(clips) {
-      const decoded = await Promise.all(clips.map((name) => load(name).catch((error) => {
-        console.error(error);                  // a missing clip is skipped, not fatal
-        return null;
-      })));
-      let at = ctx.currentTime + 0.05;
-      const played = decoded.filter(Boolean).length;
-      for (const buffer of decoded) {
-        if (!buffer) continue;
-        const source = ctx.createBufferSource();
-        source.buffer = buffer;
-        source.connect(ctx.destination);
-        source.start(at);
-        at += buffer.duration;
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, (at - ctx.currentTime) * 1000) + 150));
-      return played;
-    }
-
-    /** Queue an announcement (a list of clip names); returns false if sound is off. */
-    function announce(clips) {
-      if (!ctx || ctx.state !== "running") { report(); return false; }
+      if (!ctx || ctx.state !== "running") { report(); return 0; }
       pending += 1;
       report();
-      queue = queue.then(() => play(clips)).catch((error) => { console.error(error); return 0; }).then((played) => {
+      try {
+        const decoded = await Promise.all(clips.map((name) => load(name).catch((error) => {
+          console.error(error);
+          return null;
+        })));
+        let at = ctx.currentTime + 0.05;
+        for (const buffer of decoded) {
+          if (!buffer) continue;
+          const source = ctx.createBufferSource();
+          source.buffer = buffer;
+          source.connect(ctx.destination);
+          source.start(at);
+          at += buffer.duration;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, (at - ctx.currentTime) * 1000) + 150));
+        return decoded.filter(Boolean).length;
+      } finally {
         pending -= 1;
-        if (options.onSpoken) options.onSpoken(clips, played);
         report();
-      });
-      return true;
+      }
     }
 
     /** Try to turn sound on; browsers allow it from a tap, or always with the kiosk flag. */
@@ -82,7 +77,7 @@
     enable();
     // Some browsers refuse resume() until a gesture but report nothing; check again.
     setTimeout(report, 300);
-    return { announce, enable, preload, state };
+    return { play, enable, preload, state };
   }
 
   window.QHallVoice = { createVoice };

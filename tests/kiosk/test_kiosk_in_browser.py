@@ -105,7 +105,8 @@ def test_a_visitor_takes_a_ticket_and_it_prints(kiosk, printer, server):
     button.click()
     guide = kiosk.locator('[data-screen="guide"]')
     expect(guide).to_be_visible()
-    expect(guide).to_contain_text("所需材料：本人有效身份证件")
+    expect(guide).to_contain_text("需要携带的材料")  # the structured 一次性告知
+    expect(guide).to_contain_text("本人有效居民身份证")
     expect(guide).to_contain_text("当场办结")
     screenshot(kiosk, "kiosk-guide-portrait-zh")
 
