@@ -216,7 +216,7 @@ def _print_welcome(app, host: str, port: int, bureau: dict | None) -> None:
     click.echo("")
 
 
-@main.command("bench")
+@main.group("bench", invoke_without_command=True)
 @click.option("--seconds", default=10, show_default=True, help="How long kiosks issue tickets.")
 @click.option("--clients", default=16, show_default=True, help="Concurrent kiosk clients.")
 @click.option("--sockets", default=1000, show_default=True, help="Connected Socket.IO clients.")
@@ -228,10 +228,15 @@ def _print_welcome(app, host: str, port: int, bureau: dict | None) -> None:
 @click.option("--message-queue", default="", help="Redis URL for Socket.IO.")
 @click.option("--json", "json_path", default=None, help="Also write the JSON report here.")
 @click.option("--abuse", is_flag=True, help="Instead: /healthz latency under attack (issue 13).")
+@click.pass_context
 def bench(
-    seconds, clients, sockets, calls, print_jobs, database_url, message_queue, json_path, abuse
-) -> None:
-    """Measure qhall as it runs in production, on 127.0.0.1, and print the figures."""
+    ctx, seconds, clients, sockets, calls, print_jobs, database_url, message_queue, json_path,
+    abuse,
+) -> None:  # fmt: skip
+    """Measure qhall as it runs in production, on 127.0.0.1, and print the figures
+    (`qhall bench estimates`: how true the wait estimates are)."""
+    if ctx.invoked_subcommand:
+        return
     if abuse:
         from qhall.tools import bench_abuse
 
@@ -250,6 +255,16 @@ def bench(
     if json_path:
         with open(json_path, "w", encoding="utf-8") as out:
             out.write(text)
+
+
+@bench.command("estimates", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench_estimates_command(args) -> None:
+    """Replay simulated hall days and print how far the wait estimates were from the waits
+    (options: --days, --tickets-per-day, --seed, --quick, --json; see --help)."""
+    from qhall.tools import bench_estimates
+
+    bench_estimates.main(list(args))
 
 
 @main.command("backup")

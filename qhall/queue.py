@@ -69,6 +69,7 @@ from qhall.models import (
 from qhall.numbering import OPEN_STATES, take_number
 from qhall.ratings import today_ratings
 from qhall.shapes import counter_view, issued_ticket, ticket_view
+from qhall.transfers import check_destination, record_override
 from qhall.windows import held_window, open_window
 
 # --- who is next ----------------------------------------------------------------------
@@ -419,11 +420,14 @@ def transfer(
     *,
     to_service: str | None = None,
     to_window: int | None = None,
+    override: bool = False,
     staff_id,
     now: datetime,
     request_key=None,
 ) -> Outcome:
-    """Send the visitor to another service or window, keeping their place in line (一站式)."""
+    """Send the visitor to another service or window, keeping their place in line (一站式):
+    only where an open window will call them, unless the hall's manager overrides
+    (qhall.transfers)."""
     if to_service is None and to_window is None:
         raise BadInput("请选择转往的业务或窗口。", "Choose the service or window to transfer to.")
 
@@ -431,28 +435,29 @@ def transfer(
         if uow.replayed:
             return uow.outcome
         unit, counter, ticket = _in_hand(unit_code, window, staff_id, "called", "serving")
-        if to_service is not None:
-            ticket.service = find_service(unit, to_service)
+        service = find_service(unit, to_service) if to_service is not None else None
         target = find_counter(unit, to_window) if to_window is not None else None
         if target is not None and target.id == counter.id:
             raise BadInput("不能转给本窗口。", "A ticket cannot be transferred to its own window.")
-        ticket.target_counter = target
-        ticket.status = "waiting"
-        ticket.counter = None
-        ticket.transfer_count += 1
-        ticket.save()
-        return uow.finish(
-            _announce(
-                unit,
-                ev.TICKET_TRANSFERRED,
-                now,
-                ticket,
-                counter,
-                staff_id,
-                to_service=ticket.service.code,
-                to_window=target.window if target else None,
-            )
-        )
+        overridden = check_destination(unit, service or ticket.service, target, staff_id, override)
+        return uow.finish(send_on(counter, ticket, service, target, now, staff_id, overridden))
+
+
+def send_on(counter, ticket: Ticket, service, target, now: datetime, staff_id, overridden=False):
+    """Put the visitor in hand back in line at their place, for another service (if given)
+    and a window in particular (if given), in the caller's unit of work; the destination
+    is checked by the caller (qhall.transfers.check_destination)."""
+    ticket.service = service or ticket.service
+    ticket.target_counter = target
+    ticket.status = "waiting"
+    ticket.counter = None
+    ticket.transfer_count += 1
+    ticket.save()
+    where = {"to_service": ticket.service.code, "to_window": target.window if target else None}
+    if overridden:
+        record_override(ticket, staff_id, where, now)
+        where["override"] = True
+    return _announce(counter.unit, ev.TICKET_TRANSFERRED, now, ticket, counter, staff_id, **where)
 
 
 def requeue_no_show(

@@ -87,7 +87,7 @@ def counter_view(counter: Counter) -> dict:
 def issued_ticket(ticket: Ticket) -> dict:
     """Return the kiosk's answer to the visitor who took a ticket, token included."""
     ahead = people_ahead(ticket)
-    estimate = ticket_estimate(ticket, ahead)
+    estimate = ticket_estimate(ticket, ahead, ticket.issued_at)  # told as it is issued
     return {
         **ticket_view(ticket),
         "unit": ticket.unit.code,
@@ -133,7 +133,7 @@ def unit_view(unit: Unit) -> dict:
 
 def services_view(unit: Unit, now: datetime) -> list[dict]:
     """Return the hall's services with their hours, queues and estimated waits."""
-    hall = hall_now(unit, queue_days(unit, now))
+    hall = hall_now(unit, queue_days(unit, now), now)
     services = unit.services.where(Service.active == True).order_by(Service.code)  # noqa: E712
     return [_service_view(unit, service, hall, now) for service in services]
 

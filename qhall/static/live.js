@@ -152,7 +152,19 @@
     badge.hidden = !offline;
   }
 
-  function formatWait(seconds) {
+  /** The wait as people read it, from an answer's `estimate` ({state, low_min, high_min},
+      qhall.estimates) or, from an older server, its estimated_wait_s. `none` is true when
+      no open window serves the service: then there is no figure at all. */
+  function formatWait(estimate, seconds) {
+    if (estimate && estimate.state === "no_window") return { zh: "暂无窗口办理", en: "No window open", none: true };
+    if (estimate && estimate.state === "ok") {
+      const low = estimate.low_min || 0, high = estimate.high_min || 0;
+      if (high < 1) return { zh: "即将办理", en: "Very soon" };
+      if (low < 1) return { zh: high + " 分钟内", en: "Within " + high + " min" };
+      return { zh: "约 " + low + "–" + high + " 分钟", en: "About " + low + "–" + high + " min" };
+    }
+    if (typeof estimate === "number") seconds = estimate;
+    if (seconds === null) return { zh: "暂无窗口办理", en: "No window open", none: true };
     const minutes = Math.max(0, Math.round((seconds || 0) / 60));
     if (minutes < 1) return { zh: "即将办理", en: "Very soon" };
     return { zh: "约 " + minutes + " 分钟", en: "About " + minutes + " min" };

@@ -29,15 +29,17 @@ before any work, and a join whose hall has not moved since the last snapshot reu
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app, request, session
+from flask import current_app, has_app_context, request, session
 from flask_socketio import SocketIO, join_room
 
 from qhall.access import may_read, may_work_at
 from qhall.auth import staff_signed_in
+from qhall.dashboard import no_window_alerts
 from qhall.db import db
 from qhall.errors import BadInput, HallError
 from qhall.events import EVENT_WITHHELD, PUBLIC_NAMES, SYSTEM_ALERT, Outcome
@@ -59,6 +61,8 @@ MESSAGES_PER_ADDRESS = 300
 SNAPSHOT_REUSE = timedelta(seconds=2)
 MAX_UNIT_CODE = 16  # qhall.models.Unit.code
 MAX_WINDOW = 2**31 - 1  # what the database keeps (qhall.web.schema.Int32)
+
+log = logging.getLogger(__name__)
 
 STAFF_ROOM = "staff"
 
@@ -106,7 +110,36 @@ def publish(outcome: Outcome) -> Outcome:
         else:
             socketio.emit(event["name"], event, to=staff_room(unit))
             socketio.emit(EVENT_WITHHELD, {"seq": event["seq"], "unit": unit}, to=unit_room(unit))
+    unstaffed = {e["unit"] for e in outcome.events if e["name"] in LEAVES_UNSTAFFED}
+    for unit in unstaffed if has_app_context() else ():
+        try:
+            _alert_unstaffed(unit)
+        except Exception:  # the change is committed and answered: an alert must not undo that
+            log.exception("the no-window alert of %s failed", unit)
     return outcome
+
+
+# Events after which visitors may wait for a service that no open window serves.
+LEAVES_UNSTAFFED = frozenset(
+    {"ticket.issued", "ticket.transferred", "ticket.requeued", "counter.paused", "counter.closed"}
+)
+
+
+def _alert_unstaffed(unit_code: str) -> None:
+    """Tell the hall's staff pages (its windows and its manager) of each service with
+    visitors waiting and no open window serving it (qhall.dashboard.no_window_alerts)."""
+    moment = time.monotonic()
+    now = current_app.extensions["qhall"].clock.now()
+    for alert in no_window_alerts(find_unit(unit_code), now):
+        key = f"no_window:{unit_code}:{alert['service']}"
+        if moment - _last_alert.get(key, -ALERT_EVERY_S) < ALERT_EVERY_S:
+            continue
+        _last_alert[key] = moment
+        socketio.emit(
+            SYSTEM_ALERT,
+            {"error": "no_window", "message": alert["message"], "message_en": alert["message_en"]},
+            to=staff_room(unit_code),
+        )
 
 
 # A failing disk or database would raise the same alert for every request: once a while is enough.

@@ -442,6 +442,15 @@ class Units(RootModel[list[Unit]]):
     pass
 
 
+class WaitEstimate(Answer):
+    """The wait as people are told it (qhall.estimates): a range in minutes (0 to 0: very
+    soon), or no_window: no open window serves the service, so no figure at all."""
+
+    state: Literal["ok", "no_window", "unknown"]
+    low_min: int | None = None
+    high_min: int | None = None
+
+
 class Service(Answer):
     code: str
     name: str
@@ -454,7 +463,8 @@ class Service(Answer):
     guide_en: str = ""
     waiting: int
     open_windows: int = 0
-    estimated_wait_s: int
+    estimated_wait_s: int | None = Field(description="null when no open window serves it")
+    estimate: WaitEstimate | None = None
 
 
 class Services(RootModel[list[Service]]):
