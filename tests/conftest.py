@@ -106,6 +106,22 @@ def staff_client(client, two_halls):
 
 
 @pytest.fixture
+def window_printer(app) -> Iterator[FakePrinter]:
+    """Window 1's printer of hall T: a real TCP printer on 127.0.0.1 the app's spooler
+    can reach."""
+    from printer.config import PrinterConfig
+    from printer.spooler import PrintSetup
+    from qhall.models import Counter
+
+    device = FakePrinter().start()
+    config = PrinterConfig(name="t-window-1", unit="T", **device.config)
+    app.extensions["printing"] = PrintSetup({config.name: config}, {})
+    Counter.update(printer=config.name).where(Counter.window == 1).execute()
+    yield device
+    device.stop()
+
+
+@pytest.fixture
 def fake_printer() -> Iterator[FakePrinter]:
     """A fake network printer, online, on a free port of 127.0.0.1."""
     printer = FakePrinter().start()

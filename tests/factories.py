@@ -147,6 +147,13 @@ def gen_bad_rating(clock, staff, *, level: int = 1, phone: str = "", window: int
 # --- people and machines -------------------------------------------------------------
 
 
+def post_json(client, url: str, body=None, status: int = 200, **headers) -> dict:
+    """POST JSON with the test client; assert the answer's status; return its JSON."""
+    response = client.post(url, json=body or {}, headers=headers or None)
+    assert response.status_code == status, response.get_json()
+    return response.get_json()
+
+
 def sign_in(client, login: str = "clerk"):
     """Sign a test client in through the real session API; return it."""
     answer = client.post("/api/session", json={"login": login, "password": PASSWORD})

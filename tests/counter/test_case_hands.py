@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from qhall.models import Case, CaseTask, Event
-from tests.factories import assert_error, gen_staff, gen_unit, sign_in
+from tests.factories import assert_error, gen_staff, gen_unit, post_json, sign_in
 
 BASE = "/api/units/T"
 
@@ -27,9 +27,7 @@ def people(app, hall):
 
 
 def post(client, path, body=None, status=200) -> dict:
-    response = client.post(BASE + path, json=body or {})
-    assert response.status_code == status, response.get_json()
-    return response.get_json()
+    return post_json(client, BASE + path, body, status)
 
 
 def case_row(number: str) -> tuple:

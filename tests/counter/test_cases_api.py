@@ -10,11 +10,16 @@ import re
 import pytest
 from PIL import Image
 
-from printer.config import PrinterConfig
-from printer.fake import FakePrinter
-from printer.spooler import PrintSetup
-from qhall.models import Counter, Event, PrintJob, Rating, Rectification
-from tests.factories import assert_error, gen_bad_rating, gen_staff, gen_unit, sign_in, use_tablets
+from qhall.models import Event, PrintJob, Rating, Rectification
+from tests.factories import (
+    assert_error,
+    gen_bad_rating,
+    gen_staff,
+    gen_unit,
+    post_json,
+    sign_in,
+    use_tablets,
+)
 
 BASE = "/api/units/T"
 
@@ -39,21 +44,8 @@ def boss(app, hall):
     return sign_in(app.test_client(), "boss")
 
 
-@pytest.fixture
-def window_printer(app):
-    """Window 1's printer: a real TCP printer on 127.0.0.1 the app's spooler can reach."""
-    device = FakePrinter().start()
-    config = PrinterConfig(name="t-window-1", unit="T", **device.config)
-    app.extensions["printing"] = PrintSetup({config.name: config}, {})
-    Counter.update(printer=config.name).where(Counter.window == 1).execute()
-    yield device
-    device.stop()
-
-
 def post(client, path, body=None, status=200, **headers):
-    response = client.post(BASE + path, json=body or {}, headers=headers)
-    assert response.status_code == status, response.get_json()
-    return response.get_json()
+    return post_json(client, BASE + path, body, status, **headers)
 
 
 def test_the_windows_line_is_in_the_order_it_calls_with_priority_marked(clerk, hall):

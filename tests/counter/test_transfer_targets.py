@@ -11,7 +11,7 @@ import pytest
 from qhall.models import Event, Ticket
 from qhall.supervision_models import AuditEntry
 from qhall.web.realtime import socketio
-from tests.factories import assert_error, gen_staff, gen_unit, sign_in
+from tests.factories import assert_error, gen_staff, gen_unit, post_json, sign_in
 
 BASE = "/api/units/T"
 
@@ -30,9 +30,7 @@ def people(app, hall):
 
 
 def post(client, path, body=None, status=200) -> dict:
-    response = client.post(BASE + path, json=body or {})
-    assert response.status_code == status, response.get_json()
-    return response.get_json()
+    return post_json(client, BASE + path, body, status)
 
 
 def take(client, service="A") -> str:

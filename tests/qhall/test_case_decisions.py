@@ -10,13 +10,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from printer.config import PrinterConfig
-from printer.fake import FakePrinter
 from printer.printouts import render_decision
-from printer.spooler import PrintSetup
 from qhall import cases
 from qhall.errors import BadInput, Forbidden
-from qhall.models import Case, Counter, PrintJob
+from qhall.models import Case, PrintJob
 from tests.factories import assert_error, gen_staff, gen_unit, sign_in
 
 BASE = "/api/units/T"
@@ -28,17 +25,6 @@ def hall(app):
     unit = gen_unit(services={"A": {}, "B": {"time_limit_days": 5}})
     return {"unit": unit, "clerk": gen_staff("clerk", unit), "other": gen_staff("other", unit),
             "boss": gen_staff("boss", unit, role="manager")}  # fmt: skip
-
-
-@pytest.fixture
-def window_printer(app):
-    """Window 1's printer, as the app's spooler knows it."""
-    device = FakePrinter().start()
-    config = PrinterConfig(name="t-window-1", unit="T", **device.config)
-    app.extensions["printing"] = PrintSetup({config.name: config}, {})
-    Counter.update(printer=config.name).where(Counter.window == 1).execute()
-    yield device
-    device.stop()
 
 
 def accept_with_tasks(hall, clock, *departments) -> dict:
