@@ -125,9 +125,10 @@
   function fit(box) {
     box.style.fontSize = "";
     let size = parseFloat(getComputedStyle(box).fontSize);
-    // The 18 px floor is the lying hall screen's; a standing or small one shrinks further
-    // rather than cut a word off.
-    const least = (innerWidth > innerHeight ? LEAST_TEXT : LEAST_TEXT * 0.6) * Math.min(innerWidth, innerHeight);
+    // The 18 px floor is the big lying hall screen's (1080 lines and more); a standing or
+    // smaller one (a 1280×800 panel) shrinks further rather than cut a word off.
+    const big = innerWidth > innerHeight && innerHeight >= 1000;
+    const least = (big ? LEAST_TEXT : LEAST_TEXT * 0.6) * Math.min(innerWidth, innerHeight);
     for (let i = 0; i < 20 && box.scrollHeight > box.clientHeight + 1 && smallestText(box) * 0.92 >= least; i++) {
       size *= 0.92;
       box.style.fontSize = size + "px";
