@@ -85,11 +85,9 @@ def record_sign_in(staff: Staff, *, client: str, now: datetime) -> AuditEntry:
                          target=staff.login, after={"client": client}, now=now)  # fmt: skip
 
 
-def count_failed_sign_in(
-    login: str, *, client: str, now: datetime, refused: bool = False
-) -> AuditEntry:
-    """Count a failed sign-in (refused: turned away for too many tries, its password not
-    checked) in the quarter hour's entry for that login and client, made by the first one.
+def count_failed_sign_in(login: str, *, client: str, now: datetime) -> AuditEntry:
+    """Count a failed sign-in (a wrong password) in the quarter hour's entry for that login
+    and client, made by the first one.
     The login is kept only when it names an account; the password never is."""
     account = Staff.get_or_none(Staff.login == login)
     target = account.login if account else UNKNOWN_LOGIN
@@ -102,9 +100,9 @@ def count_failed_sign_in(
             AuditEntry.at < start + FAILURE_BUCKET,
         )
         entry = next((e for e in entries if json.loads(e.after)["client"] == client), None)
-        counts = {"client": client, "failures": 0, "refused": 0}
+        counts = {"client": client, "failures": 0}
         counts |= json.loads(entry.after) if entry else {}
-        counts["refused" if refused else "failures"] += 1
+        counts["failures"] += 1
         counts["last"] = iso(now)
         if entry is None:
             return record_action(staff_id=None, unit_id=account.unit_id if account else None,
