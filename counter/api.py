@@ -28,13 +28,10 @@ from counter import bp
 from printer.ticket import print_ticket
 from qhall import queue, transfers, windows
 from qhall.errors import BadInput, Conflict, NoTicketInHand
-from qhall.events import SYSTEM_ALERT
 from qhall.lookups import find_unit, ticket_in_hand
 from qhall.models import PauseReason
 from qhall.queue import window_queue
-from qhall.transfers import stranded_alerts
 from qhall.web.printing import printing, reprint_key, ticket_extras
-from qhall.web.realtime import socketio, staff_room
 from qhall.web.request import now, publish_result, request_key, require_staff
 from qhall.web.schema import (
     STAFF,
@@ -148,10 +145,7 @@ def counter_action(action: str):
         outcome = run(
             unit, window, **extra, staff_id=staff.id, now=now(), request_key=request_key()
         )
-        response = publish_result(outcome)
-        if action == "transfer" and outcome.result.get("override"):
-            alert_stranded(unit)
-        return response
+        return publish_result(outcome)
 
     view.__name__ = view.__qualname__ = "counter_" + action.replace("-", "_")
     view.__doc__ = summary
@@ -170,22 +164,6 @@ for _action in COUNTER_ACTIONS:
         view_func=counter_action(_action),
         methods=["POST"],
     )
-
-
-def alert_stranded(unit: str) -> None:
-    """Tell the hall's staff pages (its windows, its manager's) who waits for a closed
-    window: only a manager's override sends anyone there (closing a window sends those
-    transferred to it back in line). A service nobody serves has its own alert
-    (qhall.web.realtime)."""
-    alerts = stranded_alerts(find_unit(unit), now())
-    if alerts:
-        message = {
-            "error": "stranded",
-            "unit": unit,
-            "message": "；".join(a["message"] for a in alerts) + "。",
-            "message_en": "; ".join(a["message_en"] for a in alerts) + ".",
-        }
-        socketio.emit(SYSTEM_ALERT, message, to=staff_room(unit))
 
 
 @bp.get("/api/units/<unit>/transfer-targets")

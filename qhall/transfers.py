@@ -100,56 +100,41 @@ def record_override(ticket: Ticket, staff_id, where: dict, now: datetime) -> Non
     )
 
 
-def stranded(unit: Unit, now: datetime, *, services: bool = True) -> list[dict]:
-    """Return the hall's stranded waiting tickets, grouped: those sent to a closed window,
-    and (services) those whose service no open window serves."""
+def stranded(unit: Unit, now: datetime) -> list[dict]:
+    """Return the hall's waiting tickets sent to a window that is closed, by window: only a
+    manager's override sends anyone there (a closing window sends those sent to it back
+    in line). A service nobody serves is qhall.estimates.unstaffed's to tell."""
     closed = dict(
         Counter.select(Counter.id, Counter.window)
         .where(Counter.unit == unit.id, Counter.state == "closed")
         .tuples()
     )
     waiting = (
-        Ticket.select(Ticket, Service)
-        .join(Service)
+        Ticket.select(Ticket.number, Ticket.target_counter)
         .where(
             Ticket.unit == unit.id,
             Ticket.day.in_(queue_days(unit, now)),
             Ticket.status == "waiting",
+            Ticket.target_counter.in_(list(closed)),
         )
         .order_by(Ticket.queue_at, Ticket.id)
     )
-    served = serving_counts(unit) if services else {}
-    groups: dict[tuple, dict] = {}
+    groups: dict[int, list[str]] = {}
     for ticket in waiting:
-        target = ticket.target_counter_id
-        if target in closed:
-            key = ("window", closed[target])
-            group = {"reason": "window_closed", "window": closed[target]}
-        elif services and target is None and not served.get(ticket.service_id):
-            key = ("service", ticket.service.code)
-            group = {"reason": "no_open_window", "service": ticket.service.code,
-                     "name": ticket.service.name_zh, "name_en": ticket.service.name_en}  # fmt: skip
-        else:
-            continue
-        groups.setdefault(key, {**group, "numbers": []})["numbers"].append(ticket.number)
-    return list(groups.values())
+        groups.setdefault(closed[ticket.target_counter_id], []).append(ticket.number)
+    return [{"window": window, "numbers": numbers} for window, numbers in groups.items()]
 
 
-def stranded_alerts(unit: Unit, now: datetime, *, services: bool = False) -> list[dict]:
-    """Return an alert per group of stranded tickets, in the dashboard's shape. By default
-    only those sent to a closed window: a service with people waiting and no open window
-    has its own alert on the dashboard."""
+def stranded_alerts(unit: Unit, now: datetime) -> list[dict]:
+    """Return an alert per closed window with visitors sent to it, in the dashboard's shape."""
     alerts = []
-    for group in stranded(unit, now, services=services):
-        numbers, count = "、".join(group["numbers"][:5]), len(group["numbers"])
+    for group in stranded(unit, now):
+        numbers, count = group["numbers"], len(group["numbers"])
         more = "等" if count > 5 else ""
-        if group["reason"] == "window_closed":
-            zh = f"{count} 位来访人（{numbers}{more}）被转往 {group['window']}号窗口，但该窗口已关闭，无人呼叫"
-            en = f"{count} visitor(s) ({', '.join(group['numbers'][:5])}) were sent to window {group['window']}, which is closed: nobody will call them"
-        else:
-            zh = f"{count} 位来访人（{numbers}{more}）在等候「{group['name']}」，但没有开放的窗口办理"
-            en = f"{count} visitor(s) ({', '.join(group['numbers'][:5])}) wait for {group['name_en']}, which no open window serves"
-        alerts.append({"kind": "stranded", **group, "message": zh, "message_en": en})
+        zh = f"{count} 位来访人（{'、'.join(numbers[:5])}{more}）被转往 {group['window']}号窗口，但该窗口已关闭，无人呼叫"
+        en = f"{count} visitor(s) ({', '.join(numbers[:5])}) were sent to window {group['window']}, which is closed: nobody will call them"
+        alerts.append({"kind": "stranded", "reason": "window_closed", **group,
+                       "message": zh, "message_en": en})  # fmt: skip
     return alerts
 
 

@@ -125,22 +125,8 @@ def release_counter(
         ticket = ticket_in_hand(counter)
         if ticket is not None:
             before["ticket"] = ticket.number
-            ticket.status = "waiting"
-            ticket.counter = None
-            ticket.target_counter = None
-            ticket.save()
-            ev.record(
-                unit,
-                ev.TICKET_TRANSFERRED,
-                now,
-                ticket=ticket,
-                counter=counter,
-                staff_id=staff_id,
-                ticket_view=ticket_view(ticket),
-                counter_view=counter_view(counter),
-                to_service=ticket.service.code,
-                to_window=None,
-            )
+            ticket.status, ticket.counter = "waiting", None
+            _back_in_line(unit, ticket, counter, now, staff_id, reason="window_released")
         counter.pause_reason = None
         result = _set_state(unit, counter, ev.COUNTER_CLOSED, "closed", now, staff_id,
                             staff=None, released_from=before["staff"])  # fmt: skip
@@ -161,15 +147,20 @@ def _send_back_targeted(unit, counter: Counter, now, staff_id) -> list[str]:
     """Put the visitors transferred to a window that closes back in their service's line,
     at their own place (their queue time is kept): a closed window calls nobody, and
     waiting for it would strand them (qhall.transfers). Return their numbers."""
-    numbers = []
-    for ticket in counter.transferred_tickets.where(Ticket.status == "waiting"):
-        ticket.target_counter = None
-        ticket.save()
-        numbers.append(ticket.number)
-        ev.record(unit, ev.TICKET_TRANSFERRED, now, ticket=ticket, counter=counter,
-                  staff_id=staff_id, ticket_view=ticket_view(ticket), counter_view=counter_view(counter),
-                  to_service=ticket.service.code, to_window=None, reason="window_closed")  # fmt: skip
-    return numbers
+    waiting = list(counter.transferred_tickets.where(Ticket.status == "waiting"))
+    for ticket in waiting:
+        _back_in_line(unit, ticket, counter, now, staff_id, reason="window_closed")
+    return [ticket.number for ticket in waiting]
+
+
+def _back_in_line(unit, ticket: Ticket, counter: Counter, now, staff_id, *, reason: str) -> None:
+    """Send a ticket from a window that closes to its service's line, at its own place (its
+    queue time is kept), as a transfer to no window in particular."""
+    ticket.target_counter = None
+    ticket.save()
+    ev.record(unit, ev.TICKET_TRANSFERRED, now, ticket=ticket, counter=counter,
+              staff_id=staff_id, ticket_view=ticket_view(ticket), counter_view=counter_view(counter),
+              to_service=ticket.service.code, to_window=None, reason=reason)  # fmt: skip
 
 
 _UNCHANGED = object()

@@ -46,6 +46,7 @@ from qhall.events import EVENT_WITHHELD, PUBLIC_NAMES, SYSTEM_ALERT, Outcome
 from qhall.lookups import find_counter, find_unit
 from qhall.models import Staff, Unit
 from qhall.shapes import snapshot
+from qhall.transfers import stranded_alerts
 
 # A join is a few dozen bytes; nothing a client sends needs more than this.
 MAX_MESSAGE_BYTES = 16_384
@@ -119,27 +120,28 @@ def publish(outcome: Outcome) -> Outcome:
     return outcome
 
 
-# Events after which visitors may wait for a service that no open window serves.
+# Events after which visitors may wait where nobody will call them.
 LEAVES_UNSTAFFED = frozenset(
     {"ticket.issued", "ticket.transferred", "ticket.requeued", "counter.paused", "counter.closed"}
 )
 
 
 def _alert_unstaffed(unit_code: str) -> None:
-    """Tell the hall's staff pages (its windows and its manager) of each service with
-    visitors waiting and no open window serving it (qhall.dashboard.no_window_alerts)."""
-    moment = time.monotonic()
+    """Tell the hall's staff pages (its windows and its manager) of visitors nobody will
+    call: a service with people waiting and no open window serving it
+    (qhall.dashboard.no_window_alerts), and tickets sent to a closed window by a manager's
+    override (qhall.transfers.stranded_alerts). Each at most once per ALERT_EVERY_S."""
+    moment, live = time.monotonic(), _live()
+    unit = find_unit(unit_code)
     now = current_app.extensions["qhall"].clock.now()
-    for alert in no_window_alerts(find_unit(unit_code), now):
-        key = f"no_window:{unit_code}:{alert['service']}"
-        if moment - _last_alert.get(key, -ALERT_EVERY_S) < ALERT_EVERY_S:
+    for alert in no_window_alerts(unit, now) + stranded_alerts(unit, now):
+        key = f"{alert['kind']}:{unit_code}:{alert.get('service') or alert.get('window')}"
+        if moment - live.alerted.get(key, -ALERT_EVERY_S) < ALERT_EVERY_S:
             continue
-        _last_alert[key] = moment
-        socketio.emit(
-            SYSTEM_ALERT,
-            {"error": "no_window", "message": alert["message"], "message_en": alert["message_en"]},
-            to=staff_room(unit_code),
-        )
+        live.alerted[key] = moment
+        message = {"error": alert["kind"], "unit": unit_code}
+        message |= {"message": alert["message"], "message_en": alert["message_en"]}
+        socketio.emit(SYSTEM_ALERT, message, to=staff_room(unit_code))
 
 
 # A failing disk or database would raise the same alert for every request: once a while is enough.
@@ -209,6 +211,8 @@ class Live:
     addresses: dict[str, Address] = field(default_factory=dict)
     # hall code -> (seq, taken at by the hall's clock, snapshot)
     snapshots: dict[str, tuple[int, datetime, dict]] = field(default_factory=dict)
+    # alert key -> when it was last sent (monotonic): see _alert_unstaffed
+    alerted: dict[str, float] = field(default_factory=dict)
 
 
 def _live() -> Live:
