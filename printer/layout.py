@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
@@ -70,13 +71,19 @@ class Page:
 
     Sizes are given for 80 mm paper and scaled to the page's width. Tickets, case receipts
     and missing-materials notices are all drawn on it.
+
+    The canvas is 1-bit: each line of text is drawn once in grey (anti-aliased) and cut to
+    black and white at half grey (inked()), then stamped on. Lines never overlap (each
+    moves down by its box and a gap of at least one dot), so this is the same picture as
+    drawing everything in grey and cutting the whole page at the end; and the lines every
+    ticket repeats (hall, service, footers) are drawn only once.
     """
 
     def __init__(self, width: int = FULL_WIDTH, *, margin: int = MARGIN) -> None:
         self.width = width
         self.margin = margin
         self.scale = width / FULL_WIDTH
-        self.image = Image.new("L", (width, LONGEST), 255)
+        self.image = Image.new("1", (width, LONGEST), 255)
         self.draw = ImageDraw.Draw(self.image)
         self.y = margin
 
@@ -95,12 +102,13 @@ class Page:
         gap: float = 6,
     ) -> None:
         """Write text wrapped to the paper's width: centred, or from the margin plus indent."""
-        font = cjk_font(max(MIN_TEXT, self.px(size)), bold)
+        font_size = max(MIN_TEXT, self.px(size))
         left = self.margin + (self.px(indent) if indent else 0)
-        for line in wrap(text, font, self.width - left - self.margin):
-            x0, top, x1, bottom = self.draw.textbbox((0, 0), line, font=font)
+        for line in wrapped(text, font_size, bold, self.width - left - self.margin):
+            ink, (x0, top, x1, bottom) = inked(line, font_size, bold)
             x = (self.width - (x1 - x0)) // 2 - x0 if centre else left - x0
-            self.draw.text((x, self.y - top), line, font=font, fill=0)
+            if ink is not None:
+                self.image.paste(0, (x + x0 - INK_PAD, self.y - INK_PAD), ink)
             self.y += bottom - top + self.px(gap)
 
     def pair(
@@ -126,8 +134,8 @@ class Page:
         self.pair(zh, en, size, bold=True)
         box = (self.margin, top, self.width - self.margin, self.y)
         # Invert the band: what was drawn black becomes white on a black box.
-        band = self.image.crop(box).point(lambda v: 255 - v)
-        self.image.paste(band, box[:2])
+        band = self.image.crop(box).convert("L").point(lambda v: 255 - v)
+        self.image.paste(band.convert("1", dither=Image.Dither.NONE), box[:2])
 
     def rule(self, *, above: float = 4, below: float = 10, weight: int | None = None) -> None:
         """Draw a dashed line across, weight dots thick (by default 2, scaled to the paper)."""
@@ -139,7 +147,9 @@ class Page:
         self.space(below)
 
     def picture(self, picture: Image.Image) -> None:
-        """Paste a picture, centred."""
+        """Paste a picture, centred (cut to black and white at half grey)."""
+        if picture.mode != "1":
+            picture = one_bit(picture.convert("L"))
         self.image.paste(picture, ((self.width - picture.width) // 2, self.y))
         self.y += picture.height
 
@@ -148,9 +158,42 @@ class Page:
         self.y += self.px(size)
 
     def finish(self) -> Image.Image:
-        """Return the page cut to what was drawn, as a 1-bit image without dithering."""
-        page = self.image.crop((0, 0, self.width, self.y + self.margin))
-        return page.point(lambda v: 255 if v >= 128 else 0).convert("1", dither=Image.Dither.NONE)
+        """Return the page cut to what was drawn, as a 1-bit image."""
+        return self.image.crop((0, 0, self.width, self.y + self.margin))
+
+
+def one_bit(image: Image.Image) -> Image.Image:
+    """Return a grey image in black and white, cut at half grey, without dithering."""
+    return image.point(lambda v: 255 if v >= 128 else 0).convert("1", dither=Image.Dither.NONE)
+
+
+# White dots kept around a line's box when it is drawn alone, in case a glyph's ink
+# reaches past the box its metrics give.
+INK_PAD = 4
+
+
+@lru_cache(maxsize=1024)
+def wrapped(text: str, size: int, bold: bool, width: int) -> tuple[str, ...]:
+    """Return text's lines in the CJK font at size (wrap(), remembered)."""
+    return tuple(wrap(text, cjk_font(size, bold), width))
+
+
+# A remembered line is at most a page wide and a few dozen dots high (some 20 kB; the
+# ticket's number about 50): room for every fixed line of a hall's tickets and receipts
+# in ten megabytes or so; the lines that change each time push out only each other.
+@lru_cache(maxsize=512)
+def inked(line: str, size: int, bold: bool) -> tuple[Image.Image | None, tuple[int, int, int, int]]:
+    """Return one line of text in the CJK font at size as it prints, and its box (what
+    ImageDraw.textbbox gives at the origin): a 1-bit mask, set where the dot is black, whose
+    top left is the box's, less INK_PAD each way; None if no dot is black."""
+    font = cjk_font(size, bold)
+    canvas = Image.new("L", (1, 1), 255)
+    x0, top, x1, bottom = box = ImageDraw.Draw(canvas).textbbox((0, 0), line, font=font)
+    canvas = Image.new("L", (x1 - x0 + 2 * INK_PAD, bottom - top + 2 * INK_PAD), 255)
+    ImageDraw.Draw(canvas).text((INK_PAD - x0, INK_PAD - top), line, font=font, fill=0)
+    # Black where the grey is darker than half: the same cut as one_bit().
+    ink = canvas.point(lambda v: 255 if v < 128 else 0).convert("1", dither=Image.Dither.NONE)
+    return (ink if ink.getbbox() else None), box
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
@@ -173,8 +216,8 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
 
 
 def qr_image(url: str, size: int) -> Image.Image:
-    """Return the QR code of url, about size dots square, with whole dots per module and
-    the quiet zone of four modules that scanners need around it."""
+    """Return the QR code of url as a 1-bit image, about size dots square, with whole dots
+    per module and the quiet zone of four modules that scanners need around it."""
     # A fixed mask: searching all eight for the "best" one takes most of a ticket's
     # drawing time, and any mask reads; the standard makes the search an optimisation.
     code = qrcode.QRCode(
@@ -183,7 +226,10 @@ def qr_image(url: str, size: int) -> Image.Image:
     code.add_data(url)
     code.make(fit=True)
     module = max(2, size // code.modules_count)
-    matrix = code.make_image().get_image().convert("L")
+    # The modules straight into an image: qrcode's own image draws them one by one.
+    rows = code.get_matrix()  # the quiet zone included
+    dots = bytes(0 if dark else 255 for row in rows for dark in row)
+    matrix = Image.frombytes("L", (len(rows), len(rows)), dots).convert("1")
     return matrix.resize((matrix.width * module,) * 2, Image.Resampling.NEAREST)
 
 

@@ -5,12 +5,14 @@ network printer on 127.0.0.1 (status query DLE EOT 1 and 4 first, as the spooler
 
     .venv/bin/python -m qhall.tools.bench_printer [--tickets 300] [--width 576]
 
-Prints p50, p90 and p99 of each step and of the whole, in milliseconds.
+Prints p50, p90 and p99 of each step and of the whole, in milliseconds, and the machine's
+load average (the tail is other programs' CPU as much as ours).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from datetime import datetime
@@ -73,6 +75,8 @@ def main() -> None:
     print(f"{args.tickets} tickets, {args.width} dots wide, {size} bytes each (ms):")
     for name, samples in steps.items():
         print(f"  {name:<7} {percentiles(samples)}")
+    # The tail waits on the CPU: other work on the machine shows in p99 first.
+    print("  load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

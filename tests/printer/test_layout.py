@@ -7,11 +7,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from escpos.printer import Dummy
 from PIL import Image, ImageChops
 
 from printer.config import PrinterConfig
 from printer.layout import TicketContent, render_ticket, wait_text
-from printer.transport import page_bytes
+from printer.transport import page_bytes, raster
 
 GOLDEN = Path(__file__).parent / "golden"
 TICKET = TicketContent(
@@ -69,6 +70,16 @@ def test_a_page_is_a_raster_image_then_a_cut():
     header = b"\x1dv0\x00" + bytes((576 // 8, 0))
     assert header in data
     assert data.rstrip(b"\x00").endswith(b"\x1dV")  # GS V 0: full cut
+
+
+@pytest.mark.parametrize("size", [(576, 1000), (384, 2000), (300, 30)])
+def test_the_raster_is_what_python_escpos_makes(size):
+    """page_bytes() packs 1-bit pages itself: the same bytes as python-escpos's image(),
+    in GS v 0 images of at most 960 rows, a width not a whole byte padded with white."""
+    image = Image.effect_noise(size, 64).convert("1")
+    out = Dummy(profile="TM-T20II")
+    out.image(image, impl="bitImageRaster", center=False)
+    assert raster(image, Dummy(profile="TM-T20II")) == out.output
 
 
 def test_a_printer_without_a_cutter_only_feeds():
