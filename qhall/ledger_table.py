@@ -1,9 +1,9 @@
 """The ledger as a table: the rows and columns that the admin page, the CSV and the XLSX
-export share, so that all three always hold the same numbers."""
+export share, so that all three always hold the same numbers, and each group's label."""
 
 from __future__ import annotations
 
-from qhall.models import RATING_LEVELS
+from qhall.models import RATING_LEVELS, Counter, Service, Staff, Unit
 
 COLUMNS = [
     ("label", "分组", "Group"),
@@ -69,3 +69,33 @@ def ledger_table(report: dict) -> list[list]:
     lines = [table_row(f"{row['label']} / {row['label_en']}", row) for row in report["rows"]]
     lines.append(table_row("合计 / Total", report["total"]))
     return lines
+
+
+# Tickets not called yet have no window or staff member.
+UNKNOWN_GROUP = {"label": "（未呼叫或未指定）", "label_en": "(not called or not set)",
+                 "sort": (1, "")}  # fmt: skip
+
+
+def group_labels(by: str, keys: list) -> dict:
+    """Return each group key's label in both languages and its sort order."""
+    ids = [key for key in keys if key is not None]
+    if not ids:
+        return {}
+    if by == "unit":
+        rows = Unit.select().where(Unit.id.in_(ids))
+        return {u.id: {"label": f"{u.name_zh}（{u.code}）", "label_en": f"{u.name_en} ({u.code})",
+                       "sort": (0, u.code)} for u in rows}  # fmt: skip
+    if by == "service":
+        rows = Service.select(Service, Unit).join(Unit).where(Service.id.in_(ids))
+        return {s.id: {"label": f"{s.unit.code} {s.code} {s.name_zh}",
+                       "label_en": f"{s.unit.code} {s.code} {s.name_en}",
+                       "sort": (0, f"{s.unit.code}/{s.code}")} for s in rows}  # fmt: skip
+    if by == "window":
+        rows = Counter.select(Counter, Unit).join(Unit).where(Counter.id.in_(ids))
+        return {c.id: {"label": f"{c.unit.code} {c.window}号窗口 {c.name_zh}",
+                       "label_en": f"{c.unit.code} window {c.window} {c.name_en}",
+                       "sort": (0, f"{c.unit.code}/{c.window:04d}")} for c in rows}  # fmt: skip
+    rows = Staff.select().where(Staff.id.in_(ids))
+    return {s.id: {"label": f"{s.name}（{s.employee_no or s.login}）",
+                   "label_en": f"{s.name} ({s.employee_no or s.login})",
+                   "sort": (0, s.employee_no or s.login)} for s in rows}  # fmt: skip

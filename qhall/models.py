@@ -301,7 +301,11 @@ class Inquiry(BaseModel):
     last_activity_at = DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("unit", "status"), False),)
+        indexes = (
+            (("unit", "status"), False),
+            # The ledger's inquiries resolved in a period, per unit (qhall.reports).
+            (("unit", "resolved_at", "visits"), False),
+        )
 
 
 class Referral(BaseModel):
@@ -351,7 +355,11 @@ class Case(BaseModel):
     last_activity_at = DateTimeField(null=True)  # as Inquiry's
 
     class Meta:
-        indexes = ((("unit", "status", "due_day"), False),)
+        indexes = (
+            (("unit", "status", "due_day"), False),
+            # The ledger's cases completed in a period, per unit (qhall.reports).
+            (("unit", "completed_at", "due_day"), False),
+        )
 
 
 class CaseTask(BaseModel):
@@ -442,6 +450,10 @@ class Rectification(BaseModel):
     appeal_decided_by = ForeignKeyField(Staff, null=True, backref="+")
     appeal_note = TextField(default="")
     escalated_at = DateTimeField(null=True)  # overdue: raised to the manager
+
+    class Meta:
+        # The ledger's bad ratings of a period, per unit (qhall.reports).
+        indexes = ((("unit", "opened_at"), False),)
 
 
 # --- screens ---

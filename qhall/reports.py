@@ -37,17 +37,14 @@ from qhall.clock import iso, local_day
 from qhall.clock import zone as hall_zone
 from qhall.db import db, is_sqlite
 from qhall.errors import BadInput
+from qhall.ledger_table import UNKNOWN_GROUP, group_labels
 from qhall.models import (
     RATING_LEVELS,
     Case,
-    Counter,
     Inquiry,
     Rating,
     Rectification,
-    Service,
-    Staff,
     Ticket,
-    Unit,
 )
 from qhall.ratings import BAD_LEVEL
 from qhall.scopes import GROUPINGS, Scope
@@ -140,9 +137,9 @@ def ledger(scope: Scope, by: str, *, settings: dict, now: datetime) -> dict:
         _add_rectifications(groups, total, scope, by, now)
         _add_inquiries(groups, total, scope, by)
         _add_cases(groups, total, scope, by, now)
-        labels = _labels(by, list(groups))
+        labels = group_labels(by, list(groups))
         rows = [
-            {"key": key, **labels.get(key, _UNKNOWN), **_finish(figures)}
+            {"key": key, **labels.get(key, UNKNOWN_GROUP), **_finish(figures)}
             for key, figures in groups.items()
         ]
         rows.sort(key=lambda row: row["sort"])
@@ -189,74 +186,70 @@ def _when(condition):
     return fn.SUM(SqlCase(None, [(condition, 1)], 0))
 
 
+_TICKET_SUMS = ("issued", "served", "no_shows", "cancelled", "transfers", "called", "wait_sum",
+                "timed", "service_sum", "within_target", "uncalled_late")  # fmt: skip
+
+
 def _add_tickets(groups, total, scope: Scope, by: str, settings: dict, now: datetime) -> list[dict]:
     """Add the ticket counts and sums per group and overall, and return them day by day (or
     month by month over a long period) for the charts.
 
-    One pass, grouped by key, day and status: over a unit it follows the covering index
-    (unit, day, status, ...) row by row, and per status the sums need no CASE per row but
-    the service level's one. The few visitors never called who waited past the target
-    (their issue and end times are not in that index) come from a query of their own."""
+    The inner pass groups by key, day and status: over a unit (or each unit of the bureau) it
+    follows the covering index (unit, day, status, ...) row by row, with no sorting and no
+    CASE per row but the service level's one. The outer query folds its rows into one per
+    group and period, so Python sees a handful. The few visitors never called who waited
+    past the target (their times are not in that index) come from a query of their own."""
     target = _target_expr(scope, settings)
     key = TICKET_KEYS[by]
-    query = (
+    inner = (
         Ticket.select(
-            key,
-            Ticket.day,
-            Ticket.status,
-            fn.COUNT(SQL("*")),
-            fn.SUM(Ticket.transfer_count),
-            fn.COUNT(Ticket.wait_s),
-            fn.SUM(Ticket.wait_s),
-            fn.COUNT(Ticket.service_s),
-            fn.SUM(Ticket.service_s),
-            _when(Ticket.wait_s <= target),
+            key.alias("k"),
+            Ticket.day.alias("d"),
+            Ticket.status.alias("s"),
+            fn.COUNT(SQL("*")).alias("n"),
+            fn.SUM(Ticket.transfer_count).alias("moved"),
+            fn.COUNT(Ticket.wait_s).alias("called"),
+            fn.SUM(Ticket.wait_s).alias("wait_sum"),
+            fn.COUNT(Ticket.service_s).alias("timed"),
+            fn.SUM(Ticket.service_s).alias("service_sum"),
+            _when(Ticket.wait_s <= target).alias("within"),
         )
-        .where(*ticket_where(scope))
+        .where(*ticket_where(scope), *scope.unit_seek(Ticket.unit))
         .group_by(key, Ticket.day, Ticket.status)
+        .alias("g")
     )
-    late = _uncalled_late(scope, key, target, now)
-    monthly = (scope.end - scope.start).days + 1 > DAILY_SERIES_DAYS
-    # The rows as the driver gives them: converting ten thousand days to dates and back
-    # would cost more than the query's sums.
-    rows = db.execute_sql(*query.sql())
+    period, status, issued = inner.c.d, inner.c.s, inner.c.n
+    if (scope.end - scope.start).days + 1 > DAILY_SERIES_DAYS:  # month by month
+        # A day is kept as "2025-11-26" in SQLite, as a date in PostgreSQL.
+        period = fn.substr(period, 1, 7) if is_sqlite() else fn.to_char(period, "YYYY-MM")
+
+    def of_status(name: str, value=issued):
+        return fn.SUM(SqlCase(None, [(status == name, value)], 0))
+
+    sums = (getattr(inner.c, name) for name in ("moved", "called", "wait_sum", "timed",
+                                                  "service_sum", "within"))  # fmt: skip
+    outer = (
+        Ticket.select(inner.c.k, period, fn.SUM(issued), of_status("finished"),
+                      of_status("no_show"), of_status("cancelled"), *map(fn.SUM, sums),
+                      # Closed at the day's end without a call: all waited past the target.
+                      of_status("closed", issued - inner.c.called))
+        .from_(inner)
+        .group_by(inner.c.k, period)
+    )  # fmt: skip
     series: dict[str, dict] = {}
-    for (
-        key_value,
-        day,
-        status,
-        count,
-        transfers,
-        called,
-        wait_sum,
-        timed,
-        service_sum,
-        within,
-    ) in rows:
-        period = str(day)[:7] if monthly else str(day)[:10]  # "2026-11-26" or a date
-        point = series.setdefault(period, dict.fromkeys(_COUNTS, 0))
+    for key_value, day, *values in db.execute_sql(*outer.sql()):
+        point = series.setdefault(str(day)[:10], dict.fromkeys(_COUNTS, 0))
         figures = _group(groups, key_value)
-        add = {
-            "issued": count,
-            "served": count if status == "finished" else 0,
-            "no_shows": count if status == "no_show" else 0,
-            "cancelled": count if status == "cancelled" else 0,
-            "transfers": transfers or 0,
-            "called": called,
-            "wait_sum": wait_sum or 0,
-            "timed": timed,
-            "service_sum": service_sum or 0,
-            "within_target": within or 0,
-            # Not called, their wait past the target: closed at the day's end without a
-            # call, or (waiting, withdrawn) waited past the target by now or by the end.
-            "uncalled_late": count - called
-            if status == "closed"
-            else late.get((key_value, str(day)[:10], status), 0),
-        }
-        for name, value in add.items():
+        # int(): PostgreSQL's sums of counts are numeric (Decimal).
+        for name, value in zip(_TICKET_SUMS, values, strict=True):
+            value = int(value or 0)
             figures[name] += value
             total[name] += value
             point[name] += value
+    # Not called, still waiting or withdrawn, whose wait passed the target by now or by the end.
+    for key_value, count in _uncalled_late(scope, key, target, now).items():
+        _group(groups, key_value)["uncalled_late"] += count
+        total["uncalled_late"] += count
     return [
         {"period": period, "issued": p["issued"], "served": p["served"],
          "no_shows": p["no_shows"], "wait_avg_s": _mean(p["wait_sum"], p["called"])}
@@ -264,21 +257,21 @@ def _add_tickets(groups, total, scope: Scope, by: str, settings: dict, now: date
     ]  # fmt: skip
 
 
-def _uncalled_late(scope: Scope, key, target, now: datetime) -> dict[tuple, int]:
-    """Return, by (key, day, status), the visitors never called who were still waiting or
-    withdrew (cancelled) after their wait passed the target: a query of its own, since
-    they are few and their times are not in the index the main pass reads."""
+def _uncalled_late(scope: Scope, key, target, now: datetime) -> dict:
+    """Return, by group key, the visitors never called who were still waiting or withdrew
+    (cancelled) after their wait passed the target: a query of its own, since they are few
+    and their times are not in the index the main pass reads."""
     query = (
-        Ticket.select(key, Ticket.day, Ticket.status, fn.COUNT(SQL("*")))
+        Ticket.select(key, fn.COUNT(SQL("*")))
         .where(
             *ticket_where(scope),
             Ticket.status.in_(("waiting", "cancelled")),
             Ticket.wait_s.is_null(),
             _waited_past(target, now),
         )
-        .group_by(key, Ticket.day, Ticket.status)
+        .group_by(key)
     )
-    return {(k, str(day)[:10], status): n for k, day, status, n in db.execute_sql(*query.sql())}
+    return dict(db.execute_sql(*query.sql()))
 
 
 def _waited_past(target, now: datetime):
@@ -360,15 +353,17 @@ def rating_where(scope: Scope) -> list:
 
 
 def _add_ratings(groups, total, scope: Scope, by: str) -> None:
-    # Grouped by exclusion too (and the excluded dropped here): over a unit that follows the
-    # index (unit, excluded, level, at) row by row, with no sorting.
-    query, key = _ratings(scope, by, Rating.excluded, Rating.level, fn.COUNT(Rating.id))
-    for key_value, excluded, level, count in query.group_by(
-        key, Rating.excluded, Rating.level
-    ).tuples():
-        if not excluded:
-            _group(groups, key_value)["levels"][level] += count
-            total["levels"][level] += count
+    # Each unit, "not excluded" and each level named: the index (unit, excluded, level, at)
+    # is then read as one stretch of the period per unit and level, and nothing else.
+    query, key = _ratings(scope, by, Rating.level, fn.COUNT(SQL("*")))
+    query = query.where(
+        Rating.excluded == False,  # noqa: E712 - SQL, not Python
+        Rating.level.in_(RATING_LEVELS),
+        *scope.unit_seek(Rating.unit),
+    )
+    for key_value, level, count in query.group_by(key, Rating.level).tuples():
+        _group(groups, key_value)["levels"][level] += count
+        total["levels"][level] += count
 
 
 RECTIFICATION_KEYS = {"unit": Rectification.unit, "service": Ticket.service,
@@ -400,6 +395,7 @@ def _add_rectifications(groups, total, scope: Scope, by: str, now: datetime) -> 
         _when(with_phone & called_back),
     ).join(Rating)
     where = [Rectification.opened_at >= start, Rectification.opened_at < end]
+    where += scope.unit_seek(Rectification.unit)  # the index (unit, opened_at)
     if by == "service" or scope.service:
         query = query.join(Ticket, on=(Rating.ticket == Ticket.id))
     if scope.unit is not None:
@@ -427,6 +423,7 @@ def _add_inquiries(groups, total, scope: Scope, by: str) -> None:
     no inquiries of its own (they belong to the person who received them)."""
     start, end = utc_bounds(scope)
     where = [Inquiry.resolved_at >= start, Inquiry.resolved_at < end]
+    where += scope.unit_seek(Inquiry.unit)  # the index (unit, resolved_at, visits)
     if scope.unit is not None:
         where.append(Inquiry.unit == scope.unit.id)
     if scope.service is not None:
@@ -479,7 +476,12 @@ def _add_cases(groups, total, scope: Scope, by: str, now: datetime) -> None:
     on_time = Case.completed_at < _end_of_day_utc(Case.due_day, _utc_offset_hours(scope))
     completed = (
         Case.select(key, fn.COUNT(Case.id), _when(on_time))
-        .where(*case_where(scope), Case.completed_at >= start, Case.completed_at < end)
+        .where(
+            *case_where(scope),
+            *scope.unit_seek(Case.unit),  # the index (unit, completed_at, due_day)
+            Case.completed_at >= start,
+            Case.completed_at < end,
+        )
         .group_by(key)
         .tuples()
     )
@@ -494,6 +496,7 @@ def _add_cases(groups, total, scope: Scope, by: str, now: datetime) -> None:
         Case.select(key, fn.COUNT(Case.id))
         .where(
             *case_where(scope),
+            *scope.unit_seek(Case.unit),
             Case.status == "open",
             Case.due_day >= scope.start,
             Case.due_day <= scope.end,
@@ -556,32 +559,3 @@ def _finish(figures: dict) -> dict:
             figures["bad_rectified"], figures["bad_ratings"] - figures["bad_appealed"]
         ),
     }
-
-
-# Tickets not called yet have no window or staff member.
-_UNKNOWN = {"label": "（未呼叫或未指定）", "label_en": "(not called or not set)", "sort": (1, "")}
-
-
-def _labels(by: str, keys: list) -> dict:
-    """Return each group key's label in both languages and its sort order."""
-    ids = [key for key in keys if key is not None]
-    if not ids:
-        return {}
-    if by == "unit":
-        rows = Unit.select().where(Unit.id.in_(ids))
-        return {u.id: {"label": f"{u.name_zh}（{u.code}）", "label_en": f"{u.name_en} ({u.code})",
-                       "sort": (0, u.code)} for u in rows}  # fmt: skip
-    if by == "service":
-        rows = Service.select(Service, Unit).join(Unit).where(Service.id.in_(ids))
-        return {s.id: {"label": f"{s.unit.code} {s.code} {s.name_zh}",
-                       "label_en": f"{s.unit.code} {s.code} {s.name_en}",
-                       "sort": (0, f"{s.unit.code}/{s.code}")} for s in rows}  # fmt: skip
-    if by == "window":
-        rows = Counter.select(Counter, Unit).join(Unit).where(Counter.id.in_(ids))
-        return {c.id: {"label": f"{c.unit.code} {c.window}号窗口 {c.name_zh}",
-                       "label_en": f"{c.unit.code} window {c.window} {c.name_en}",
-                       "sort": (0, f"{c.unit.code}/{c.window:04d}")} for c in rows}  # fmt: skip
-    rows = Staff.select().where(Staff.id.in_(ids))
-    return {s.id: {"label": f"{s.name}（{s.employee_no or s.login}）",
-                   "label_en": f"{s.name} ({s.employee_no or s.login})",
-                   "sort": (0, s.employee_no or s.login)} for s in rows}  # fmt: skip
