@@ -18,7 +18,7 @@ from qhall.db import connect_database, db, sqlite_url
 from qhall.devices import load_tablets
 from qhall.instance_files import make_private_database, make_private_folder
 from qhall.pages import unit_pages
-from qhall.validate import read_toml
+from qhall.validate import pool_size, read_toml
 from qhall.web.errors import register_error_handlers
 from qhall.web.realtime import socketio
 from qhall.web.schema import HallJSONProvider, Int32Converter, refuse_endless_bodies
@@ -73,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["DATABASE_URL"],
         synchronous=app.config["SQLITE_SYNCHRONOUS"],
         busy_timeout_s=app.config["SQLITE_BUSY_TIMEOUT_S"],
+        pool_size=pool_size(app.config["DATABASE_POOL_SIZE"]),
     )
     app.json = HallJSONProvider(app)  # deep nesting is a 400, not a RecursionError
     app.json.ensure_ascii = False  # Chinese as UTF-8, readable in logs and by hand

@@ -131,3 +131,12 @@ def between(low: int, high: int) -> Callable[..., int | None]:
         return value
 
     return rule
+
+
+def pool_size(value: object, setting: str = "DATABASE_POOL_SIZE") -> int:
+    """Return a connection pool's size: a whole number from 1 to 1000."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
+        raise BadConfig(f"qhall.toml / QHALL_{setting}", setting,
+                        f"应为 1 到 1000 的整数（现为 {value!r}）。",
+                        f"must be a whole number from 1 to 1000 (now {value!r}).")  # fmt: skip
+    return value

@@ -51,3 +51,17 @@ def post_worker_init(worker):
         if handler is not None:
             handler.addFilter(RedactingFilter())
     start(worker.wsgi)
+
+
+def post_request(worker, req, environ, resp):
+    """Let every other connection take its turn before this one's next request.
+
+    A kiosk on a keep-alive connection sends its next request the moment it has an answer;
+    by the time the worker reads again the request is there, so the read never waits and
+    the worker, never yielding, served that one kiosk alone (issue 16: one connection got
+    all the answers while fifteen got none). Waiting for the event loop to be idle puts
+    this connection behind every one that is ready.
+    """
+    import gevent
+
+    gevent.idle()
