@@ -111,7 +111,7 @@ def publish(outcome: Outcome) -> Outcome:
         else:
             socketio.emit(event["name"], event, to=staff_room(unit))
             socketio.emit(EVENT_WITHHELD, {"seq": event["seq"], "unit": unit}, to=unit_room(unit))
-    unstaffed = {e["unit"] for e in outcome.events if e["name"] in LEAVES_UNSTAFFED}
+    unstaffed = {e["unit"] for e in outcome.events if _may_leave_unstaffed(e, outcome.result)}
     for unit in unstaffed if has_app_context() else ():
         try:
             _alert_unstaffed(unit)
@@ -124,6 +124,16 @@ def publish(outcome: Outcome) -> Outcome:
 LEAVES_UNSTAFFED = frozenset(
     {"ticket.issued", "ticket.transferred", "ticket.requeued", "counter.paused", "counter.closed"}
 )
+
+
+def _may_leave_unstaffed(event: dict, result) -> bool:
+    """Whether visitors may now wait where nobody will call them. A ticket issued to a
+    service an open window serves leaves nobody so: the kiosk's answer holds its estimate,
+    which already looked. Checking the whole hall again cost a fifth of issuing a ticket."""
+    estimate = result.get("estimate") if isinstance(result, dict) else None
+    if event["name"] == "ticket.issued" and estimate:
+        return estimate["state"] == "no_window"
+    return event["name"] in LEAVES_UNSTAFFED
 
 
 def _alert_unstaffed(unit_code: str) -> None:

@@ -150,6 +150,25 @@ def test_the_halls_windows_are_alerted_when_the_last_window_of_a_service_pauses(
     window_page.disconnect()
 
 
+def test_a_ticket_no_open_window_will_call_alerts_the_halls_windows(hall, app):
+    from qhall.web import realtime
+    from qhall.web.realtime import socketio
+
+    realtime._last_alert.clear()
+    client = sign_in(app.test_client())
+    window_page = socketio.test_client(app, flask_test_client=sign_in(app.test_client()))
+    window_page.emit("join", {"unit": "T"}, callback=True)
+    assert client.post("/api/units/T/counters/1/open", json={}).status_code < 300
+    served = client.post("/api/units/T/tickets", json={"service": "A"})
+    assert served.get_json()["estimate"]["state"] == "ok"
+    assert not _alerts(window_page)  # window 1 will call it
+    unserved = client.post("/api/units/T/tickets", json={"service": "B"})
+    assert unserved.get_json()["estimate"]["state"] == "no_window"
+    (alert,) = _alerts(window_page)
+    assert alert["error"] == "no_window" and "B 业务B" in alert["message"]
+    window_page.disconnect()
+
+
 def _alerts(page) -> list[dict]:
     return [m["args"][0] for m in page.get_received() if m["name"] == "system.alert"]
 
