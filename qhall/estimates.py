@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import heapq
 import math
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import reduce
 
 from peewee import JOIN, fn
 
@@ -218,25 +216,27 @@ def naive_wait_s(ahead: int, visits: Sequence[int], expected_s: int, windows: in
 # --- the figures from the database -----------------------------------------------------
 
 
-def waiting_counts(unit: Unit, days, *only) -> dict[str, int]:
+def waiting_counts(unit: Unit, days) -> dict[str, int]:
     """Return how many tickets of the queue days (qhall.clock.queue_days) wait per service
-    letter (0 for an empty line), of those matching `only` if given."""
+    letter (0 for an empty line)."""
+    return {code: waiting for code, (waiting, _) in _waiting_and_priority(unit, days).items()}
+
+
+def _waiting_and_priority(unit: Unit, days) -> dict[str, tuple[int, int]]:
+    """Return per service letter how many tickets wait and how many of them have priority,
+    in one pass: the estimate every ticket is told needs both."""
     rows = (
-        Service.select(Service.code, fn.COUNT(Ticket.id))
+        Service.select(Service.code, fn.COUNT(Ticket.id), fn.COUNT(Ticket.priority))
         .join(
             Ticket,
             JOIN.LEFT_OUTER,
-            on=reduce(
-                operator.and_,
-                [Ticket.service == Service.id, Ticket.day.in_(days), Ticket.status == "waiting"]
-                + list(only),
-            ),
+            on=(Ticket.service == Service.id) & Ticket.day.in_(days) & (Ticket.status == "waiting"),
         )
         .where(Service.unit == unit.id, Service.active == True)  # noqa: E712
         .group_by(Service.code)
         .tuples()
     )
-    return dict(rows)
+    return {code: (waiting, priority) for code, waiting, priority in rows}
 
 
 _RECENT_SQL = """
@@ -250,6 +250,7 @@ def hall_now(unit: Unit, days, now: datetime | None = None) -> HallNow:
     (qhall.clock.queue_days). Without `now` a visit in hand is taken as half done."""
     services = list(unit.services.where(Service.active == True))  # noqa: E712
     sql = _RECENT_SQL.format(p=db.obj.param, sample=SERVICE_TIME_SAMPLE)
+    lines = _waiting_and_priority(unit, days)
     in_hand = {
         counter_id: (code, status, started_at)
         for counter_id, code, status, started_at in Ticket.select(
@@ -259,18 +260,9 @@ def hall_now(unit: Unit, days, now: datetime | None = None) -> HallNow:
         .where(Ticket.unit == unit.id, Ticket.status.in_(IN_HAND))
         .tuples()
     }
-    links = (
-        CounterService.select(CounterService.counter, Service.code, Counter.priority_streak)
-        .join(Service)
-        .switch(CounterService)
-        .join(Counter)
-        .where(Counter.unit == unit.id, Counter.state == "open")  # paused windows call nobody
-        .order_by(CounterService.counter, CounterService.position)
-        .tuples()
-    )
     served: dict[int, list[str]] = {}
     streaks: dict[int, int] = {}
-    for counter_id, code, streak in links:
+    for counter_id, code, streak in _open_windows_services(unit):
         served.setdefault(counter_id, []).append(code)
         streaks[counter_id] = streak
     return HallNow(
@@ -278,12 +270,12 @@ def hall_now(unit: Unit, days, now: datetime | None = None) -> HallNow:
             _open_window(codes, streaks[cid], in_hand.get(cid), now)
             for cid, codes in served.items()
         ],
-        waiting=waiting_counts(unit, days),
+        waiting={code: waiting for code, (waiting, _) in lines.items()},
         visits={
             s.code: [row[0] for row in db.execute_sql(sql, (s.id,)).fetchall()] for s in services
         },
         expected_s={s.code: s.expected_service_s for s in services},
-        priority=waiting_counts(unit, days, Ticket.priority.is_null(False)),
+        priority={code: priority for code, (_, priority) in lines.items()},
         streak_limit=unit.priority_streak_limit,
     )
 
@@ -331,11 +323,25 @@ def people_ahead(ticket: Ticket) -> int:
 def unstaffed(unit: Unit, days) -> list[tuple[Service, int]]:
     """Return the services with visitors waiting and no open window serving them, with how
     many wait: nobody will call these visitors until a window opens for them."""
-    hall = hall_now(unit, days)
-    served = {code for window in hall.windows for code in window.services}
+    served = {code for _, code, _ in _open_windows_services(unit)}
+    waiting = waiting_counts(unit, days)
     services = unit.services.where(Service.active == True).order_by(Service.code)  # noqa: E712
     return [
-        (service, hall.waiting[service.code])
+        (service, waiting[service.code])
         for service in services
-        if hall.waiting.get(service.code, 0) > 0 and service.code not in served
+        if waiting.get(service.code, 0) > 0 and service.code not in served
     ]
+
+
+def _open_windows_services(unit: Unit):
+    """Return (window id, service letter, priority streak) of each service an open window
+    calls, window by window in the order it calls them; paused windows call nobody."""
+    return (
+        CounterService.select(CounterService.counter, Service.code, Counter.priority_streak)
+        .join(Service)
+        .switch(CounterService)
+        .join(Counter)
+        .where(Counter.unit == unit.id, Counter.state == "open")
+        .order_by(CounterService.counter, CounterService.position)
+        .tuples()
+    )

@@ -111,8 +111,10 @@ def publish(outcome: Outcome) -> Outcome:
         else:
             socketio.emit(event["name"], event, to=staff_room(unit))
             socketio.emit(EVENT_WITHHELD, {"seq": event["seq"], "unit": unit}, to=unit_room(unit))
+    if not has_app_context():
+        return outcome
     unstaffed = {e["unit"] for e in outcome.events if _may_leave_unstaffed(e, outcome.result)}
-    for unit in unstaffed if has_app_context() else ():
+    for unit in unstaffed:
         try:
             _alert_unstaffed(unit)
         except Exception:  # the change is committed and answered: an alert must not undo that
@@ -127,13 +129,23 @@ LEAVES_UNSTAFFED = frozenset(
 
 
 def _may_leave_unstaffed(event: dict, result) -> bool:
-    """Whether visitors may now wait where nobody will call them. A ticket issued to a
-    service an open window serves leaves nobody so: the kiosk's answer holds its estimate,
-    which already looked. Checking the whole hall again cost a fifth of issuing a ticket."""
+    """Whether visitors may now wait where nobody will call them. A ticket issued leaves
+    nobody so if an open window serves its service: its estimate, in the kiosk's answer,
+    already looked. If none does, its own line is the one to tell of, unless that was told
+    lately. Checking the whole hall after every ticket cost a fifth of issuing one."""
     estimate = result.get("estimate") if isinstance(result, dict) else None
     if event["name"] == "ticket.issued" and estimate:
-        return estimate["state"] == "no_window"
+        told = _told_lately(_alert_key("no_window", event["unit"], result["service"]))
+        return estimate["state"] == "no_window" and not told
     return event["name"] in LEAVES_UNSTAFFED
+
+
+def _alert_key(kind: str, unit_code: str, subject) -> str:
+    return f"{kind}:{unit_code}:{subject}"
+
+
+def _told_lately(key: str) -> bool:
+    return time.monotonic() - _live().alerted.get(key, -ALERT_EVERY_S) < ALERT_EVERY_S
 
 
 def _alert_unstaffed(unit_code: str) -> None:
@@ -141,14 +153,13 @@ def _alert_unstaffed(unit_code: str) -> None:
     call: a service with people waiting and no open window serving it
     (qhall.dashboard.no_window_alerts), and tickets sent to a closed window by a manager's
     override (qhall.transfers.stranded_alerts). Each at most once per ALERT_EVERY_S."""
-    moment, live = time.monotonic(), _live()
     unit = find_unit(unit_code)
     now = current_app.extensions["qhall"].clock.now()
     for alert in no_window_alerts(unit, now) + stranded_alerts(unit, now):
-        key = f"{alert['kind']}:{unit_code}:{alert.get('service') or alert.get('window')}"
-        if moment - live.alerted.get(key, -ALERT_EVERY_S) < ALERT_EVERY_S:
+        key = _alert_key(alert["kind"], unit_code, alert.get("service") or alert.get("window"))
+        if _told_lately(key):
             continue
-        live.alerted[key] = moment
+        _live().alerted[key] = time.monotonic()
         message = {"error": alert["kind"], "unit": unit_code}
         message |= {"message": alert["message"], "message_en": alert["message_en"]}
         socketio.emit(SYSTEM_ALERT, message, to=staff_room(unit_code))
