@@ -217,20 +217,42 @@ def _print_welcome(app, host: str, port: int, bureau: dict | None) -> None:
 
 
 @main.group("bench", invoke_without_command=True)
-@click.option("--seconds", default=10, show_default=True, help="How long kiosks issue tickets.")
+@click.option(
+    "--seconds", default=10, show_default=True,
+    help="How long kiosks issue tickets (and the longest windows call).",
+)  # fmt: skip
 @click.option("--clients", default=16, show_default=True, help="Concurrent kiosk clients.")
 @click.option("--sockets", default=1000, show_default=True, help="Connected Socket.IO clients.")
 @click.option("--calls", default=30, show_default=True, help="Calls measured to every client.")
 @click.option(
     "--print-jobs", default=200, show_default=True, help="Tickets sent to the fake printer."
 )
+@click.option("--call-tickets", default=2000, show_default=True, help="Tickets eight windows call.")
+@click.option(
+    "--steps", default="issue,call,screens,print", show_default=True,
+    help="The measurements to run, a comma list.",
+)  # fmt: skip
+@click.option("--against", default=None, help="Instead: issue against qhall and this URL in turn.")
+@click.option(
+    "--against-body", default=None, help="The body POSTed to --against (without it: GET)."
+)
+@click.option("--against-header", multiple=True, help="A header sent to --against, 'Name: value'.")
+@click.option(
+    "--b-setting", multiple=True,
+    help="Instead: issue on qhall as it is (A) and with QHALL_ KEY=VALUE (B) in turn.",
+)  # fmt: skip
+@click.option(
+    "--rounds", default=2, show_default=True, type=click.IntRange(1, 50),
+    help="Rounds of --against or --b-setting.",
+)  # fmt: skip
 @click.option("--database-url", default="", help="PostgreSQL URL (default: SQLite).")
 @click.option("--message-queue", default="", help="Redis URL for Socket.IO.")
 @click.option("--json", "json_path", default=None, help="Also write the JSON report here.")
 @click.option("--abuse", is_flag=True, help="Instead: /healthz latency under attack (issue 13).")
 @click.pass_context
 def bench(
-    ctx, seconds, clients, sockets, calls, print_jobs, database_url, message_queue, json_path,
+    ctx, seconds, clients, sockets, calls, print_jobs, call_tickets, steps, against,
+    against_body, against_header, b_setting, rounds, database_url, message_queue, json_path,
     abuse,
 ) -> None:  # fmt: skip
     """Measure qhall as it runs in production, on 127.0.0.1, and print the figures
@@ -247,11 +269,32 @@ def bench(
     settings = {
         k: v for k, v in {"DATABASE_URL": database_url, "MESSAGE_QUEUE": message_queue}.items() if v
     }
-    report = benchmark.run(seconds, clients, sockets, calls, print_jobs, settings)
+    try:
+        chosen = benchmark.parse_steps(steps)
+        headers = dict(benchmark.parse_header(line) for line in against_header)
+        b_settings = dict(benchmark.parse_setting(text) for text in b_setting)
+        if against:
+            benchmark.check_local(against)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+    if against and b_settings:
+        raise click.UsageError(
+            "--against 与 --b-setting 请分开运行。 Please run --against and --b-setting apart."
+        )
+    if against:
+        report = benchmark.run_against(
+            against, against_body, headers, rounds, seconds, clients, settings
+        )
+    elif b_settings:
+        report = benchmark.run_ab(b_settings, rounds, seconds, clients, settings)
+    else:
+        report = benchmark.run(
+            seconds, clients, sockets, calls, print_jobs, settings, chosen, call_tickets
+        )
     text = benchmark.main_json(report)
     click.echo(text)
     click.echo("")
-    click.echo(benchmark.table(report))
+    click.echo(benchmark.comparison_table(report) if "mode" in report else benchmark.table(report))
     if json_path:
         with open(json_path, "w", encoding="utf-8") as out:
             out.write(text)

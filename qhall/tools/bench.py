@@ -2,10 +2,15 @@
 
 1. Ticket issuing: concurrent kiosk clients over HTTP for a while (wrk), throughput and
    latency percentiles.
-2. Call to screen: many Socket.IO clients in the hall's room; calls made over HTTP; the
+2. Calling: eight windows call the next visitor at once (qhall.tools.bench_calling).
+3. Call to screen: many Socket.IO clients in the hall's room; calls made over HTTP; the
    time until every client has the event.
-3. The server's peak memory (RSS) while 2 runs.
-4. Ticket render and send to a fake network printer on 127.0.0.1.
+4. The server's peak memory (RSS) while 3 runs.
+5. Ticket render and send to a fake network printer on 127.0.0.1.
+
+`--steps` runs some of them; `--against URL` instead issues with the same client against
+qhall and another system in turn, and `--b-setting KEY=VALUE` against two configurations
+of qhall (A, B, A, B ...), each round on a fresh server.
 
 Everything stays on 127.0.0.1 and every loop is bounded in count and time.
 """
@@ -13,6 +18,7 @@ Everything stays on 127.0.0.1 and every loop is bounded in count and time.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import os
 import re
@@ -25,6 +31,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 TARGETS = {
     "issue_per_s": (">=", 1000),
@@ -33,6 +40,11 @@ TARGETS = {
     # and the tail stays within ten times the median.
     "issue_fairness_min_over_max": (">=", 0.5),
     "issue_p99_over_p50": ("<=", 10),
+    # Eight windows calling at once: fast, evenly shared, and never one ticket twice.
+    "call_per_s": (">=", 500),
+    "call_fairness_min_over_max": (">=", 0.5),
+    "call_p99_over_p50": ("<=", 10),
+    "call_double_calls": ("<=", 0),
     "call_to_all_p99_ms": ("<", 100),
     "peak_rss_mb": ("<", 250),
     "print_p99_ms": ("<", 30),
@@ -42,19 +54,20 @@ STAFF, PASSWORD = "mzj-1", "qhall-demo"
 # The demo's registered kiosk at MZJ (config/demo.toml): its tickets are not limited.
 DEMO_KIOSK = {"X-Device-Token": "demo-kiosk-mzj"}
 
-WRK_SCRIPT = """
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Device-Token"] = "demo-kiosk-mzj"
-local services = {"A", "B", "C", "D"}
+# The issuing client, one wrk thread per connection (-t = -c) so that a thread's count of
+# answers is its connection's; done() prints each, for the bench to read. The method,
+# headers and request bodies are filled in by wrk_script: qhall's kiosks rotate the
+# services, a system compared side by side sends its own body.
+WRK_TEMPLATE = """
+wrk.method = {method}
+{headers}
+local bodies = {{{bodies}}}
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format(nil, nil, nil, '{"service": "' .. services[n % 4 + 1] .. '"}')
+  return wrk.format(nil, nil, nil, bodies[n % #bodies + 1])
 end
--- Fairness: wrk runs one thread per connection here (-t = -c), so a thread's count of
--- answers is its connection's; done() prints each, for the bench to read.
-local threads = {}
+local threads = {{}}
 function setup(thread) table.insert(threads, thread) end
 function init(args) answered = 0 end
 function response(status, headers, body) answered = answered + 1 end
@@ -64,6 +77,73 @@ function done(summary, latency, requests)
   end
 end
 """
+# A demo kiosk's tickets, the services in turn.
+QHALL_BODIES = [json.dumps({"service": code}) for code in ("A", "B", "C", "D")]
+QHALL_HEADERS = {"Content-Type": "application/json", **DEMO_KIOSK}
+HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP token
+SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def lua_string(text: str) -> str:
+    """Return text as a quoted Lua string: printable ASCII as it is, every other byte
+    (quotes, backslashes, line ends, UTF-8) as a decimal escape, which every Lua reads."""
+    return (
+        '"'
+        + "".join(
+            chr(b) if 32 <= b < 127 and chr(b) not in '"\\' else f"\\{b:03d}"
+            for b in text.encode("utf-8")
+        )
+        + '"'
+    )
+
+
+def wrk_script(method: str, headers: dict[str, str], bodies: list[str]) -> str:
+    """Return the issuing client's Lua script for a method, headers and the bodies it sends
+    in turn (none: an empty body)."""
+    lines = [f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items()]
+    return WRK_TEMPLATE.format(
+        method=lua_string(method),
+        headers="\n".join(lines),
+        bodies=", ".join(lua_string(b) for b in bodies) or "false",  # false: no body
+    )
+
+
+def parse_header(line: str) -> tuple[str, str]:
+    """Return (name, value) from a header written 'Name: value'; ValueError if it is not."""
+    name, colon, value = line.partition(":")
+    name, value = name.strip(), value.strip()
+    if not colon or not HEADER_NAME.match(name) or "\r" in value or "\n" in value:
+        raise ValueError(
+            f"请求头应写成 'Name: value'：{line!r}。 A header is written 'Name: value': {line!r}."
+        )
+    return name, value
+
+
+def check_local(url: str) -> str:
+    """Return the URL if it is on this machine (the bench sends nothing further);
+    ValueError if it is not."""
+    host = urlsplit(url).hostname or ""
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    if not local or urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(
+            f"只能对本机地址（127.0.0.1）进行对比测试：{url}。 "
+            f"The bench compares only with an http(s) address on this machine: {url}."
+        )
+    return url
+
+
+def parse_setting(text: str) -> tuple[str, str]:
+    """Return (KEY, value) from a setting written KEY=VALUE (QHALL_ before KEY optional)."""
+    key, equals, value = text.partition("=")
+    key = key.strip().upper().removeprefix("QHALL_")
+    if not equals or not SETTING_NAME.match(key):
+        raise ValueError(
+            f"设置应写成 KEY=VALUE：{text!r}。 A setting is written KEY=VALUE: {text!r}."
+        )
+    return key, value
 
 
 def free_port() -> int:
@@ -134,38 +214,32 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def measure_issuing(base: str, clients: int, seconds: int) -> dict:
-    """Issue tickets with wrk: `clients` connections for `seconds`."""
+    """Issue tickets with wrk: `clients` demo kiosks for `seconds`."""
+    script = wrk_script("POST", QHALL_HEADERS, QHALL_BODIES)
+    return measure_wrk(f"{base}/api/units/{UNIT}/tickets", script, clients, seconds)
+
+
+def measure_wrk(url: str, script: str, clients: int, seconds: int) -> dict:
+    """Send requests with wrk and a script: `clients` connections for `seconds`."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: run scripts/setup (Debian package wrk)")
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script)
     # Warm up first, results discarded: a brand-new database file grows its WAL with every
     # commit for the first few thousand tickets, and each growth costs an fsync of the
     # file's size; a hall's database has long passed that.
     subprocess.run(
-        ["wrk", "-t", "2", "-c", str(clients), "-d", "3s", "-s", script.name,
-         f"{base}/api/units/{UNIT}/tickets"],
+        ["wrk", "-t", "2", "-c", str(clients), "-d", "3s", "-s", file.name, url],
         capture_output=True, timeout=60,
     )  # fmt: skip
     out = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            str(clients),
-            "-c",
-            str(clients),
-            "-d",
-            f"{seconds}s",
-            "--latency",
-            "-s",
-            script.name,
-            f"{base}/api/units/{UNIT}/tickets",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=seconds + 60,
-    ).stdout
-    os.unlink(script.name)
+        ["wrk", "-t", str(clients), "-c", str(clients), "-d", f"{seconds}s", "--latency",
+         "-s", file.name, url],
+        capture_output=True, text=True, timeout=seconds + 60,
+    ).stdout  # fmt: skip
+    os.unlink(file.name)
+    if "Requests/sec" not in out:
+        raise SystemExit(f"wrk measured nothing at {url}:\n{out[-2000:]}")
 
     def millis(label: str) -> float:
         value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out).groups()
@@ -281,23 +355,132 @@ def verdicts(report: dict) -> dict:
     }
 
 
+STEPS = ("issue", "call", "screens", "print")
+
+
+def parse_steps(text: str) -> tuple[str, ...]:
+    """Return the steps a comma list names, in the bench's order; ValueError on an unknown one."""
+    named = {step.strip() for step in text.split(",") if step.strip()}
+    unknown = sorted(named - set(STEPS))
+    if unknown or not named:
+        raise ValueError(
+            f"未知的步骤 {', '.join(unknown) or '（空）'}；可选 {','.join(STEPS)}。 "
+            f"Unknown step {', '.join(unknown) or '(none)'}; choose from {','.join(STEPS)}."
+        )
+    return tuple(step for step in STEPS if step in named)
+
+
 def run(
-    seconds: int, clients: int, sockets: int, calls: int, print_jobs: int, settings: dict
+    seconds: int,
+    clients: int,
+    sockets: int,
+    calls: int,
+    print_jobs: int,
+    settings: dict,
+    steps: tuple[str, ...] = STEPS,
+    call_tickets: int = 2000,
 ) -> dict:
-    """Run every measurement and return the report."""
-    report: dict = {
-        "machine": f"{os.cpu_count()} cores, {platform_line()}",
-        "database": settings.get("DATABASE_URL") or "sqlite (instance file, synchronous=FULL)",
-    }
-    with production_server(settings) as (base, master):
-        report.update(measure_issuing(base, clients, seconds))
-    with production_server(settings) as (base, master):
-        pid = worker_pid(master)
-        report.update(asyncio.run(_call_to_screens(base, sockets, calls)))
-        report["peak_rss_mb"] = round(peak_rss_mb(pid), 1)
-    report.update(measure_printing(print_jobs))
+    """Run the measurements `steps` names and return the report."""
+    report = _heading(settings)
+    if "issue" in steps:
+        with production_server(settings) as (base, _master):
+            report.update(measure_issuing(base, clients, seconds))
+    if "call" in steps:
+        from qhall.tools.bench_calling import measure_calling
+
+        # A server of its own: the windows it adds and the line it empties stay out of the
+        # other steps, and out of the peak memory measured below.
+        with production_server(settings) as (base, _master):
+            report.update(measure_calling(base, tickets=call_tickets, seconds=seconds))
+    if "screens" in steps:
+        with production_server(settings) as (base, master):
+            pid = worker_pid(master)
+            report.update(asyncio.run(_call_to_screens(base, sockets, calls)))
+            report["peak_rss_mb"] = round(peak_rss_mb(pid), 1)
+    if "print" in steps:
+        report.update(measure_printing(print_jobs))
     report["targets_met"] = verdicts(report)
     return report
+
+
+def _heading(settings: dict) -> dict:
+    return {
+        "machine": f"{os.cpu_count()} cores, {platform_line()}",
+        "database": settings.get("DATABASE_URL")
+        or "sqlite (instance file, synchronous=" + settings.get("SQLITE_SYNCHRONOUS", "FULL") + ")",
+    }
+
+
+def medians(rounds: list[dict]) -> dict:
+    """Return the median of each figure over rounds (the figures every round has)."""
+    names = [name for name, value in rounds[0].items() if isinstance(value, int | float)]
+    return {name: statistics.median(r[name] for r in rounds) for name in names}
+
+
+def _compare(sides: dict[str, tuple], rounds: int) -> dict:
+    """Measure each side in turn, `rounds` times (a, b, a, b ...), so that a change in the
+    shared machine's load falls on both sides alike; each side is (what it is, a function
+    returning its figures)."""
+    per_round: list[dict] = []
+    for n in range(1, rounds + 1):
+        for side, (_what, measure) in sides.items():
+            per_round.append({"round": n, "side": side, **measure()})
+    by_side = {
+        side: medians([{k: v for k, v in r.items() if k != "round"} for r in per_round
+                       if r["side"] == side])
+        for side in sides
+    }  # fmt: skip
+    return {
+        "sides": {side: what for side, (what, _measure) in sides.items()},
+        "rounds": per_round,
+        "medians": by_side,
+        "targets_met": {side: verdicts(figures) for side, figures in by_side.items()},
+    }
+
+
+def run_against(
+    url: str,
+    body: str | None,
+    headers: dict[str, str],
+    rounds: int,
+    seconds: int,
+    clients: int,
+    settings: dict,
+) -> dict:
+    """Issue with the same wrk client against qhall and against another system's URL in
+    turn, `rounds` times, on one qhall server; return each round and each side's medians."""
+    if body is not None and "content-type" not in {k.lower() for k in headers}:
+        headers = {"Content-Type": "application/json", **headers}
+    other = wrk_script("POST" if body is not None else "GET", headers, [body] if body else [])
+    with production_server(settings) as (base, _master):
+        sides = {
+            "qhall": (
+                f"{base}/api/units/{UNIT}/tickets",
+                lambda: measure_issuing(base, clients, seconds),
+            ),
+            "other": (url, lambda: measure_wrk(url, other, clients, seconds)),
+        }
+        return {**_heading(settings), "mode": "against", **_compare(sides, rounds)}
+
+
+def run_ab(b_settings: dict, rounds: int, seconds: int, clients: int, settings: dict) -> dict:
+    """Issue on configuration A (settings) and B (settings with b_settings) in turn,
+    `rounds` times, each on a fresh server; return each round and each side's medians."""
+
+    def measure(chosen: dict):
+        with production_server(chosen) as (base, _master):
+            return measure_issuing(base, clients, seconds)
+
+    b = {**settings, **b_settings}
+    sides = {
+        "A": (_shown(settings), lambda: measure(settings)),
+        "B": (_shown(b), lambda: measure(b)),
+    }
+    return {**_heading(settings), "mode": "a/b", **_compare(sides, rounds)}
+
+
+def _shown(settings: dict) -> str:
+    return " ".join(f"QHALL_{k}={v}" for k, v in sorted(settings.items())) or "(defaults)"
 
 
 def platform_line() -> str:
@@ -318,10 +501,48 @@ def table(report: dict) -> str:
             mark = f"target {target[0]} {target[1]}: " + (
                 "met" if report["targets_met"][name] else "MISSED"
             )
-        shown = f"{value:.1f}" if isinstance(value, float) else str(value)
-        lines.append(f"  {name:<22} {shown:>10}   {mark}")
+        lines.append(f"  {name:<28} {_cell(value):>10}   {mark}")
     return "\n".join(lines)
 
 
 def main_json(report: dict) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2)
+
+
+def comparison_table(report: dict) -> str:
+    """Return a side-by-side or A/B report as a readable table: rounds, then medians."""
+    lines = [f"qhall bench ({report['mode']}) on {report['machine']}", ""]
+    for side, what in report["sides"].items():
+        lines.append(f"  {side}: {what}")
+    names = list(report["medians"][next(iter(report["sides"]))])
+    short = [SHORT_NAMES.get(name, name).removeprefix("issue_") for name in names]
+    lines += ["", "  " + "round  side  " + " ".join(f"{n[:12]:>12}" for n in short)]
+    rows = [(str(r["round"]), r["side"], r) for r in report["rounds"]]
+    rows += [("median", side, figures) for side, figures in report["medians"].items()]
+    for label, side, figures in rows:
+        cells = " ".join(f"{_cell(figures[name]):>12}" for name in names)
+        lines.append(f"  {label:<7}{side:<6}{cells}")
+    lines.append("")
+    for side, met in report["targets_met"].items():
+        missed = [name for name, ok in met.items() if not ok]
+        lines.append(
+            f"  {side}: targets " + ("met" if not missed else "MISSED: " + ", ".join(missed))
+        )
+    return "\n".join(lines)
+
+
+# The comparison table's column headings, where a figure's own name is too long.
+SHORT_NAMES = {
+    "issue_per_connection_min": "conn_min",
+    "issue_per_connection_median": "conn_median",
+    "issue_per_connection_max": "conn_max",
+    "issue_fairness_min_over_max": "fairness",
+    "issue_p99_over_p50": "p99/p50",
+}
+
+
+def _cell(value) -> str:
+    # Two decimals for the small ratios (fairness 0.97 is not 1.0), one for the rest.
+    if isinstance(value, float):
+        return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
+    return str(value)
