@@ -317,7 +317,7 @@ def _announce(unit, name, now, ticket, counter, staff_id, **data) -> dict:
         counter=counter,
         staff_id=staff_id,
         ticket_view=ticket_view(ticket),
-        counter_view=counter_view(counter),
+        counter_view=counter_view(counter, ticket),
         **data,
     )
     return {"ticket": payload["ticket_view"], "counter": payload["counter_view"], **data}

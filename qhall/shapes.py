@@ -53,20 +53,25 @@ def ticket_view(ticket: Ticket) -> dict:
     }
 
 
-def counter_view(counter: Counter) -> dict:
-    """Return a window as the hall's screens show it."""
-    serving = ticket_in_hand(counter)
+def counter_view(counter: Counter, ticket: Ticket | None = None) -> dict:
+    """Return a window as the hall's screens show it; `ticket`, if given, is one this
+    window has just called or let go of, which spares a look for the one in hand."""
+    if ticket is not None and ticket.counter_id == counter.id and ticket.status in IN_HAND:
+        serving = ticket
+    else:
+        serving = ticket_in_hand(counter)
     staff = counter.staff
-    reason = PauseReason.get_or_none(PauseReason.code == counter.pause_reason)
+    paused = counter.state == "paused"
+    reason = PauseReason.get_or_none(PauseReason.code == counter.pause_reason) if paused else None
     return {
         "window": counter.window,
         "name": counter.name_zh,
         "name_en": counter.name_en,
         "state": counter.state,
         "since": iso(counter.state_since),
-        "pause_reason": counter.pause_reason if counter.state == "paused" else None,
-        "pause_notice": reason.notice_zh if reason and counter.state == "paused" else None,
-        "pause_notice_en": reason.notice_en if reason and counter.state == "paused" else None,
+        "pause_reason": counter.pause_reason if paused else None,
+        "pause_notice": reason.notice_zh if reason else None,
+        "pause_notice_en": reason.notice_en if reason else None,
         "serving": serving.number if serving else None,
         "serving_status": serving.status if serving else None,
         "staff": {
