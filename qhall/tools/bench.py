@@ -278,21 +278,46 @@ async def _screen(http, base: str, received: dict, joined: asyncio.Event) -> Non
             data = message.data
             if data == "2":  # the server's ping
                 await ws.send_str("3")
-            elif data.startswith("430"):  # the join's ack: the snapshot
+            elif data.startswith("430"):  # the join's ack: the snapshot, or why not
+                if '"error"' in data[:200]:
+                    raise SystemExit(f"a screen's join was refused: {data[:300]}")
                 joined.set()
             elif match := CALLED.match(data):
                 received.setdefault(match.group(1), []).append(time.perf_counter())
+
+
+JOIN_BATCH = 50  # screens come up in batches, as a hall's do over time
+# The server limits each address's messages (qhall.web.realtime), and a hall's screens and
+# phones come from many addresses: the bench's come from 127.0.0.2, .3, … 200 from each.
+SCREENS_PER_ADDRESS = 200
+
+
+def screen_sessions(sockets: int) -> list:
+    """Return one HTTP session per source address, enough for `sockets` screens."""
+    import aiohttp
+
+    return [
+        aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0, local_addr=(f"127.0.0.{2 + group}", 0))
+        )
+        for group in range(-(-sockets // SCREENS_PER_ADDRESS))
+    ]
 
 
 async def _call_to_screens(base: str, sockets: int, calls: int) -> dict:
     import aiohttp
 
     received: dict[str, list[float]] = {}
-    screens = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+    screens = screen_sessions(sockets)
     tasks = []
-    for start in range(0, sockets, 50):  # in batches: a hall's screens come up over time
-        joins = [asyncio.Event() for _ in range(min(50, sockets - start))]
-        tasks += [asyncio.create_task(_screen(screens, base, received, j)) for j in joins]
+    for start in range(0, sockets, JOIN_BATCH):
+        joins = [asyncio.Event() for _ in range(min(JOIN_BATCH, sockets - start))]
+        tasks += [
+            asyncio.create_task(
+                _screen(screens[(start + i) // SCREENS_PER_ADDRESS], base, received, joined)
+            )
+            for i, joined in enumerate(joins)
+        ]
         await asyncio.wait_for(asyncio.gather(*(j.wait() for j in joins)), timeout=60)
 
     latencies = []
@@ -327,7 +352,8 @@ async def _call_to_screens(base: str, sockets: int, calls: int) -> dict:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    await screens.close()
+    for session in screens:
+        await session.close()
     return {
         "call_to_all_p50_ms": statistics.median(latencies),
         "call_to_all_p99_ms": percentile(latencies, 0.99),

@@ -44,7 +44,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from qhall.tools.bench import (
     DEMO_KIOSK,
+    JOIN_BATCH,
     PASSWORD,
+    SCREENS_PER_ADDRESS,
     STAFF,
     UNIT,
     _screen,
@@ -53,13 +55,12 @@ from qhall.tools.bench import (
     percentile,
     platform_line,
     production_server,
+    screen_sessions,
     worker_pid,
 )
 
 # config/deploy/gunicorn.conf.py: one worker holds at most this many connections.
 WORKER_CONNECTIONS = 4000
-JOIN_BATCH = 50  # screens come up in batches, as a hall's do over time
-SCREENS_PER_ADDRESS = 200  # under an address's 300 messages in 10 s (qhall.web.realtime)
 CALL_WAIT_S = 10
 
 # The demo's registered kiosk (DEMO_KIOSK). One connection per wrk thread, so a thread's count is a connection's. done() prints each
@@ -333,12 +334,7 @@ async def _call_to_city(bases: list[str], sockets: int, calls: int) -> dict:
     received: dict[str, list[float]] = {}
     # A city's screens come from many addresses, and the server limits each address's
     # messages (qhall.web.realtime): a few hundred screens from each of 127.0.0.2, .3, …
-    screens = [
-        aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=0, local_addr=(f"127.0.0.{2 + group}", 0))
-        )
-        for group in range(-(-sockets // SCREENS_PER_ADDRESS))
-    ]
+    screens = screen_sessions(sockets)
     tasks: list[asyncio.Task] = []
     rss_before = own_rss_mb()
     started = time.perf_counter()
