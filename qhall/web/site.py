@@ -37,14 +37,10 @@ from qhall.web.schema import (
 
 bp = Blueprint("site", __name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
-
-# Front-end packages installed by npm and served by qhall itself: no CDN in a hall.
-VENDOR_FILES = {
-    "socket.io.min.js": PROJECT_ROOT / "node_modules/socket.io-client/dist",
-    "socket.io.min.js.map": PROJECT_ROOT / "node_modules/socket.io-client/dist",
-    "chart.umd.min.js": PROJECT_ROOT / "node_modules/chart.js/dist",  # the admin's charts
-}
+# Front-end packages installed by npm and copied into the package by scripts/setup, served
+# by qhall itself: no CDN in a hall, and no npm on a hall server that installs the wheel.
+VENDOR_DIR = Path(__file__).resolve().parent / "vendor"
+VENDOR_FILES = {"socket.io.min.js", "socket.io.min.js.map", "chart.umd.min.js"}
 
 
 class Health(Answer):
@@ -79,7 +75,7 @@ def vendor(name: str):
     """Serve a front-end package file installed by npm."""
     if name not in VENDOR_FILES:
         abort(404)
-    return send_from_directory(VENDOR_FILES[name], name, max_age=86400)
+    return send_from_directory(VENDOR_DIR, name, max_age=86400)
 
 
 @bp.get("/api/openapi.json")
