@@ -14,4 +14,4 @@ bp = Blueprint(
 # The admin's JSON routes live under /api/admin, beside the rest of the API.
 api_bp = Blueprint("admin_api", __name__, url_prefix="/api")
 
-from admin import api, approvals, calendar_days, pages, registers  # noqa: E402,F401  (registers the views on bp and api_bp)
+from admin import api, approvals, calendar_days, outbox_api, pages, registers  # noqa: E402,F401  (registers the views on bp and api_bp)

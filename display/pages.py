@@ -9,6 +9,7 @@ from flask import abort, current_app, render_template, send_file, send_from_dire
 
 from display import bp
 from qhall.lookups import find_counter, find_unit
+from qhall.profiles import profile_of
 from qhall.screens import BADGES
 from qhall.voice import clip_file
 
@@ -16,7 +17,10 @@ from qhall.voice import clip_file
 @bp.get("/display/<unit>")
 def hall(unit: str):
     """Show the hall screen: the call now, recent calls, waits, and the campaign content."""
-    return render_template("display/hall.html", unit=find_unit(unit), page_lang="both")
+    hall_unit = find_unit(unit)
+    return render_template(
+        "display/hall.html", unit=hall_unit, profile=profile_of(hall_unit), page_lang="both"
+    )
 
 
 @bp.get("/display/counter/<unit>/<int:window>")

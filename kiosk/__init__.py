@@ -10,4 +10,4 @@ bp = Blueprint(
     static_url_path="/static/kiosk",
 )
 
-from kiosk import api, case_lookup, pages  # noqa: E402,F401  (registers the views on bp)
+from kiosk import api, booking_api, booking_pages, case_lookup, check_in, pages  # noqa: E402,F401  (registers the views on bp)

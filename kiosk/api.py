@@ -82,6 +82,10 @@ class VisitorTicket(Ticket):
     unit_name_en: str = ""
     day: str = ""
     rated: bool = False
+    # A phone's ticket is called once checked in at the hall (qhall.check_in).
+    checked_in: bool = True
+    check_in_code: str | None = Field(None, description="for checking in by number at a kiosk")
+    turn_passed: bool = Field(False, description="its turn came while not checked in")
 
 
 class RatingByPhone(Input):

@@ -13,6 +13,7 @@ from printer.ticket import PRIORITY_LABELS
 from qhall.errors import HallError, NotFound
 from qhall.lookups import find_service, find_ticket, find_unit
 from qhall.notices import notice_view
+from qhall.profiles import profile_of
 from qhall.ratings import BAD_LEVEL, LEVEL_NAMES, question_set
 from qhall.shapes import visitor_view
 from qhall.web.printing import phone_url, printing
@@ -36,7 +37,9 @@ def kiosk(unit: str):
         kiosk=kiosk,
         printer=printing().printer_of(kiosk),
         priorities=[(code, *PRIORITY_LABELS[code]) for code in KIOSK_PRIORITIES],
-        civility=config["CIVILITY_LINES"][0] if config["CIVILITY_LINES"] else ("", ""),
+        civility=config["CIVILITY_LINES"][0]
+        if config["CIVILITY_LINES"] and profile_of(hall).campaign_lines
+        else ("", ""),
         timing={
             "idle": config["KIOSK_IDLE_S"],
             "ticket": config["KIOSK_TICKET_S"],

@@ -19,6 +19,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from printer.fonts import cjk_font
+from qhall.profiles import DEFAULT, PROFILES
 
 FULL_WIDTH = 576  # dots across 80 mm paper at 203 dpi; 58 mm paper has 384
 MARGIN = 12
@@ -45,8 +46,10 @@ class TicketContent:
     issued_local: datetime  # wall-clock time in the hall's zone
     qr_url: str
     time_limit_days: int
-    civility: tuple[str, str]  # (zh, en), the campaign line this ticket carries
+    civility: tuple[str, str] | None  # (zh, en), the campaign line; None: the unit has none
     priority: tuple[str, str] | None = None  # (zh, en) label of the priority class
+    # (zh, en), the last line: its unit's profile's (qhall.profiles).
+    closing: tuple[str, str] = PROFILES[DEFAULT].ticket_closing
 
 
 def wait_text(seconds: int | None) -> tuple[str, str]:
@@ -259,8 +262,9 @@ def render_ticket(ticket: TicketContent, width: int = FULL_WIDTH) -> Image.Image
     page.pair("扫码在手机上查看排队进度", "Scan to follow your place on your phone", 24)
     page.text(ticket.issued_local.strftime("%Y-%m-%d %H:%M"), 24)
     page.rule()
-    page.pair(*ticket.civility, 26, bold=True)
-    page.pair("请耐心等候叫号，谢谢！", "Please wait for your number to be called. Thank you!", 28)
+    if ticket.civility:
+        page.pair(*ticket.civility, 26, bold=True)
+    page.pair(*ticket.closing, 28)
     return page.finish()
 
 

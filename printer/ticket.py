@@ -15,6 +15,7 @@ from qhall.clock import local
 from qhall.errors import Conflict
 from qhall.lookups import find_ticket
 from qhall.models import PrinterState, Ticket
+from qhall.profiles import profile_of
 from qhall.shapes import visitor_view
 
 # The priority classes (qhall.models.PRIORITY_CLASSES) as the kiosk and the ticket name them.
@@ -40,6 +41,7 @@ def ticket_content(
     ticket = find_ticket(token)
     view = visitor_view(token)
     lines = [tuple(line) for line in civility_lines] or [DEFAULT_CIVILITY]
+    profile = profile_of(ticket.unit)
     return TicketContent(
         unit_name=ticket.unit.name_zh,
         unit_name_en=ticket.unit.name_en,
@@ -51,9 +53,10 @@ def ticket_content(
         issued_local=local(ticket.issued_at, ticket.unit.timezone),
         qr_url=qr_url,
         time_limit_days=ticket.service.time_limit_days,
-        # The campaign lines take turns, one per ticket.
-        civility=lines[ticket.id % len(lines)],
+        # The campaign lines take turns, one per ticket, where the unit's profile has them.
+        civility=lines[ticket.id % len(lines)] if profile.campaign_lines else None,
         priority=PRIORITY_LABELS.get(ticket.priority) if ticket.priority else None,
+        closing=profile.ticket_closing,
     )
 
 

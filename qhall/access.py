@@ -227,3 +227,17 @@ def check_inquiry_hand(staff: Staff, inquiry, *, referred_to: bool = False) -> S
         f"该事项的首问责任人是 {zh}，只有责任人或本单位负责人可以办理。",
         f"This matter's first-inquiry owner is {en}; only they or the unit's manager may act on it.",
     )
+
+
+# --- appointments (qhall.appointments) ----------------------------------------------------
+
+
+def check_booking_platform(staff: Staff) -> Staff:
+    """Return staff if they may push and list bookings as the bureau's online platform does
+    (its admins, with a bearer token); Forbidden otherwise."""
+    if staff.role != "admin":
+        raise Forbidden(
+            "抱歉，预约平台接口仅供局管理员使用。",
+            "Sorry, the booking platform's routes are for the bureau's administrators.",
+        )
+    return staff

@@ -40,8 +40,8 @@ def init_db_command() -> None:
 
 @main.command("demo")
 def demo_command() -> None:
-    """Seed the demo bureau (three halls, their services, windows, staff and, unless
-    DEMO_HISTORY is false, a past week played through them)."""
+    """Seed the demo bureau (its main hall and ten units, their services, windows, staff
+    and, unless DEMO_HISTORY is false, a past week played through three of the halls)."""
     app = _app()
     _init_db(app)
     _warn_of_demo_passwords(_seed_demo(app))

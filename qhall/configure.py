@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from peewee import IntegrityError
 
-from qhall import notices, validate, workdays
+from qhall import notices, profiles, validate, workdays
 from qhall.access import HALL_ROLES, check_manage, check_role_unit, grantable_roles
 from qhall.audit import record_account_changes, record_change
 from qhall.auth import end_everything, set_password
@@ -77,11 +77,14 @@ KINDS: dict[str, Kind] = {
             "no_show_grace_s": ("int", "过号保留(秒)", "No-show grace (s)"),
             "day_starts_at": ("clock", "开放日切换时间", "Day starts at"),
             "round_the_clock": ("bool", "24小时开放", "Open round the clock"),
+            "profile": ("choice", "单位类型", "Profile"),
         },
         "hall",
         lambda u: u.code,
+        options={"profile": tuple(profiles.PROFILES)},
         checks={
             "code": validate.hall_code,
+            "profile": profiles.check,
             "timezone": validate.timezone,
             "priority_streak_limit": validate.between(0, 100),
             "no_show_grace_s": validate.between(0, 86_400),
@@ -491,7 +494,7 @@ def _link_services(counter: Counter, letters: list[str]) -> None:
 
 
 # Which words (qhall.words) name a choice field's codes.
-CHOICE_WORDS = {"role": "role", "badges": "badge", "kind": "screen_kind"}
+CHOICE_WORDS = {"role": "role", "badges": "badge", "kind": "screen_kind", "profile": "profile"}
 
 
 def describe(kind_name: str) -> dict:

@@ -9,6 +9,7 @@ from datetime import datetime
 from peewee import fn
 
 from qhall.access import check_read, readable_units
+from qhall.check_in import callable_ticket
 from qhall.clock import hall_day, iso, local_day, queue_days
 from qhall.estimates import unstaffed
 from qhall.lookups import find_unit
@@ -45,6 +46,7 @@ def unit_figures(
         Ticket.unit == unit.id,
         Ticket.day.in_(queue_days(unit, now)),
         Ticket.status == "waiting",
+        callable_ticket(),  # a phone's ticket not yet in the hall waits nowhere
     )
     oldest = waiting.select(fn.MIN(Ticket.issued_at)).scalar()
     longest = int((now - _moment(oldest)).total_seconds()) if oldest else 0

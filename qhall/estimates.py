@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from peewee import JOIN, fn
 
+from qhall.check_in import callable_ticket
 from qhall.db import db
 from qhall.lookups import IN_HAND
 from qhall.models import Counter, CounterService, Service, Ticket, Unit
@@ -218,7 +219,7 @@ def naive_wait_s(ahead: int, visits: Sequence[int], expected_s: int, windows: in
 
 def waiting_counts(unit: Unit, days) -> dict[str, int]:
     """Return how many tickets of the queue days (qhall.clock.queue_days) wait per service
-    letter (0 for an empty line)."""
+    letter (0 for an empty line), counting only those a window may call (qhall.check_in)."""
     return {code: waiting for code, (waiting, _) in _waiting_and_priority(unit, days).items()}
 
 
@@ -230,7 +231,10 @@ def _waiting_and_priority(unit: Unit, days) -> dict[str, tuple[int, int]]:
         .join(
             Ticket,
             JOIN.LEFT_OUTER,
-            on=(Ticket.service == Service.id) & Ticket.day.in_(days) & (Ticket.status == "waiting"),
+            on=(Ticket.service == Service.id)
+            & Ticket.day.in_(days)
+            & (Ticket.status == "waiting")
+            & callable_ticket(),
         )
         .where(Service.unit == unit.id, Service.active == True)  # noqa: E712
         .group_by(Service.code)
@@ -302,7 +306,8 @@ def ticket_estimate(ticket: Ticket, ahead: int, now: datetime | None = None) -> 
 
 
 def people_ahead(ticket: Ticket) -> int:
-    """Return how many waiting visitors of the same service will be called before this one."""
+    """Return how many waiting visitors of the same service will be called before this one
+    (those who have not checked in will not: qhall.check_in)."""
     # In a hall open round the clock two hall days wait in one line (qhall.clock.queue_days):
     # the ticket's and the day before, or, once its own day is carried over, the day after.
     spread = timedelta(days=1 if ticket.unit.round_the_clock else 0)
@@ -310,6 +315,7 @@ def people_ahead(ticket: Ticket) -> int:
         Ticket.service == ticket.service_id,
         Ticket.day.between(ticket.day - spread, ticket.day + spread),
         Ticket.status == "waiting",
+        callable_ticket(),
         Ticket.id != ticket.id,
     )
     earlier = (Ticket.queue_at < ticket.queue_at) | (

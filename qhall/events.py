@@ -27,6 +27,7 @@ TICKET_NO_SHOW = "ticket.no_show"
 TICKET_REQUEUED = "ticket.requeued"
 TICKET_TRANSFERRED = "ticket.transferred"
 TICKET_CANCELLED = "ticket.cancelled"
+TICKET_CHECKED_IN = "ticket.checked_in"
 DAY_CLOSED = "day.closed"
 COUNTER_OPENED = "counter.opened"
 COUNTER_PAUSED = "counter.paused"
@@ -73,6 +74,7 @@ PUBLIC_NAMES = frozenset(
         TICKET_REQUEUED,
         TICKET_TRANSFERRED,
         TICKET_CANCELLED,
+        TICKET_CHECKED_IN,
         DAY_CLOSED,
         COUNTER_OPENED,
         COUNTER_PAUSED,

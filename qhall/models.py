@@ -50,6 +50,9 @@ class Unit(BaseModel):
     # any other hall closes them as "day ended". See qhall.clock.hall_day.
     day_starts_at = CharField(default="00:00")
     round_the_clock = BooleanField(default=False)
+    # How the unit's screens, calls and tickets address people (qhall.profiles): "standard",
+    # or "dignified" for the funeral home and the cemeteries.
+    profile = CharField(default="standard")
 
 
 class Service(BaseModel):
@@ -198,6 +201,9 @@ class Ticket(BaseModel):
     wait_s = IntegerField(null=True)
     service_s = IntegerField(null=True)
     closed_reason = CharField(null=True)
+    # When the visitor was known to be in the hall (qhall.check_in): at issue for every
+    # source but a phone, whose ticket waits unseen by the windows until it checks in.
+    checked_in_at = DateTimeField(null=True)
 
     class Meta:
         indexes = (
@@ -215,8 +221,9 @@ class Ticket(BaseModel):
         )
 
     def waited_since(self, now: datetime) -> int:
-        """Return how long the visitor has waited, in whole seconds."""
-        return int((now - self.issued_at).total_seconds())
+        """Return how long the visitor has waited in the hall, in whole seconds: from the
+        issue, or for a phone's ticket from its check-in (the time before is not the hall's)."""
+        return int((now - (self.checked_in_at or self.issued_at)).total_seconds())
 
 
 class Event(BaseModel):
@@ -526,3 +533,51 @@ class CalendarDay(BaseModel):
     day = DateField(unique=True)
     workday = BooleanField()
     note = CharField(default="")
+
+
+# --- appointments (预约), qhall.appointments ---
+
+BOOKING_STATES = ("booked", "cancelled", "checked_in", "no_show")
+BOOKING_SOURCES = ("web", "platform", "import")
+
+
+class BookingPlan(BaseModel):
+    """A service's bookable slots: their length and capacity, days and hours, how far ahead."""
+
+    service = ForeignKeyField(Service, unique=True, on_delete="CASCADE")
+    slot_minutes = IntegerField(default=30)
+    capacity = IntegerField(default=4)  # bookings per slot
+    # "" for the service's own weekdays and hours.
+    weekdays = CharField(default="")
+    hours = CharField(default="")
+    days_ahead = IntegerField(default=7)  # today and this many days after
+    # True: no slots on a day the working-day calendar rests (qhall.workdays); False for a
+    # service that works holidays (a cemetery's 祭扫 at 清明).
+    follows_calendar = BooleanField(default=True)
+    active = BooleanField(default=True)
+
+
+class Booking(BaseModel):
+    """A visitor's appointment for one slot of a service's day."""
+
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    service = ForeignKeyField(Service, on_delete="CASCADE")
+    day = DateField()
+    start = CharField(max_length=5)  # "09:30", the hall's wall clock
+    # Personal data, masked for others' eyes and erased as cases' are (qhall.retention).
+    visitor_name = CharField(default="")
+    visitor_phone = CharField(default="")
+    code = CharField(max_length=8, unique=True)  # what the visitor shows; see qhall.appointments
+    state = CharField(default="booked")  # one of BOOKING_STATES
+    source = CharField(default="web")  # one of BOOKING_SOURCES
+    created_at = DateTimeField()
+    changed_at = DateTimeField()
+
+    class Meta:
+        indexes = (
+            # A slot's count, under the write lock (qhall.appointments.book).
+            (("service", "day", "start"), False),
+            # A phone's bookings: the same day twice, and no-shows in the last 30 days.
+            (("visitor_phone", "day"), False),
+            (("unit", "day"), False),
+        )

@@ -35,6 +35,7 @@ from datetime import datetime
 from peewee import JOIN, Case, fn
 
 from qhall import events as ev
+from qhall.check_in import arrived_at, callable_ticket, check_callable
 from qhall.clock import hall_day, iso, queue_days
 from qhall.db import is_sqlite, unit_of_work
 from qhall.errors import (
@@ -99,6 +100,7 @@ def window_line(unit: Unit, counter: Counter, days, *columns):
             Ticket.unit == unit.id,
             Ticket.day.in_(days),
             Ticket.status == "waiting",
+            callable_ticket(),
             (Ticket.target_counter == counter.id)
             | (Ticket.target_counter.is_null() & CounterService.id.is_null(False)),
         )
@@ -199,6 +201,7 @@ def issue_ticket(
             token=secrets.token_urlsafe(16),
             issued_at=now,
             queue_at=now,
+            checked_in_at=arrived_at(source, now),
         )
         ev.record(
             unit,
@@ -267,6 +270,7 @@ def call_number(
             raise Conflict(
                 "该号当前不在等候中。", "That ticket is not waiting.", status=ticket.status
             )
+        check_callable(ticket)
         let_go = _let_go(unit, counter, now, staff_id)
         claimed = _claim(Ticket.id == ticket.id, counter)
         if claimed is None:  # on PostgreSQL another window may have taken it meanwhile

@@ -27,7 +27,10 @@ from peewee import IntegrityError, fn
 
 from config import CONFIG_DIR
 from qhall import events as ev
-from qhall import rectification  # a module import: it imports this module too
+from qhall import (
+    haocha,
+    rectification,  # a module import: it imports this module too
+)
 from qhall.clock import iso, queue_days
 from qhall.db import unit_of_work
 from qhall.devices import Tablet
@@ -330,6 +333,7 @@ def _record(
             "这次办理已经评价过了，感谢您的评价！",
             "This visit has already been rated. Thank you for your rating!",
         ) from None
+    haocha.report_rating(rating, now)  # the province hears of it once this commits
     counter = ticket.counter
     # The payload goes to the hall's screens: the level, never the visitor's words or number.
     ev.record(

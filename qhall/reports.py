@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from peewee import SQL, NodeList, fn
 from peewee import Case as SqlCase
 
+from qhall.check_in import callable_ticket
 from qhall.clock import iso, local_day
 from qhall.clock import zone as hall_zone
 from qhall.db import db, is_sqlite
@@ -267,6 +268,7 @@ def _uncalled_late(scope: Scope, key, target, now: datetime) -> dict:
             *ticket_where(scope),
             Ticket.status.in_(("waiting", "cancelled")),
             Ticket.wait_s.is_null(),
+            callable_ticket(),  # a phone's ticket never checked in never waited in the hall
             _waited_past(target, now),
         )
         .group_by(key)

@@ -8,6 +8,7 @@ from typing import Any
 
 from peewee import fn
 
+from qhall import appointments, outbox
 from qhall import events as ev
 from qhall.audit import record_erasure
 from qhall.db import checkpoint, unit_of_work
@@ -67,6 +68,8 @@ def erase_personal_data(*, now: datetime, keep_days: int) -> Outcome:
                 .where(Rating.unit == unit.id, *old_numbers)
                 .execute(),
                 "print_jobs": _blank_pages(unit, before),
+                "outbox_messages": outbox.erase_personal(unit, before),
+                "bookings": appointments.erase_personal(unit, before),
             }
             if any(counts.values()):
                 ev.record(unit, ev.PRIVACY_ERASED, now, **counts, keep_days=keep_days)

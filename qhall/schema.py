@@ -18,6 +18,8 @@ from playhouse.migrations import Runner
 from qhall.db import db, is_sqlite
 from qhall.models import (
     ApiToken,
+    Booking,
+    BookingPlan,
     CalendarDay,
     Case,
     CaseExtension,
@@ -42,6 +44,7 @@ from qhall.models import (
     Ticket,
     Unit,
 )  # fmt: skip
+from qhall.outbox import OutboxMessage
 from qhall.supervision_models import AuditEntry, Finding, Inspection, Notice, Selection
 
 # Every table, in the order they can be created.
@@ -49,7 +52,7 @@ MODELS = [
     Unit, Service, Staff, ApiToken, Counter, CounterService, PauseReason, DayNumber, Ticket,
     Event, IdempotencyRecord, Lease, LoginFailure, Inquiry, Referral, Case, CaseTask,
     CaseExtension, Rating, Rectification, ScreenItem, PrintJob, PrinterState, AuditEntry,
-    Inspection, Finding, Notice, Selection, CalendarDay,
+    Inspection, Finding, Notice, Selection, CalendarDay, BookingPlan, Booking, OutboxMessage,
 ]  # fmt: skip
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

@@ -19,6 +19,7 @@ from qhall.db import unit_of_work
 from qhall.hours import parse_hours
 from qhall.lookups import find_unit
 from qhall.models import ScreenItem
+from qhall.profiles import profile_of
 from qhall.supervision_models import SELECTION_KINDS
 
 CONTENT_FILE = CONFIG_DIR / "screen_content.toml"
@@ -106,7 +107,9 @@ def is_scheduled(item: ScreenItem, wall: datetime) -> bool:
 
 
 def content_view(unit_code: str, now: datetime) -> list[dict]:
-    """Return the content a hall screen rotates through now, in both languages."""
+    """Return the content a hall screen rotates through now, in both languages: the kinds
+    its unit's profile shows (qhall.profiles)."""
+    shows = profile_of(find_unit(unit_code)).shows
     return [
         {
             "key": item.key,
@@ -121,7 +124,7 @@ def content_view(unit_code: str, now: datetime) -> list[dict]:
             "seconds": item.seconds,
         }
         for item in items_showing(unit_code, now)
-        if item.kind in KINDS
+        if item.kind in KINDS and shows(item.kind)
     ]
 
 

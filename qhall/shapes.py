@@ -10,6 +10,7 @@ from datetime import datetime
 
 from peewee import JOIN
 
+from qhall.check_in import check_in_view
 from qhall.clock import hall_day, iso, queue_days
 from qhall.db import db
 from qhall.estimates import (
@@ -123,6 +124,7 @@ def visitor_view(token: str) -> dict:
         "estimate": estimate.view() if estimate else {"state": "ok", "low_min": 0, "high_min": 0},
         # Rated at the window's tablet or on the phone: the phone stops asking either way.
         "rated": Rating.select().where(Rating.ticket == ticket.id).exists(),
+        **check_in_view(ticket, ahead),  # a phone's ticket: checked in yet, or its turn passed
     }
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from peewee import fn
 
 from qhall.access import check_inspect, check_manage, check_read, readable_units
+from qhall.check_in import callable_ticket
 from qhall.clock import hall_day, iso, local_day
 from qhall.db import unit_of_work
 from qhall.errors import BadInput, Conflict, NotFound
@@ -280,7 +281,9 @@ def automatic_flags(units: list[Unit], *, now: datetime, settings: dict) -> list
         tickets = Ticket.select().where(Ticket.unit == unit.id, Ticket.day == hall_day(now, unit))
         late = tickets.where(Ticket.wait_s > target).count()
         still = tickets.where(
-            Ticket.status == "waiting", Ticket.issued_at < _seconds_before(now, target)
+            Ticket.status == "waiting",
+            callable_ticket(),  # a phone's ticket not yet in the hall waits nowhere
+            Ticket.issued_at < _seconds_before(now, target),
         ).count()
         if late or still:
             flags.append(_flag(unit, "long_wait", late + still,

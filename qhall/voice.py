@@ -7,8 +7,9 @@ Ticket numbers are read digit by digit, with 1 as 幺 (yāo) as halls and phones
 that A011 and A017 do not blur ([VOICE] ONE = "yi" for 一); window numbers are read as
 numbers (三号, 十一号窗口), where 1 stays 一. The screen joins the clips in the browser and
 drops a call it could not start in time (display/static/announcer.js); this module is the
-one place that decides what is said. A clip an operator drops into config/voice/ (any of
-CLIP_SUFFIXES) replaces the one generated at set-up.
+one place that decides what is said. A unit of the dignified profile (qhall.profiles: the
+funeral home, the cemeteries) calls without the chime or the closing 办理. A clip an
+operator drops into config/voice/ (any of CLIP_SUFFIXES) replaces the one generated at set-up.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from config import CONFIG_DIR
 from qhall.lookups import find_unit
+from qhall.profiles import DEFAULT, PROFILES, Profile, profile_of
 from qhall.screens import CONTENT_FILE, read_content_file, speaks_english
 
 OPERATOR_DIR = CONFIG_DIR / "voice"
@@ -57,10 +59,16 @@ CLIPS: dict[str, tuple[str, str]] = {
 
 
 def announcement_clips(
-    number: str, window: int, *, readings: int = 1, english: bool = False, one: str = "yao"
+    number: str,
+    window: int,
+    *,
+    readings: int = 1,
+    english: bool = False,
+    one: str = "yao",
+    profile: Profile = PROFILES[DEFAULT],
 ) -> list[str]:
-    """Return the clips that announce a call, in order: a chime, Mandarin once (or twice),
-    then English once if asked for."""
+    """Return the clips that announce a call, in order: a chime (unless the unit's profile
+    is a quiet one), Mandarin once (or twice), then English once if asked for."""
     digits_zh = {"1": "yao"} if one == "yao" else {}
     mandarin = [
         "qing",
@@ -69,9 +77,9 @@ def announcement_clips(
         "dao",
         *_window_zh(window, digits_zh),
         "hao_chuangkou",
-        "banli",
+        *profile.call_ends_with,
     ]
-    clips = ["chime", *mandarin]
+    clips = ["chime", *mandarin] if profile.chime else list(mandarin)
     for _ in range(readings - 1):
         clips += ["pause", *mandarin]
     if english:
@@ -87,16 +95,23 @@ def announcement(unit_code: str, number: str, window: int, settings: Mapping) ->
     english = speaks_english(unit.code)
     twice = read_content_file(CONTENT_FILE).get("voice", {}).get("twice", [])
     readings = 2 if unit.code in twice else 1
-    text, text_en = announcement_text(number.upper(), window)
+    profile = profile_of(unit)
+    text, text_en = announcement_text(number.upper(), window, profile)
     clips = announcement_clips(
-        number, window, readings=readings, english=english, one=settings["ONE"]
+        number, window, readings=readings, english=english, one=settings["ONE"], profile=profile
     )
     return {"clips": clips, "text": text, "text_en": text_en, "english": english}
 
 
-def announcement_text(number: str, window: int) -> tuple[str, str]:
+def announcement_text(
+    number: str, window: int, profile: Profile = PROFILES[DEFAULT]
+) -> tuple[str, str]:
     """Return what the announcement says, in Chinese and English, for captions."""
-    return f"请 {number} 号到 {window} 号窗口办理", f"Number {number}, please go to window {window}"
+    ending = "".join(CLIPS[clip][1] for clip in profile.call_ends_with)
+    return (
+        f"请 {number} 号到 {window} 号窗口{ending}",
+        f"Number {number}, please go to window {window}",
+    )
 
 
 def _spell(number: str, prefix: str) -> list[str]:

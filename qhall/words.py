@@ -10,6 +10,7 @@ from datetime import datetime
 
 from qhall.clock import FALLBACK_ZONE, local, zone
 from qhall.models import Unit
+from qhall.profiles import PROFILES
 from qhall.screens import BADGES as BADGE_WORDS
 from qhall.screens import KINDS as SCREEN_KIND_WORDS
 
@@ -23,6 +24,7 @@ ROLES: Words = {
 }
 BADGES: Words = dict(BADGE_WORDS)  # the editor's list (qhall.screens) holds the words too
 SCREEN_KINDS: Words = dict(SCREEN_KIND_WORDS)
+PROFILE_WORDS: Words = {code: profile.words for code, profile in PROFILES.items()}
 
 # The configuration editor's kinds (qhall.configure.KINDS), one record of each.
 CONFIG_KINDS: Words = {
@@ -125,6 +127,7 @@ LISTS: dict[str, Words] = {
     "role": ROLES,
     "badge": BADGES,
     "screen_kind": SCREEN_KINDS,
+    "profile": PROFILE_WORDS,
     "config_kind": CONFIG_KINDS,
     "ticket": TICKET_STATES,
     "case": CASE_STATES,

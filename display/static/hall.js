@@ -14,7 +14,7 @@
   // No text below 18 px on a 1920×1080 screen: a share of the screen's shorter side.
   const LEAST_TEXT = 18 / 1080;
   // Events after which the waiting counts and estimates may have changed.
-  const CHANGES_WAITING = /^(ticket\.(issued|called|cancelled|transferred|requeued|finished|no_show)|counter\.)/;
+  const CHANGES_WAITING = /^(ticket\.(issued|called|cancelled|transferred|requeued|finished|no_show|checked_in)|counter\.)/;
 
   let calls = [];      // newest first: {number, service, window, status, called_at}
   let counters = [];

@@ -19,6 +19,7 @@
   if (!root) return;  // no such ticket: the page says so
 
   const me = { token: root.dataset.token, unit: root.dataset.unit, day: root.dataset.day, number: root.dataset.number };
+  remember();
   const badLevel = Number(root.dataset.badLevel) || 2;
   const graceMinutes = Number(root.dataset.graceMinutes) || 0;
   let ticket = null;
@@ -28,7 +29,12 @@
   let lastCall = null;  // "status:recalls" of the last call alerted
 
   const STATUS = {
-    waiting: () => ({ zh: "排队等候中", en: "Waiting" }),
+    // A phone's ticket holds its place but is called once checked in (qhall.check_in).
+    waiting: (t) => t.checked_in === false
+      ? (t.turn_passed
+        ? { zh: "轮到您了，请尽快到大厅签到", en: "It is your turn: please check in at the hall" }
+        : { zh: "到达大厅后请签到", en: "Please check in when you arrive" })
+      : { zh: "排队等候中", en: "Waiting" },
     called: (t) => ({
       zh: "请到 " + t.window + " 号窗口办理" + (t.counter_name ? "（" + t.counter_name + "）" : ""),
       en: "Please go to window " + t.window + " now",
@@ -59,6 +65,10 @@
     const wait = QHall.formatWait(ticket.estimate, ticket.estimated_wait_s);
     $("wait").replaceChildren(QHall.bi(wait.zh, wait.en));
     $("cancel-box").hidden = !waiting;
+    $("check-in-box").hidden = !(waiting && ticket.checked_in === false);
+    $("check-in-box").dataset.turn = ticket.turn_passed ? "yes" : "no";
+    $("turn-note").hidden = !ticket.turn_passed;
+    $("check-in-code").textContent = ticket.check_in_code || "";
     if (!waiting) $("cancel-confirm").hidden = true;
     if (ticket.status === "finished" && ticket.rated) showRated();
     else if (ticket.status === "finished") loadRating();
@@ -80,6 +90,17 @@
     // seconds, so that a call does not bring every visitor's request at the same instant.
     clearTimeout(soon);
     soon = setTimeout(refresh, 600 + Math.random() * 2400);
+  }
+
+  // The hall's check-in QR code opens a page (phone-check-in.js) that checks in the tickets
+  // this phone follows: it finds their tokens here. Only the last few days' are kept.
+  function remember() {
+    try {
+      const kept = JSON.parse(localStorage.getItem("qhall-tickets") || "[]")
+        .filter((t) => t && t.token !== me.token).slice(-4);
+      kept.push({ token: me.token, unit: me.unit, day: me.day, number: me.number });
+      localStorage.setItem("qhall-tickets", JSON.stringify(kept));
+    } catch (error) { /* private browsing: checking in at the kiosk still works */ }
   }
 
   // --- sound and vibration when called ---------------------------------------------------

@@ -189,6 +189,7 @@ def _day_of_hall(rng, hall, day: date, count: int, ids, rows, calendar) -> None:
             started and _moment(day_s, started), finished, no_show_at,
             counter_id if first_called else None, staff_id if first_called else None,
             0, 1 if roll > 0.96 else 0, False, wait_s, service_s, closed_reason,
+            _moment(day_s, issued),  # checked_in_at: a kiosk's ticket is in the hall at issue
         ))  # fmt: skip
         if status == "finished":
             _after_visit(rng, hall, day, ticket_id, service_id, limit, counter_id, staff_id,
@@ -237,7 +238,8 @@ def _after_visit(rng, hall, day, ticket_id, service_id, limit, counter_id, staff
 _INSERTS = {
     "tickets": (Ticket, "id unit_id service_id day number priority source status token issued_at "
                 "queue_at first_called_at called_at started_at finished_at no_show_at counter_id "
-                "staff_id recall_count transfer_count requeued wait_s service_s closed_reason"),
+                "staff_id recall_count transfer_count requeued wait_s service_s closed_reason "
+                "checked_in_at"),
     "ratings": (Rating, "id ticket_id unit_id counter_id staff_id level reason reasons source at "
                 "excluded"),
     "rectifications": (Rectification, "rating_id unit_id staff_id status opened_at due_day closed_at"),

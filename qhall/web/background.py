@@ -9,7 +9,7 @@ import threading
 
 from flask import Flask
 
-from qhall import routine
+from qhall import leases, outbox, routine
 from qhall.db import db
 from qhall.web.realtime import publish, socketio
 
@@ -30,6 +30,10 @@ def start(app: Flask) -> None:
         socketio.start_background_task(_routine_loop, app)
     if app.config["PRINT_SPOOLER"]:
         app.extensions["printing"].start_spooler(app, publish, socketio.start_background_task)
+    for channel, settings in app.config["OUTBOX"]["CHANNELS"].items():
+        if settings.get("URL"):
+            receiver = outbox.HttpChannel(str(settings["URL"]), str(settings.get("SECRET", "")))
+            socketio.start_background_task(_outbox_loop, app, channel, receiver)
 
 
 def _routine_loop(app: Flask) -> None:
@@ -41,3 +45,23 @@ def _routine_loop(app: Flask) -> None:
         except Exception:
             log.exception("routine work failed; trying again next round")
         socketio.sleep(app.config["ROUTINE"]["EVERY_S"])
+
+
+# A sender that dies lets another process take its channel after this long.
+OUTBOX_LEASE_S = 30
+
+
+def _outbox_loop(app: Flask, channel: str, receiver: outbox.HttpChannel) -> None:
+    """Send a channel's messages while this process holds the channel's lease: one sender
+    among all the processes, so that each recipient gets its messages in order."""
+    clock = app.extensions["qhall"].clock
+    while True:
+        delivered = 0
+        try:
+            with db.connection_context():
+                if leases.hold(f"outbox:{channel}", clock.now(), seconds=OUTBOX_LEASE_S):
+                    delivered = outbox.deliver_due(channel, receiver.send, clock.now())
+        except Exception:
+            log.exception("the %s outbox failed; trying again next round", channel)
+        # More may be waiting behind what went: look again at once; else rest a while.
+        socketio.sleep(0 if delivered else app.config["OUTBOX"]["EVERY_S"])

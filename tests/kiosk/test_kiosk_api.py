@@ -171,11 +171,11 @@ def test_the_printing_routes_are_documented(client, hall):
 def test_a_window_reprints_the_ticket_in_hand_on_its_own_printer(client, hall, fake_printer):
     from qhall.models import Counter
 
-    take_ticket(client)
     url = "/api/units/T/counters/1/reprint"
     assert client.post(url).status_code == 401
     gen_staff("clerk", hall)
     client.post("/api/session", json={"login": "clerk", "password": PASSWORD})
+    take_ticket(client)  # at the window: a phone's ticket would wait to check in first
     client.post("/api/units/T/counters/1/open")
     assert client.post(url).status_code == 409  # nothing in hand yet
     client.post("/api/units/T/counters/1/call-next")

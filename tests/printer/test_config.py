@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from printer.config import PrinterConfigError, load_kiosks, load_printers
+from printer.config import DEMO_FILE, PrinterConfigError, load_kiosks, load_printers
 from printer.transport import page_bytes, query_status, send
 
 
@@ -25,7 +26,9 @@ def test_the_demo_printers_are_files_in_the_instance_folder(tmp_path):
     assert load_printers({"PRINTERS": []}, tmp_path) == {}
     printers = load_printers({"PRINTERS": [], "DEMO_PRINTERS": True}, tmp_path)
     # Each hall's kiosk printer, and the printer at MZJ's window 3 for case receipts.
-    assert set(printers) == {"mzj-kiosk-1", "jzz-kiosk-1", "byg-kiosk-1", "mzj-window-3"}
+    assert {"mzj-kiosk-1", "jzz-kiosk-1", "byg-kiosk-1", "mzj-window-3"} <= set(printers)
+    units = {unit["code"] for unit in tomllib.loads(DEMO_FILE.read_text("utf-8"))["unit"]}
+    assert {p.unit for p in printers.values() if p.name.endswith("-kiosk-1")} == units
     assert all(p.kind == "file" for p in printers.values())
     demo = printers["mzj-kiosk-1"]
     assert demo.kind == "file" and demo.unit == "MZJ"

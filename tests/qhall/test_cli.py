@@ -37,7 +37,7 @@ def test_init_db_makes_the_tables_and_pause_reasons(run, tmp_path):
 def test_demo_seeds_the_bureau_once_however_often_it_runs(run):
     assert run("demo").exit_code == 0
     assert run("demo").exit_code == 0
-    assert sorted(u.code for u in Unit.select()) == ["BYG", "JZZ", "MZJ"]
+    assert {"BYG", "JZZ", "MZJ"} <= {u.code for u in Unit.select()}  # and the other units
     mzj = Unit.get(Unit.code == "MZJ")
     assert Service.select().where(Service.unit == mzj).count() == 4
     assert Counter.select().where(Counter.unit == mzj).count() == 5
@@ -116,10 +116,11 @@ def test_backup_while_running_and_restore_bring_the_data_back(run, tmp_path):
     assert run("backup", str(backup)).exit_code != 0  # never overwrites a backup
 
     queue.issue_ticket("MZJ", "A", now=utcnow())
+    units = sorted(u.code for u in Unit.select())
     Unit.delete().where(Unit.code == "JZZ").execute()
     result = run("restore", "--yes", str(backup))
     assert result.exit_code == 0, result.output
-    assert sorted(u.code for u in Unit.select()) == ["BYG", "JZZ", "MZJ"]
+    assert sorted(u.code for u in Unit.select()) == units
     from qhall.models import Ticket
 
     assert [t.number for t in Ticket.select()] == ["A001"]
@@ -127,8 +128,9 @@ def test_backup_while_running_and_restore_bring_the_data_back(run, tmp_path):
 
 def test_restore_refuses_a_file_that_is_not_a_backup(run, tmp_path):
     run("demo")
+    units = Unit.select().count()
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
     result = run("restore", "--yes", str(junk))
     assert result.exit_code != 0 and "not a backup" in result.output
-    assert Unit.select().count() == 3
+    assert Unit.select().count() == units

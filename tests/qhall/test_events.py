@@ -12,7 +12,17 @@ from pathlib import Path
 import pytest
 
 from printer import jobs
-from qhall import cases, events, inquiries, queue, ratings, rectification, supervision, windows
+from qhall import (
+    cases,
+    check_in,
+    events,
+    inquiries,
+    queue,
+    ratings,
+    rectification,
+    supervision,
+    windows,
+)
 from qhall.db import unit_of_work
 from qhall.devices import Tablet
 from qhall.events import ALL_NAMES
@@ -61,6 +71,8 @@ def a_busy_day(clock) -> list:
     run(queue.mark_no_show("T", 1, **staff, now=now()))
     run(queue.requeue_no_show("T", missed["number"], **staff, now=now()))
     run(queue.cancel(leaving["token"], now=now()))
+    arriving = run(queue.issue_ticket("T", "A", source="mobile", now=now()))  # from a phone
+    run(check_in.check_in_at_kiosk("T", token=arriving["token"], now=now()))
     run(windows.pause_counter("T", 2, "break", **staff, now=now()))
     run(windows.resume_counter("T", 2, **staff, now=now()))
     run(windows.close_counter("T", 1, **staff, now=now()))

@@ -7,10 +7,19 @@ from __future__ import annotations
 import pytest
 
 from printer.jobs import add_job
-from qhall import inquiries
+from qhall import appointments, inquiries, outbox
 from qhall.cases import accept_case, complete_case, resume_case, suspend_case
-from qhall.db import RequestKey, db, sqlite_url
-from qhall.models import Case, Event, IdempotencyRecord, Inquiry, PrintJob, Rating, Rectification
+from qhall.db import RequestKey, db, sqlite_url, unit_of_work
+from qhall.models import (
+    Case,
+    Event,
+    IdempotencyRecord,
+    Inquiry,
+    PrintJob,
+    Rating,
+    Rectification,
+    Unit,
+)  # fmt: skip
 from qhall.retention import erase_personal_data
 from tests.factories import gen_bad_rating, gen_staff, gen_unit
 
@@ -53,6 +62,13 @@ def seed_everywhere(clock, clerk) -> None:
     # The case's receipt, as the printer queue keeps it: a page that bears the name.
     page = b"\x89PNG receipt " + NAME.encode() + b" " + PHONE.encode()
     add_job("t-window-1", page, kind="case_receipt", ref=done.number, unit_code="T", now=now)
+    # A text message to the visitor, waiting in the outbox (the gateway was never set up).
+    with unit_of_work():
+        text = {"phone": PHONE, "text": f"{NAME}，您的办件已办结。"}
+        outbox.post("sms", PHONE, text, now=now, unit=Unit.get(), personal=True)
+    # A booking (预约) for later that day.
+    appointments.set_plan("T", "A", hours="11:00-12:00")
+    appointments.book("T", "A", now.date(), "11:00", name=NAME, phone=PHONE, now=now)
 
 
 def test_after_the_retention_period_no_name_or_phone_is_left_on_disk(app, clock, tmp_path):
@@ -70,7 +86,14 @@ def test_after_the_retention_period_no_name_or_phone_is_left_on_disk(app, clock,
     named = Inquiry.select().where(Inquiry.visitor_name == NAME).count()  # cases' too
     outcome = erase_personal_data(now=clock.now(), keep_days=KEEP_DAYS)
 
-    counts = {"inquiries": named, "cases": 2, "ratings": 1, "print_jobs": 1}
+    counts = {
+        "inquiries": named,
+        "cases": 2,
+        "ratings": 1,
+        "print_jobs": 1,
+        "outbox_messages": 1,
+        "bookings": 1,
+    }
     assert named >= 2 and outcome.result["T"] == counts
     assert IdempotencyRecord.select().count() == 0
     assert Inquiry.select().where(Inquiry.visitor_name == FRESH_NAME).count() == 1

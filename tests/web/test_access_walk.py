@@ -39,6 +39,7 @@ def halls(app, client):
         "window": "1",
         "token": token,
         "job_id": "1",
+        "message_id": "1",
         "notice": "1",
         "kind": "services",
     }

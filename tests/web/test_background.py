@@ -47,3 +47,14 @@ def test_settings_can_keep_either_from_starting(app, fake_printer, started):
     app.config["PRINT_SPOOLER"] = False
     background.start(app)
     assert started == []
+
+
+def test_a_channel_with_an_address_gets_one_sender_and_one_without_none(app, started):
+    app.config["PRINT_SPOOLER"] = False
+    app.config["OUTBOX"] = {
+        "EVERY_S": 1,
+        "CHANNELS": {"haocha": {"URL": "http://127.0.0.1:9/", "SECRET": "s"},
+                     "sms": {"URL": "", "SECRET": ""}},
+    }  # fmt: skip
+    background.start(app)
+    assert sorted(started) == [("_outbox_loop", (app,)), ("_routine_loop", (app,))]

@@ -1,0 +1,45 @@
+"""The outbox's pages for the people who answer for it: a hall's manager sees and decides
+for their hall's messages, the bureau for all, an inspector reads; a clerk, a stranger and
+another hall's manager are refused and change nothing."""
+
+from __future__ import annotations
+
+from qhall import outbox
+from qhall.db import unit_of_work
+from qhall.outbox import OutboxMessage
+from qhall.supervision_models import AuditEntry
+
+
+def waiting_message(clock, unit) -> OutboxMessage:
+    with unit_of_work():
+        return outbox.post("haocha", "platform", {"level": 1}, now=clock.now(), unit=unit)
+
+
+def test_a_manager_sees_their_halls_messages_and_another_hall_none(as_user, bureau, clock):
+    message = waiting_message(clock, bureau["T"])
+    mine = as_user("boss-t").get("/api/admin/outbox").get_json()
+    assert [m["id"] for m in mine["messages"]] == [message.id]
+    assert mine["channels"]["haocha"]["pending"] == 1
+    theirs = as_user("boss-u").get("/api/admin/outbox").get_json()
+    assert theirs["messages"] == [] and theirs["channels"] == {}
+    assert as_user("boss-u").get("/api/admin/outbox?unit=T").status_code == 403
+    for reader in ("admin", "inspector"):
+        seen = as_user(reader).get("/api/admin/outbox?unit=T&state=pending").get_json()
+        assert [m["id"] for m in seen["messages"]] == [message.id]
+
+
+def test_only_the_halls_manager_or_the_bureau_may_cancel_or_retry(app, as_user, bureau, clock):
+    message = waiting_message(clock, bureau["T"])
+    refused = {"clerk": 403, "boss-u": 403, "inspector": 403}
+    for login, status in refused.items():
+        for action in ("retry", "cancel"):
+            answer = as_user(login).post(f"/api/admin/outbox/{message.id}/{action}")
+            assert answer.status_code == status, (login, action, answer.get_json())
+    assert app.test_client().post(f"/api/admin/outbox/{message.id}/cancel").status_code == 401
+    assert OutboxMessage.get_by_id(message.id).state == "pending"
+    assert not AuditEntry.select().where(AuditEntry.action.startswith("outbox.")).exists()
+
+    answer = as_user("boss-t").post(f"/api/admin/outbox/{message.id}/cancel")
+    assert answer.status_code == 200 and answer.get_json()["state"] == "cancelled"
+    assert as_user("admin").post(f"/api/admin/outbox/{message.id}/retry").status_code == 409
+    assert as_user("boss-t").post("/api/admin/outbox/999/cancel").status_code == 404
