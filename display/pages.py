@@ -27,11 +27,16 @@ def hall(unit: str):
 def counter(unit: str, window: int):
     """Show the screen above one window: who serves there and the number being served."""
     hall_unit = find_unit(unit)
+    profile = profile_of(hall_unit)
+    # Model-post badges are honours like the rankings: a dignified unit shows neither.
+    honours = profile.shows("model_window")
     return render_template(
         "display/counter.html",
         unit=hall_unit,
         counter=find_counter(hall_unit, window),
-        badges={code: list(labels) for code, labels in BADGES.items()},
+        badges={code: list(labels) for code, labels in BADGES.items()} if honours else {},
+        profile=profile,
+        words={"welcome": profile.idle[0], "closed": profile.window_closed_note},
         page_lang="both",
     )
 

@@ -46,6 +46,8 @@ class Profile:
     banner: Words
     # The last line of a printed ticket.
     ticket_closing: Words
+    # What the screen above a closed window says.
+    window_closed_note: Words
 
     def shows(self, screen_kind: str) -> bool:
         """Tell whether the hall screen may show content of this kind."""
@@ -78,6 +80,7 @@ PROFILES: dict[str, Profile] = {
             "请耐心等候叫号，谢谢！",
             "Please wait for your number to be called. Thank you!",
         ),
+        window_closed_note=("欢迎您下次光临，谢谢", "Please come again. Thank you."),
     ),
     "dignified": Profile(
         code="dignified",
@@ -98,6 +101,8 @@ PROFILES: dict[str, Profile] = {
         ),
         banner=("如需帮助，请告诉工作人员", "If you need any help, please tell a member of staff"),
         ticket_closing=("请稍坐等候叫号", "Please take a seat until your number is called"),
+        # Never "come again" at a funeral home or a cemetery.
+        window_closed_note=("本窗口今日服务已结束", "This window has closed for today"),
     ),
 }
 DEFAULT = "standard"

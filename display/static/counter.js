@@ -1,5 +1,6 @@
 /* The screen above a window: the window, the staff member on duty with their model-post
-   badges, and the window's state (欢迎光临 / the number being served / 暂停服务 / 已下班).
+   badges, and the window's state (a welcome / the number being served / 暂停服务 / 已下班),
+   in the words and colours of the unit's profile.
    It joins the window's own room, whose events are only this window's. */
 (function () {
   "use strict";
@@ -8,6 +9,7 @@
   const unit = root.dataset.unit;
   const window_ = Number(root.dataset.window);
   const badges = JSON.parse(root.dataset.badges);
+  const words = JSON.parse(root.dataset.words); // the unit profile's (qhall.profiles)
   const $ = (id) => document.getElementById(id);
 
   function render(c) {
@@ -17,7 +19,7 @@
     let title, note = null, number = "";
     if (c.state === "closed") {
       title = QHall.bi("已下班", "Closed");
-      note = QHall.bi("欢迎您下次光临，谢谢", "Please come again. Thank you.");
+      note = QHall.bi(...words.closed);
     } else if (c.state === "paused") {
       title = QHall.bi("暂停服务", "Service paused");
       note = QHall.bi(c.pause_notice || "请到其他窗口办理，谢谢您的理解。",
@@ -31,7 +33,7 @@
         title = QHall.bi("正在办理", "Now serving");
       }
     } else {
-      title = QHall.bi("欢迎光临", "Welcome");
+      title = QHall.bi(...words.welcome);
       note = QHall.bi("请留意叫号，谢谢您的耐心等候", "Please listen for your number. Thank you for waiting.");
     }
     $("state-title").replaceChildren(title);

@@ -67,3 +67,23 @@ def test_the_funeral_homes_screen_is_quiet_and_calls_without_a_chime(live_server
     expect(hall.locator("#hall")).to_have_attribute("data-spoken", "1", timeout=30_000)
     screenshot(hall, "display-hall-dignified-landscape")
     context.close()
+
+
+def test_the_screens_above_the_funeral_homes_windows_are_quiet_too(live_server, browser, staff):
+    base = live_server.base_url
+    open_and_empty_window(staff, base, 1, UNIT)  # open, with no one called: a welcome
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{base}/display/counter/{UNIT}/1")
+    expect(page.locator("body")).to_have_class("counter-screen profile-dignified")
+    expect(page.locator("#state-title")).to_contain_text(QUIET.idle[0][0])
+    expect(page.locator("#staff-card")).to_be_visible()
+    assert page.locator("#staff-badges li").count() == 0  # no model-post honours
+    head = page.locator(".counter-head").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert head == "rgb(69, 90, 100)" != CAMPAIGN_RED
+    screenshot(page, "display-counter-dignified")
+    page.goto(f"{base}/display/counter/{UNIT}/2")  # closed: never "come again"
+    expect(page.locator("#state-note")).to_contain_text(QUIET.window_closed_note[0])
+    text = page.locator("body").inner_text()
+    assert "欢迎光临" not in text and "下次光临" not in text
+    context.close()
