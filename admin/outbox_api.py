@@ -5,7 +5,7 @@ bureau's admins for all; inspectors read them."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask import jsonify
 from pydantic import Field
@@ -17,20 +17,24 @@ from qhall.access import check_manage, check_read, readable_units
 from qhall.lookups import find_unit
 from qhall.models import Unit
 from qhall.web.request import now, publish_result
-from qhall.web.schema import STAFF, Record, answers, spec
+from qhall.web.schema import FROM_QUERY, STAFF, Record, answers, spec
 
 
 class OutboxQuery(UnitQuery):
     channel: str | None = Field(None, max_length=20, pattern=r"^[a-z_]+$",
                                 description='a channel: "haocha", "sms"; absent: all')  # fmt: skip
     state: Literal["pending", "sent", "cancelled"] | None = Field(None, description="absent: all")
+    page: Annotated[int, FROM_QUERY, Field(ge=1, le=100000)] | None = Field(
+        None, description=f"{outbox.PAGE_SIZE} messages a page, newest first; absent: the first"
+    )
 
 
 @api_bp.get("/admin/outbox")
 @spec.validate(resp=answers(Record, *STAFF), operation_id="admin_outbox", **ADMIN)
 def admin_outbox(query: OutboxQuery):
-    """Return each channel's messages by state, with the oldest still waiting, and the
-    newest 100 messages that match; a visitor's phone masked and their text withheld."""
+    """Return each channel's messages by state, with the oldest still waiting, and a page
+    of the messages that match (`total`, `pages`); a visitor's phone masked and their text
+    withheld."""
     viewer = admin_staff()
     if query.unit:
         unit = find_unit(query.unit)
@@ -38,7 +42,9 @@ def admin_outbox(query: OutboxQuery):
         units = [unit.id]
     else:
         units = readable_units(viewer).select(Unit.id)
-    return jsonify(outbox.overview(units, channel=query.channel, state=query.state))
+    return jsonify(
+        outbox.overview(units, channel=query.channel, state=query.state, page=query.page or 1)
+    )
 
 
 def _decide(message_id: int, decide):

@@ -208,6 +208,15 @@ def _limited() -> None:
         raise TooManyBookings()
 
 
+def _book(unit: str, json, source: str):
+    """Book for the visitor's page or the platform, under the same rules."""
+    outcome = appointments.book(
+        unit, json.service, json.day, json.start, name=json.name, phone=json.phone,
+        now=now(), source=source, rules=_rules(), request_key=request_key(),
+    )  # fmt: skip
+    return publish_result(outcome, 200 if outcome.replayed else 201)
+
+
 def _rules() -> appointments.Rules:
     return appointments.Rules.from_config(current_app.config.get("BOOKING", {}))
 
@@ -252,11 +261,7 @@ def book(unit: str, json: BookingRequest, headers: KeyedHeaders):
     day is 409.
     """
     _limited()
-    outcome = appointments.book(
-        unit, json.service, json.day, json.start, name=json.name, phone=json.phone,
-        now=now(), source="web", rules=_rules(), request_key=request_key(),
-    )  # fmt: skip
-    return publish_result(outcome, 200 if outcome.replayed else 201)
+    return _book(unit, json, "web")
 
 
 @bp.post("/api/units/<unit>/bookings/find")
@@ -368,11 +373,7 @@ def platform_book(unit: str, json: PlatformBooking, headers: KeyedHeaders):
     phone, no-show suspension; no per-client limit.
     """
     _platform(unit)
-    outcome = appointments.book(
-        unit, json.service, json.day, json.start, name=json.name, phone=json.phone,
-        now=now(), source="platform", rules=_rules(), request_key=request_key(),
-    )  # fmt: skip
-    return publish_result(outcome, 200 if outcome.replayed else 201)
+    return _book(unit, json, "platform")
 
 
 @bp.get("/api/units/<unit>/bookings/platform")

@@ -34,7 +34,7 @@ from qhall.clock import hall_day, queue_days
 from qhall.db import unit_of_work
 from qhall.errors import Conflict, Forbidden, NotFound
 from qhall.events import Outcome
-from qhall.lookups import find_ticket, find_unit
+from qhall.lookups import find_ticket, find_unit, number_of_the_queue_days
 from qhall.models import Ticket, Unit
 
 # Digits of the code a phone shows for checking in by hand at the kiosk.
@@ -175,16 +175,7 @@ def _hall_ticket(unit: Unit, token: str) -> Ticket:
 
 def _ticket_by_code(unit: Unit, number: str, code: str, now: datetime) -> Ticket:
     """Find a waiting ticket of the queue days by its number; the code must be its own."""
-    ticket = (
-        Ticket.select()
-        .where(
-            Ticket.unit == unit.id,
-            Ticket.day.in_(queue_days(unit, now)),
-            Ticket.number == number.strip().upper(),
-        )
-        .order_by(Ticket.day.desc())
-        .first()
-    )
+    ticket = number_of_the_queue_days(unit, number, now)
     # One answer for an unknown number and a wrong code: the numbers are on the screens.
     if ticket is None or not hmac.compare_digest(ticket_code(ticket.token), code.strip()):
         raise Forbidden(*NOT_YOURS)

@@ -4,6 +4,9 @@ message."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from qhall.clock import queue_days
 from qhall.errors import NotFound
 from qhall.models import Counter, Service, Ticket, Unit
 
@@ -66,3 +69,18 @@ def find_window(unit_code: str, window: int) -> tuple[Unit, Counter]:
 def ticket_in_hand(counter: Counter) -> Ticket | None:
     """Return the ticket a window has called and not yet let go of."""
     return Ticket.get_or_none(Ticket.counter == counter.id, Ticket.status.in_(IN_HAND))
+
+
+def number_of_the_queue_days(unit: Unit, number: str, now: datetime) -> Ticket | None:
+    """Return the ticket with this number among the hall's queue days (the newest day's
+    first: in a hall open round the clock a number may stand on two days), or None."""
+    return (
+        Ticket.select()
+        .where(
+            Ticket.unit == unit.id,
+            Ticket.day.in_(queue_days(unit, now)),
+            Ticket.number == number.strip().upper(),
+        )
+        .order_by(Ticket.day.desc())
+        .first()
+    )

@@ -55,7 +55,8 @@ LAST_RETRY_S = 3600
 # Sends at once per round, to different recipients: a receiver that takes 10 ms a message
 # still gets hundreds a second.
 PARALLEL_SENDS = 8
-SEND_TIMEOUT_S = 5  # a receiver that does not answer must not hold the sender long
+SEND_TIMEOUT_S = 5
+PAGE_SIZE = 100  # messages a page of the managers' list  # a receiver that does not answer must not hold the sender long
 
 
 class OutboxMessage(BaseModel):
@@ -214,9 +215,10 @@ def _decide(message_id: int, action: str, staff_id, now: datetime, **change) -> 
 
 
 def overview(units, *, channel: str | None = None, state: str | None = None,
-             limit: int = 100) -> dict:  # fmt: skip
+             page: int = 1) -> dict:  # fmt: skip
     """Return, for the units given (a query of Unit ids), each channel's count of messages
-    by state with the oldest still waiting, and the newest messages matching the filters."""
+    by state with the oldest still waiting, and a page of the messages matching the
+    filters, newest first: every message a count counts can be listed, page by page."""
     mine = OutboxMessage.unit.in_(units)
     counts: dict[str, dict] = {}
     for name, message_state, count, oldest in (
@@ -233,8 +235,15 @@ def overview(units, *, channel: str | None = None, state: str | None = None,
         chosen = chosen.where(OutboxMessage.channel == channel)
     if state:
         chosen = chosen.where(OutboxMessage.state == state)
-    newest = chosen.order_by(OutboxMessage.id.desc()).limit(limit)
-    return {"channels": counts, "messages": [message_view(m) for m in newest]}
+    total = chosen.count()
+    newest = chosen.order_by(OutboxMessage.id.desc()).paginate(page, PAGE_SIZE)
+    return {
+        "channels": counts,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "messages": [message_view(m) for m in newest],
+    }
 
 
 def message_view(message: OutboxMessage) -> dict:

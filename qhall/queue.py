@@ -55,6 +55,7 @@ from qhall.lookups import (
     find_ticket,
     find_unit,
     find_window,
+    number_of_the_queue_days,
     ticket_in_hand,
 )
 from qhall.models import (
@@ -569,17 +570,8 @@ def _in_hand(unit_code: str, window: int, staff_id, *states: str) -> tuple[Unit,
 
 
 def _todays_ticket(unit: Unit, number: str, now: datetime) -> Ticket:
-    """Find a number among the tickets of the queue days, the newest day's first."""
-    ticket = (
-        Ticket.select()
-        .where(
-            Ticket.unit == unit.id,
-            Ticket.day.in_(queue_days(unit, now)),
-            Ticket.number == number.strip().upper(),
-        )
-        .order_by(Ticket.day.desc())
-        .first()
-    )
+    """Find a number among the tickets of the queue days, or raise NotFound."""
+    ticket = number_of_the_queue_days(unit, number, now)
     if ticket is None:
         raise NotFound("今天没有这个号。", "No ticket with that number today.", number=number)
     return ticket

@@ -39,6 +39,20 @@ def browser():
         chromium.close()
 
 
+# A visitor's phone (390×844, the size of a common one).
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser):
+    """A fresh tab on a visitor's phone: touch, a phone's viewport and pixel density."""
+    context = browser.new_context(
+        viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def page(browser):
     """A fresh browser tab (its own cookies) at a landscape 1920×1080 screen."""

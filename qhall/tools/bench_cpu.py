@@ -20,7 +20,24 @@ import pstats
 import tempfile
 import time
 
-KIOSK = {"X-Device-Token": "demo-kiosk-mzj"}  # the demo's registered kiosk at MZJ
+from qhall.tools.bench import DEMO_KIOSK as KIOSK
+
+
+def demo_app_in_process(name: str):
+    """Return the application on a fresh instance folder of its own, the demo bureau
+    seeded (without its played week) and its printers writing into that folder."""
+    os.environ.update(
+        QHALL_INSTANCE=tempfile.mkdtemp(prefix=f"qhall-bench-{name}-"),
+        QHALL_DEMO_PRINTERS="true",
+        QHALL_DEMO_HISTORY="false",
+    )
+    from qhall.app import create_app
+    from qhall.cli import _init_db, _seed_demo
+
+    app = create_app()
+    _init_db(app)
+    _seed_demo(app)
+    return app
 
 
 def main() -> None:
@@ -29,18 +46,9 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=500)
     parser.add_argument("--profile", action="store_true", help="also print the top functions")
     args = parser.parse_args()
-    os.environ.update(
-        QHALL_INSTANCE=tempfile.mkdtemp(prefix="qhall-bench-cpu-"),
-        QHALL_DEMO_PRINTERS="true",
-        QHALL_DEMO_HISTORY="false",
-    )
-    from qhall.app import create_app
-    from qhall.cli import _init_db, _seed_demo
+    app = demo_app_in_process("cpu")
     from qhall.db import db
 
-    app = create_app()
-    _init_db(app)
-    _seed_demo(app)
     kiosk, window = app.test_client(), app.test_client()
     signed_in = window.post("/api/session", json={"login": "mzj-1", "password": "qhall-demo"})
     opened = window.post("/api/units/MZJ/counters/1/open", json={})

@@ -19,18 +19,13 @@ Targets (issue 18): at least 200 messages a second; the issue latency unchanged.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import tempfile
 import threading
 import time
 
-KIOSK = {"X-Device-Token": "demo-kiosk-mzj"}
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+from qhall.tools.bench import DEMO_KIOSK as KIOSK
+from qhall.tools.bench import percentile
+from qhall.tools.bench_cpu import demo_app_in_process
 
 
 def main() -> None:
@@ -39,21 +34,12 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=10)
     parser.add_argument("--tickets", type=int, default=300)
     args = parser.parse_args()
-    os.environ.update(
-        QHALL_INSTANCE=tempfile.mkdtemp(prefix="qhall-bench-outbox-"),
-        QHALL_DEMO_PRINTERS="true",
-        QHALL_DEMO_HISTORY="false",
-    )
+    app = demo_app_in_process("outbox")
     from qhall import outbox
-    from qhall.app import create_app
-    from qhall.cli import _init_db, _seed_demo
     from qhall.db import db, unit_of_work
     from qhall.models import Unit
     from qhall.tools.fake_receiver import FakeReceiver
 
-    app = create_app()
-    _init_db(app)
-    _seed_demo(app)
     unit = Unit.get(Unit.code == "MZJ")
     clock = app.extensions["qhall"].clock
 

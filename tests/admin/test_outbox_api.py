@@ -43,3 +43,17 @@ def test_only_the_halls_manager_or_the_bureau_may_cancel_or_retry(app, as_user, 
     assert answer.status_code == 200 and answer.get_json()["state"] == "cancelled"
     assert as_user("admin").post(f"/api/admin/outbox/{message.id}/retry").status_code == 409
     assert as_user("boss-t").post("/api/admin/outbox/999/cancel").status_code == 404
+
+
+def test_every_message_a_count_counts_can_be_listed_page_by_page(as_user, bureau, clock):
+    with unit_of_work():
+        for index in range(outbox.PAGE_SIZE + 5):
+            outbox.post("haocha", f"rating-{index}", {"n": index}, now=clock.now(),
+                        unit=bureau["T"])  # fmt: skip
+    boss = as_user("boss-t")
+    first = boss.get("/api/admin/outbox?state=pending").get_json()
+    assert first["channels"]["haocha"]["pending"] == first["total"] == outbox.PAGE_SIZE + 5
+    assert first["pages"] == 2 and len(first["messages"]) == outbox.PAGE_SIZE
+    second = boss.get("/api/admin/outbox?state=pending&page=2").get_json()
+    listed = {m["id"] for m in first["messages"] + second["messages"]}
+    assert listed == {m.id for m in OutboxMessage.select()}

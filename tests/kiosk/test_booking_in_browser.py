@@ -15,7 +15,6 @@ from tests.browser import screenshot
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 UNIT = "MZJ"
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -37,15 +36,6 @@ def bookable(live_server):
     )  # fmt: skip
     assert plan.status_code == 200, plan.text
     return live_server
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(
-        viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=2
-    )
-    yield context.new_page()
-    context.close()
 
 
 def test_a_visitor_books_on_a_phone_and_cancels_by_code_and_phone(bookable, phone):

@@ -20,7 +20,6 @@ pytestmark = [pytest.mark.live, pytest.mark.browser]
 UNIT = "MZJ"
 SECRET = "check-in-browser-secret-0123456789"
 KIOSK = "kiosk=mzj-kiosk-1&device=demo-kiosk-mzj"  # the demo's registered kiosk
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +27,6 @@ def server(tmp_path_factory):
     """The demo with a server secret the test knows, to make the hall's code of today."""
     with running_server(tmp_path_factory.mktemp("check-in"), "--demo", SECRET_KEY=SECRET) as s:
         yield s
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.fixture

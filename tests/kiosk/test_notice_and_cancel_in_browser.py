@@ -7,21 +7,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import screenshot
+from tests.browser import PHONE, screenshot
 from tests.factories import take_live_ticket
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
-
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(
-        viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=2
-    )
-    yield context.new_page()
-    context.close()
 
 
 def test_the_phone_shows_the_notice_and_cancels_once_confirmed(live_server, phone):

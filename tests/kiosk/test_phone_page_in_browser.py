@@ -15,7 +15,6 @@ from tests.servers import open_and_empty_window
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 UNIT = "MZJ"
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -30,15 +29,6 @@ def staff(live_server):
     assert response.status_code == 200
     act(session, live_server, "open")
     return session
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(
-        viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=2
-    )
-    yield context.new_page()
-    context.close()
 
 
 def act(session, server, action: str) -> dict:
