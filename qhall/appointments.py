@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 
 # The module, not its names: qhall.retention calls erase_personal here in turn.
 from qhall import retention, validate
+from qhall.booking_models import Booking, BookingPlan
 from qhall.clock import iso, local
 from qhall.db import lock_key, unit_of_work
 from qhall.errors import BadInput, Conflict, Forbidden, HallError, NotFound
@@ -29,7 +30,7 @@ from qhall.events import Outcome
 from qhall.hours import parse_hours
 from qhall.inputs import clean_name, clean_phone
 from qhall.lookups import find_service, find_unit
-from qhall.models import Booking, BookingPlan, Service, Unit
+from qhall.models import Service, Unit
 from qhall.workdays import WorkCalendar, work_calendar
 
 # No 0/O, 1/I/L: a code read aloud or typed from paper is not mistaken. 31**8 codes.

@@ -15,11 +15,10 @@ from pathlib import Path
 
 from playhouse.migrations import Runner
 
+from qhall.booking_models import Booking, BookingPlan
 from qhall.db import db, is_sqlite
 from qhall.models import (
     ApiToken,
-    Booking,
-    BookingPlan,
     CalendarDay,
     Case,
     CaseExtension,

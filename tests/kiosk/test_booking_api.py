@@ -8,7 +8,7 @@ import pytest
 
 from qhall import appointments
 from qhall.auth import issue_api_token
-from qhall.models import Booking
+from qhall.booking_models import Booking
 from tests.factories import PHONE_ADDRESS, assert_error, gen_staff, gen_unit, sign_in
 
 BOOKINGS = "/api/units/T/bookings"

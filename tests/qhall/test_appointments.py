@@ -9,9 +9,10 @@ import pytest
 
 from qhall import appointments
 from qhall.appointments import CODE_ALPHABET, Rules
+from qhall.booking_models import Booking
 from qhall.db import db
 from qhall.errors import BadInput, Conflict, Forbidden, NotFound
-from qhall.models import Booking, CalendarDay
+from qhall.models import CalendarDay
 from qhall.retention import erase_personal_data
 from tests.factories import gen_unit
 
