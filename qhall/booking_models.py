@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField
 
-from qhall.models import BaseModel, Service, Unit
+from qhall.models import BaseModel, Service, Ticket, Unit
 
 BOOKING_STATES = ("booked", "cancelled", "checked_in", "no_show")
 BOOKING_SOURCES = ("web", "platform", "import")
@@ -42,6 +42,12 @@ class Booking(BaseModel):
     source = CharField(default="web")  # one of BOOKING_SOURCES
     created_at = DateTimeField()
     changed_at = DateTimeField()
+    # Checked in at the kiosk: when, and the ticket it was given (qhall.appointments).
+    checked_in_at = DateTimeField(null=True)
+    ticket = ForeignKeyField(Ticket, null=True, on_delete="SET NULL")
+    # The keyed hash of the ID number given at booking (qhall.identity), so that the card
+    # checks the booking in; erased at the end of the booking's day.
+    person_key = CharField(null=True)
 
     class Meta:
         indexes = (

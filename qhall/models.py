@@ -79,6 +79,9 @@ class Service(BaseModel):
     # The most tickets a day, or None for no limit.
     daily_limit = IntegerField(null=True)
     active = BooleanField(default=True)
+    # 事项编码: the matter's code in the province's catalogue, sent with each rating to the
+    # 好差评 platform (qhall.haocha); "" until the hall enters it.
+    item_code = CharField(default="")
 
     class Meta:
         indexes = ((("unit", "code"), True),)
@@ -204,10 +207,17 @@ class Ticket(BaseModel):
     # When the visitor was known to be in the hall (qhall.check_in): at issue for every
     # source but a phone, whose ticket waits unseen by the windows until it checks in.
     checked_in_at = DateTimeField(null=True)
+    # A keyed hash of the ID card read at the kiosk (qhall.identity), never the number: one
+    # active ticket per person per service per day. Erased at the end of the hall day.
+    person_key = CharField(null=True)
+    # 办件编号: the matter's number in the bureau's business system, entered or scanned at
+    # the window; the 好差评 platform keys the visit's rating by it (qhall.haocha).
+    matter_number = CharField(null=True)
 
     class Meta:
         indexes = (
             (("unit", "day", "status"), False),
+            (("service", "day", "person_key"), False),
             (("service", "day", "status", "queue_at"), False),
             (("service", "finished_at"), False),
             (("counter", "status"), False),

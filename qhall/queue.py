@@ -191,27 +191,33 @@ def issue_ticket(
                 )
                 if remote_today.count() >= remote_max:
                     raise RemoteSoldOut()
-        number = take_number(unit, service, day, now)
-        ticket = Ticket.create(
-            unit=unit,
-            service=service,
-            day=day,
-            number=f"{service.code}{number:03d}",
-            priority=priority,
-            source=source,
-            token=secrets.token_urlsafe(16),
-            issued_at=now,
-            queue_at=now,
-            checked_in_at=arrived_at(source, now),
-        )
-        ev.record(
-            unit,
-            ev.TICKET_ISSUED,
-            now,
-            ticket=ticket,
-            ticket_view=ticket_view(ticket),
-        )
+        ticket = create_ticket(service, now, priority=priority, source=source)
         return uow.finish(issued_ticket(ticket))
+
+
+def create_ticket(
+    service: Service, now: datetime, *, priority: str | None, source: str, person_key=None
+) -> Ticket:
+    """Create a service's next ticket of the hall day and record its event; the caller holds
+    the unit of work (issue_ticket, a booking's check-in at the kiosk)."""
+    unit = service.unit
+    day = hall_day(now, unit)
+    number = take_number(unit, service, day, now)
+    ticket = Ticket.create(
+        unit=unit,
+        service=service,
+        day=day,
+        number=f"{service.code}{number:03d}",
+        priority=priority,
+        source=source,
+        token=secrets.token_urlsafe(16),
+        issued_at=now,
+        queue_at=now,
+        checked_in_at=arrived_at(source, now),
+        person_key=person_key,
+    )
+    ev.record(unit, ev.TICKET_ISSUED, now, ticket=ticket, ticket_view=ticket_view(ticket))
+    return ticket
 
 
 def remote_cap(
