@@ -14,6 +14,7 @@ from pydantic import Field
 from kiosk import bp
 from qhall import appointments
 from qhall.access import check_booking_platform, check_manage, sees_visitor_contacts
+from qhall.booking_check_in import book_with_id, day_bookings_with_tickets
 from qhall.clock import local
 from qhall.errors import HallError
 from qhall.limits import SlidingWindowLimit
@@ -96,6 +97,7 @@ class BookingShape(Answer):
     )
     visitor_phone: str
     state: str = Field(description="booked, cancelled, checked_in or no_show")
+    ticket_number: str | None = Field(None, description="its ticket once checked in (staff)")
     source: str = Field(description="web, platform or import")
     created_at: str
     changed_at: str
@@ -129,6 +131,12 @@ class BookingRequest(Input):
     start: Start
     name: Name
     phone: Phone
+    id_number: str | None = Field(
+        None,
+        max_length=32,
+        description="optional: lets the ID card check the booking in at the kiosk; kept only "
+        "as its keyed hash (qhall.identity), never the number",
+    )
 
 
 class PlatformBooking(BookingRequest):
@@ -210,10 +218,14 @@ def _limited() -> None:
 
 def _book(unit: str, json, source: str):
     """Book for the visitor's page or the platform, under the same rules."""
-    outcome = appointments.book(
-        unit, json.service, json.day, json.start, name=json.name, phone=json.phone,
-        now=now(), source=source, rules=_rules(), request_key=request_key(),
-    )  # fmt: skip
+    slot = unit, json.service, json.day, json.start
+    person = dict(name=json.name, phone=json.phone, now=now(), source=source, rules=_rules(),
+                  request_key=request_key())  # fmt: skip
+    if json.id_number:
+        secret = current_app.config["SECRET_KEY"]
+        outcome = book_with_id(*slot, id_number=json.id_number, secret=secret, **person)
+    else:
+        outcome = appointments.book(*slot, **person)
     return publish_result(outcome, 200 if outcome.replayed else 201)
 
 
@@ -320,9 +332,8 @@ def day_bookings(unit: str, query: DayQuery):
     hall = find_unit(unit)
     day = query.day or local(now(), hall.timezone).date()
     full = sees_visitor_contacts(staff, hall.id)
-    return jsonify(
-        {"day": day.isoformat(), "services": appointments.day_bookings(unit, day, full=full)}
-    )
+    services = day_bookings_with_tickets(unit, day, full=full)
+    return jsonify({"day": day.isoformat(), "services": services})
 
 
 @bp.put("/api/units/<unit>/bookings/plan")

@@ -15,6 +15,7 @@ from pydantic import Field
 from kiosk import bp
 from kiosk.api import VisitorTicket, is_kiosk
 from qhall import check_in
+from qhall.appointments import CODE_ALPHABET, CODE_LENGTH
 from qhall.errors import BadInput
 from qhall.lookups import find_unit
 from qhall.models import Unit
@@ -120,10 +121,18 @@ def check_in_qr(unit: str, headers: KioskHeaders):
 
 @bp.get("/kiosk/<unit>/check-in")
 def kiosk_check_in(unit: str):
-    """Show a kiosk's check-in screen: scan or type a phone's ticket; the hall's QR code."""
+    """Show a kiosk's check-in screen: scan or type a phone's ticket or a booking's code;
+    the hall's QR code."""
     hall = find_unit(unit)
     kiosk = printing().kiosk(hall.code, request.args.get("kiosk"))  # back to the same kiosk
-    return render_template("kiosk/check_in.html", unit=hall, kiosk=kiosk)
+    return render_template(
+        "kiosk/check_in.html",
+        unit=hall,
+        kiosk=kiosk,
+        printer=printing().printer_of(kiosk),  # a booking's ticket prints here
+        code_alphabet=CODE_ALPHABET,
+        code_length=CODE_LENGTH,
+    )
 
 
 @bp.get("/check-in/<unit>")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from qhall import cases, leases, queue, rectification
+from qhall import booking_check_in, cases, leases, queue, rectification
 from qhall.auth import forget_old_failures
 from qhall.models import Unit
 from qhall.retention import IDEMPOTENCY_KEEP_S, erase_personal_data, forget_kept_answers
@@ -30,6 +30,10 @@ def run_once(config, now: datetime, publish, holder: str = leases.PROCESS_ID) ->
             ),
             f"rectification-deadlines:{unit.code}": lambda code=unit.code: (
                 rectification.check_overdue(code, now=now)
+            ),
+            # No-shows of ended slots (bookings can check in now) and past days' ID keys.
+            f"bookings:{unit.code}": lambda code=unit.code: booking_check_in.close_booking_days(
+                code, now
             ),
         }
         ran += _run_held(jobs, now, publish, holder, lease_s)

@@ -123,7 +123,9 @@
       const booking = await QHall.api("POST", base, {
         service: picked.service, day: picked.day, start: picked.start,
         name: $("name").value, phone: $("phone").value,
+        id_number: $("id-number").value.trim() || null,  // optional: kept only as a keyed hash
       });
+      $("id-number").value = "";
       showDone(booking, { zh: "预约成功，谢谢！", en: "Booked. Thank you!" });
     } catch (error) {
       showError(error);
