@@ -16,8 +16,9 @@ from printer.config import KioskConfig
 from printer.jobs import find_job, job_view
 from printer.layout import FULL_WIDTH, png_bytes
 from printer.ticket import print_ticket, ticket_image
-from qhall import queue, ratings
+from qhall import identity, queue, ratings
 from qhall.auth import ticket_source
+from qhall.clock import hall_day
 from qhall.devices import shows_secret
 from qhall.errors import (
     BadInput,
@@ -55,12 +56,25 @@ from qhall.web.schema import (
 PAPER_WIDTHS = (384, 576)
 
 
+CARD_AT_KIOSKS_ONLY = (
+    "身份证请在大厅的自助取号机上读取，谢谢。",
+    "An ID card is read only at the hall's own kiosks. Thank you.",
+)
+
+
 class TicketRequest(Input):
     service: str
     priority: Literal[PRIORITY_CLASSES] | None = None  # type: ignore[valid-type]
     source: Literal[TICKET_SOURCES] | None = Field(  # type: ignore[valid-type]
         None, description="Checked, never trusted: the kiosk's token or the staff's session says where a ticket comes from."
     )  # fmt: skip
+    id_number: str | None = Field(
+        None,
+        max_length=32,
+        description="the ID card read at a registered kiosk (kiosk/id_card_bridge.py): "
+        "hashed under the install's secret, never kept; one open ticket per person per "
+        "service a day, and the elderly priority by age ([ID_CARD] ELDERLY_AGE)",
+    )
 
 
 class IssuedTicket(Ticket):
@@ -154,7 +168,8 @@ def issue_ticket(unit: str, json: TicketRequest, headers: KioskHeaders):
 
     A registered kiosk sends its X-Device-Token; staff of the hall their session. Any other
     request is a ticket from outside the hall: limited per client and per service and day
-    (403 where the hall gives none online, 429 past the limit).
+    (403 where the hall gives none online, 429 past the limit). An ID card's number comes
+    from a registered kiosk only (403 from anyone else): see qhall.identity.
     """
     hall = find_unit(unit)
     kiosks = current_app.extensions["printing"].kiosks.values()
@@ -165,6 +180,17 @@ def issue_ticket(unit: str, json: TicketRequest, headers: KioskHeaders):
         staff=current_staff(),
     )
     limits = current_app.config["TICKETS"]
+    priority, person_key = json.priority, None
+    if json.id_number is not None:
+        if source != "kiosk":
+            raise Forbidden(*CARD_AT_KIOSKS_ONLY)
+        person_key, priority = identity.card_ticket(
+            json.id_number,
+            secret=current_app.config["SECRET_KEY"],
+            day=hall_day(now(), hall),
+            elderly_age=current_app.config["ID_CARD"]["ELDERLY_AGE"],
+            priority=priority,
+        )
     if source == "mobile":
         if not limits["REMOTE"]:
             raise RemoteTicketsClosed()
@@ -181,12 +207,13 @@ def issue_ticket(unit: str, json: TicketRequest, headers: KioskHeaders):
     outcome = queue.issue_ticket(
         unit,
         json.service,
-        priority=json.priority,
+        priority=priority,
         source=source,
         remote_daily_max=limits["REMOTE_DAILY_MAX"],
         remote_share=limits.get("REMOTE_SHARE"),
         now=now(),
         request_key=request_key(),
+        person_key=person_key,
     )
     return publish_result(outcome, 200 if outcome.replayed else 201)
 

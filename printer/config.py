@@ -6,6 +6,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from config import CONFIG_DIR
 
@@ -50,6 +51,9 @@ class KioskConfig:
     printer: str | None = None
     # The secret a registered kiosk shows with each ticket it asks for (X-Device-Token).
     token: str = ""
+    # The ID card reader's bridge on the kiosk machine, as the kiosk's browser reaches it
+    # (kiosk/id_card_bridge.py), e.g. "http://127.0.0.1:17321"; empty: no reader.
+    id_card_bridge: str = ""
 
 
 def _printer(spec: Mapping, instance_path: Path, unit: str | None = None) -> PrinterConfig:
@@ -104,6 +108,19 @@ def load_kiosks(settings: Mapping) -> dict[str, KioskConfig]:
             unit=spec.get("unit", unit),
             printer=spec.get("printer") or None,
             token=spec.get("token", ""),
+            id_card_bridge=_bridge_origin(spec.get("id_card_bridge", ""), spec["name"]),
         )
         kiosks.setdefault(kiosk.name, kiosk)
     return kiosks
+
+
+def _bridge_origin(address: str, kiosk: str) -> str:
+    # The page fetches from it and its pages' policy names it (connect-src): an origin only.
+    if not address:
+        return ""
+    parts = urlsplit(address)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
+        raise PrinterConfigError(
+            f"kiosk {kiosk!r}: id_card_bridge must be an address such as http://127.0.0.1:17321"
+        )
+    return f"{parts.scheme}://{parts.netloc}"

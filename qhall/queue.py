@@ -35,9 +35,10 @@ from datetime import datetime
 from peewee import JOIN, Case, fn
 
 from qhall import events as ev
+from qhall import identity
 from qhall.check_in import arrived_at, callable_ticket, check_callable
 from qhall.clock import hall_day, iso, queue_days
-from qhall.db import is_sqlite, unit_of_work
+from qhall.db import checkpoint, is_sqlite, unit_of_work
 from qhall.errors import (
     BadInput,
     Conflict,
@@ -165,11 +166,13 @@ def issue_ticket(
     remote_daily_max: int | None = None,
     remote_share: float | None = None,
     request_key: str | None = None,
+    person_key: str | None = None,
 ) -> Outcome:
     """Give a visitor the next number of a service for today. Tickets from outside the
     hall (source "mobile") stop at remote_daily_max a day per service, if given, and at
     remote_share of a service's daily_limit where it has one, so that the kiosk's visitors
-    always find numbers left."""
+    always find numbers left. A person_key (an ID card read at the kiosk) holds one open
+    ticket per service a day (qhall.identity)."""
     if priority is not None and priority not in PRIORITY_CLASSES:
         raise BadInput("优先类别无效。", "Unknown priority class.", allowed=list(PRIORITY_CLASSES))
     if source not in TICKET_SOURCES:
@@ -191,7 +194,10 @@ def issue_ticket(
                 )
                 if remote_today.count() >= remote_max:
                     raise RemoteSoldOut()
-        ticket = create_ticket(service, now, priority=priority, source=source)
+        identity.check_one_ticket(service, day, person_key)
+        ticket = create_ticket(
+            service, now, priority=priority, source=source, person_key=person_key
+        )
         return uow.finish(issued_ticket(ticket))
 
 
@@ -558,7 +564,11 @@ def close_past_days(unit_code: str, *, now: datetime) -> Outcome:
         )
         if closed:
             ev.record(unit, ev.DAY_CLOSED, now, closed=closed, day=today.isoformat())
-        return uow.finish({"closed": closed})
+        erased = identity.forget_past_keys(unit, today)
+        outcome = uow.finish({"closed": closed})
+    if erased:
+        checkpoint()  # so that the erased ID card hashes are in no file (qhall.retention)
+    return outcome
 
 
 def _in_hand(unit_code: str, window: int, staff_id, *states: str) -> tuple[Unit, Counter, Ticket]:

@@ -5,7 +5,10 @@
      retried or repeated touch can never issue two tickets.
    - Printing is asked of the server after the ticket exists; the kiosk follows the
      print job for a few seconds and tells the visitor plainly if it did not print.
-   - After KIOSK_IDLE_S without a touch the kiosk starts over in Chinese, normal mode. */
+   - After KIOSK_IDLE_S without a touch the kiosk starts over in Chinese, normal mode.
+   - With an ID card reader (kiosk/id_card_bridge.py), a card placed on it goes with the next
+     ticket: the page shows the masked name and age, never the number, and forgets the card
+     after that ticket or CARD_IDLE_MS without a touch. */
 (function () {
   "use strict";
 
@@ -27,10 +30,15 @@
     printer: root.dataset.printer,
     servicesUrl: root.dataset.servicesUrl,
     ticketsUrl: root.dataset.ticketsUrl,
+    bookingCheckInUrl: root.dataset.bookingCheckInUrl,
     idleS: Number(root.dataset.idleS) || 30,
     ticketS: Number(root.dataset.ticketS) || 20,
     unprintedS: Number(root.dataset.unprintedS) || 60,
+    bridge: root.dataset.idCardBridge,
+    elderlyAge: Number(root.dataset.elderlyAge) || 60,
   };
+  const CARD_IDLE_MS = 60000;  // a card left unused this long is forgotten
+  const BRIDGE_RETRY_MS = 5000;
   const PAGE_SIZE = { normal: 6, elderly: 4 };
   const PRINT_WAIT_MS = 10000;  // how long the visitor is told "printing…" at most
   const PRINT_POLL_MS = 500;
@@ -46,6 +54,7 @@
     ticket: null,
     print: "none",
     printerStatus: "unknown",
+    card: null,         // the ID card read: its fields, for the next ticket only
   };
   const $ = (id) => document.getElementById(id);
 
@@ -82,6 +91,7 @@
   }
   function resetIdle() {
     clearTimeout(idleTimer);
+    keepCardAWhile();
     const seconds = idleSeconds();
     const fresh = state.screen === "home" && !state.priority && !isElderly() &&
       document.documentElement.dataset.lang === "zh" && state.page === 0;
@@ -245,15 +255,45 @@
       ticket = await QHall.api("POST", cfg.ticketsUrl, {
         service: state.service.code,
         priority: state.priority ? state.priority.code : null,
+        id_number: state.card ? state.card.id_number : undefined,
       }, { key: state.key, retries: 4, onRetry() { $("taking-retry").hidden = false; },
            headers: device ? { "X-Device-Token": device } : {} });
     } catch (error) {
+      // Answered (a refusal): the card has done its part. Unreachable: kept for the retry.
+      if (error instanceof QHall.ApiError && error.status < 500) setCard(null);
       showError(error);
       return;
     }
+    setCard(null);
     state.key = null;
     showTicket(ticket);
     printTicket(ticket);
+  }
+
+  // A card placed on the reader checks in the holder's booking of today, if they booked
+  // with that ID number: the appointment ticket is shown and printed at once. With no
+  // booking (404) the card simply waits for the visitor's own choice of service.
+  async function checkInBookingByCard(card) {
+    let answer;
+    try {
+      answer = await QHall.api("POST", cfg.bookingCheckInUrl, { id_number: card.id_number },
+        { key: QHall.uuid(), retries: 2, headers: device ? { "X-Device-Token": device } : {} });
+    } catch (error) {
+      if (error instanceof QHall.ApiError && error.status === 404) return;
+      setCard(null);
+      showError(error);
+      return;
+    }
+    if (state.card !== card) return;  // another card, or the visitor moved on meanwhile
+    setCard(null);
+    showTicket(answer.ticket);
+    const note = answer.already
+      ? { zh: "您的预约已签到，请留意叫号。", en: "Your booking is already checked in. Please listen for your number." }
+      : answer.note || { zh: "预约签到成功，请留意叫号。", en: "Your booking is checked in. Please listen for your number." };
+    $("ticket-note").replaceChildren(QHall.bi(note.zh, note.en));
+    $("ticket-note").hidden = false;
+    if (!answer.already) printTicket(answer.ticket);
+    else setPrint("none");
   }
 
   function showError(error) {
@@ -268,6 +308,7 @@
 
   function showTicket(ticket) {
     state.ticket = ticket;
+    $("ticket-note").hidden = true;
     $("ticket-number").textContent = ticket.number;
     $("ticket-service").replaceChildren(QHall.bi(ticket.service_name, ticket.service_name_en));
     const priority = ticket.priority && root.querySelector('[data-priority="' + ticket.priority + '"]');
@@ -312,6 +353,77 @@
     }
   }
 
+  // --- the ID card reader ------------------------------------------------------------------
+
+  let cardTimer = null;
+  let readerState = "connecting";  // the bridge's: connecting, ready or offline
+
+  function setCard(card) {
+    state.card = card;
+    keepCardAWhile();
+    if (card) {
+      const age = ageToday(card.birth_date);
+      const elderly = age !== null && age >= cfg.elderlyAge;
+      $("id-card-read").replaceChildren(QHall.bi(
+        "已读取身份证：" + maskedName(card.name) + (age === null ? "" : "（" + age + " 岁）") + (elderly ? "，老年人优先" : ""),
+        "ID card read: " + maskedName(card.name) + (age === null ? "" : " (aged " + age + ")") + (elderly ? ", elderly priority" : "")));
+    }
+    renderReader();
+  }
+
+  function keepCardAWhile() {  // from the last touch
+    clearTimeout(cardTimer);
+    if (state.card) cardTimer = setTimeout(() => setCard(null), CARD_IDLE_MS);
+  }
+
+  function setReader(bridgeState) {
+    readerState = bridgeState;
+    renderReader();
+  }
+
+  function renderReader() {
+    $("id-card").hidden = false;
+    $("id-card").dataset.state = state.card ? "read" : readerState;
+  }
+
+  function maskedName(name) {
+    const chars = Array.from(name || "");
+    return chars.length ? chars[0] + "*".repeat(Math.max(1, chars.length - 1)) : "";
+  }
+
+  function ageToday(birthDate) {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(birthDate || "");
+    if (!match) return null;
+    const today = new Date();
+    const [year, month, day] = match.slice(1).map(Number);
+    const before = today.getMonth() + 1 < month || (today.getMonth() + 1 === month && today.getDate() < day);
+    return today.getFullYear() - year - (before ? 1 : 0);
+  }
+
+  // The bridge answers a long poll when a card is placed after the last one seen (seq).
+  async function listenToReader() {
+    let seq = null;
+    setReader("connecting");
+    for (;;) {
+      try {
+        const url = cfg.bridge + "/card" + (seq === null ? "" : "?after=" + seq);
+        const response = await fetch(url, { cache: "no-store" });
+        if (!response.ok) throw new Error("bridge " + response.status);
+        const answer = await response.json();
+        if (seq !== null && answer.card) {
+          setCard(answer.card);
+          checkInBookingByCard(answer.card);
+        }
+        seq = answer.seq;  // also after the bridge restarted and counts from 0 again
+        setReader("ready");
+      } catch (error) {
+        seq = null;
+        setReader("offline");
+        await new Promise((resolve) => setTimeout(resolve, BRIDGE_RETRY_MS));
+      }
+    }
+  }
+
   // --- modes -----------------------------------------------------------------------------
 
   function isElderly() { return document.body.classList.contains("elderly"); }
@@ -336,6 +448,7 @@
       renderPriority();
       show("home");
     },
+    "card-forget"() { setCard(null); },
     "priority-clear"() { state.priority = null; renderPriority(); resetIdle(); },
     "page-prev"() { state.page = Math.max(0, state.page - 1); renderServices(); resetIdle(); },
     "page-next"() { state.page += 1; renderServices(); resetIdle(); },
@@ -364,5 +477,6 @@
 
   renderPriority();
   show("home");
+  if (cfg.bridge) listenToReader();
   refreshServicesSoon();  // do not wait for the live connection to show the services
 })();

@@ -4,6 +4,7 @@ and publishing a result. (Input is declared and checked in qhall.web.schema.)"""
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import datetime
 
 from flask import current_app, g, jsonify, request, session
@@ -48,8 +49,14 @@ def request_key() -> RequestKey | None:
     body = request.get_data(cache=True)
     return RequestKey(
         key=_digest(_caller(), route, headers.idempotency_key),
-        fingerprint=_digest(request.method, request.path, body),
+        # Keyed under the install's secret: the body may hold an ID number or a phone, and
+        # a plain hash of it, kept for a day, could be tried against every number.
+        fingerprint=_digest(request.method, request.path, body, secret=_secret()),
     )
+
+
+def _secret() -> bytes:
+    return current_app.config["SECRET_KEY"].encode()
 
 
 def _caller() -> str:
@@ -68,8 +75,8 @@ def _caller() -> str:
     return "anon:" + client_address()
 
 
-def _digest(*parts: str | bytes) -> str:
-    digest = hashlib.sha256()
+def _digest(*parts: str | bytes, secret: bytes | None = None) -> str:
+    digest = hashlib.sha256() if secret is None else hmac.new(secret, digestmod=hashlib.sha256)
     for part in parts:
         data = part if isinstance(part, bytes) else part.encode()
         # Each part's length first, so that no two lists of parts read the same.

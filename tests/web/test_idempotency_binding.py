@@ -4,6 +4,7 @@ kept answers are forgotten after a day."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -118,3 +119,18 @@ def test_kept_answers_are_forgotten_after_a_day(app, clock, halls):
     # Forgotten, the old key is a new request again: another matter, not a replay.
     assert register(as_staff(app, "clerk-t"), key="day-old-key-01").status_code == 201
     assert Inquiry.select().count() == 3
+
+
+def test_what_is_kept_of_a_body_cannot_be_tried_without_the_install_secret(app, halls):
+    """The kept fingerprint is keyed: a plain SHA-256 of a body with a phone or an ID
+    number in it could be matched by hashing every possible number."""
+    clerk = as_staff(app, "clerk-t")
+    assert register(clerk).status_code == 201
+    sent = app.json.dumps(INQUIRY).encode()
+    plain = hashlib.sha256()
+    for part in (b"POST", b"/api/units/T/inquiries", sent):
+        plain.update(len(part).to_bytes(8, "big") + part)
+    (kept,) = IdempotencyRecord.select()
+    assert kept.fingerprint and kept.fingerprint != plain.hexdigest()
+    # Still the same request for its sender: the same key and body replay the answer.
+    assert register(clerk).headers["Idempotent-Replayed"] == "true"
