@@ -35,16 +35,19 @@ def admin_outbox(query: OutboxQuery):
     """Return each channel's messages by state, with the oldest still waiting, and a page
     of the messages that match (`total`, `pages`); a visitor's phone masked and their text
     withheld."""
-    viewer = admin_staff()
+    return jsonify(outbox_for(query, admin_staff()))
+
+
+def outbox_for(query: OutboxQuery, viewer) -> dict:
+    """Return the outbox's overview the viewer may read: one unit's, or every unit's they
+    see (this route and the page /admin/outbox)."""
     if query.unit:
         unit = find_unit(query.unit)
         check_read(viewer, unit)
         units = [unit.id]
     else:
         units = readable_units(viewer).select(Unit.id)
-    return jsonify(
-        outbox.overview(units, channel=query.channel, state=query.state, page=query.page or 1)
-    )
+    return outbox.overview(units, channel=query.channel, state=query.state, page=query.page or 1)
 
 
 def _decide(message_id: int, decide):

@@ -5,6 +5,7 @@ from the page's script."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from flask import Response, redirect, render_template, request, url_for
 
@@ -19,6 +20,7 @@ from admin.api import (
     report_scope,
 )
 from admin.exports import csv_bytes, xlsx_bytes
+from admin.outbox_api import OutboxQuery, outbox_for
 from qhall import configure, rankings, supervision
 from qhall.access import (
     check_manage,
@@ -43,7 +45,7 @@ from qhall.supervision import CATEGORY_NAMES, finding_counts
 from qhall.supervision_models import FINDING_CATEGORIES
 from qhall.web.request import now
 from qhall.web.schema import validated
-from qhall.words import unit_timezone, word
+from qhall.words import stamp, unit_timezone, word
 
 GROUPING_NAMES = {
     "unit": ("按单位", "By unit"),
@@ -251,6 +253,32 @@ def config_page(kind: str):
         ],
         editor=json.dumps(description, ensure_ascii=False),
         **_common(viewer, unit_code, "config"),
+    )
+
+
+@bp.get("/outbox")
+def outbox_page():
+    """Show each channel's messages to the outside (the 好差评 platform, texts) waiting, sent
+    and cancelled, a page of them with why one failed, and retry and cancel buttons."""
+    viewer = admin_staff()
+    query = validated(OutboxQuery, request.args.to_dict())
+    query.unit = home_unit(viewer, query.unit)
+    unit = find_unit(query.unit) if query.unit else None
+    view = outbox_for(query, viewer)
+    zone = unit_timezone(unit)
+    for message in view["messages"]:
+        for name in ("created_at", "next_attempt_at", "sent_at"):
+            moment = message[name] and datetime.fromisoformat(message[name]).replace(tzinfo=None)
+            message[name + "_local"] = stamp(moment, zone)
+    filters = {k: v for k, v in request.args.items() if v and k != "page"}
+    return render_template(
+        "admin/outbox.html",
+        view=view,
+        filters=filters,
+        timezone=zone,
+        manages={u.code for u in readable_units(viewer) if may_manage(viewer, u)},
+        query=filters,  # what the unit choice keeps
+        **_common(viewer, query.unit, "outbox"),
     )
 
 

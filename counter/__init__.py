@@ -10,4 +10,12 @@ bp = Blueprint(
     static_url_path="/static/counter",
 )
 
-from counter import api, cases_api, pages, ratings_api, rectification_api  # noqa: E402,F401  (registers the views on bp)
+from counter import (  # noqa: E402,F401  (registers the views on bp)
+    api,
+    bookings_page,
+    cases_api,
+    matters_api,
+    pages,
+    ratings_api,
+    rectification_api,
+)

@@ -12,6 +12,7 @@ Everything the window client (counter/static/) and the rating tablet call on the
 - counter/cases_api.py: /api/units/<unit>/inquiries… (first inquiries, qhall/inquiries.py)
   and /api/units/<unit>/cases… (promised cases, qhall/cases.py);
 - counter/ratings_api.py: …/counters/<window>/rating (the tablet, qhall/ratings.py);
+- counter/matters_api.py: …/counters/<window>/matter (the visit's 办件编号, qhall/matters.py);
 - counter/rectification_api.py: /api/units/<unit>/rectifications… (qhall/rectification.py);
 - qhall/web/site.py: /api/session (sign in and out); and the hall's live events over
   Socket.IO (qhall/web/realtime.py, joined by qhall/static/live.js).

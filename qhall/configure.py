@@ -109,6 +109,7 @@ KINDS: dict[str, Kind] = {
             "guide_zh": ("longtext", "办事指南(中文)", "Guide (Chinese)"),
             "guide_en": ("longtext", "办事指南(英文)", "Guide (English)"),
             "told_once": ("json", "一次性告知(JSON)", "Told-once notice (JSON)"),
+            "item_code": ("text", "事项编码(好差评)", "Item code (haocha platform)"),
             "active": ("bool", "启用", "Active"),
         },
         "unit",
@@ -116,6 +117,7 @@ KINDS: dict[str, Kind] = {
         ("code",),
         checks={
             "code": validate.service_code,
+            "item_code": validate.outside_code,
             "time_limit_days": validate.between(0, 365),
             "expected_service_s": validate.between(1, 86_400),
             "daily_limit": validate.between(0, 9_999),
@@ -430,7 +432,8 @@ def clean(kind: Kind, name: str, raw):
 
 
 # Text fields that may be left empty on creation.
-_OPTIONAL_TEXT = {"employee_no", "image", "printer", "note", "title_en", "name_en", "timezone"}
+_OPTIONAL_TEXT = {"employee_no", "image", "printer", "note", "title_en", "name_en", "timezone",
+                  "item_code"}  # fmt: skip
 
 
 def _parse(type_: str, raw, zh: str, en: str):

@@ -26,7 +26,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from peewee import (
@@ -217,8 +217,9 @@ def _decide(message_id: int, action: str, staff_id, now: datetime, **change) -> 
 def overview(units, *, channel: str | None = None, state: str | None = None,
              page: int = 1) -> dict:  # fmt: skip
     """Return, for the units given (a query of Unit ids), each channel's count of messages
-    by state with the oldest still waiting, and a page of the messages matching the
-    filters, newest first: every message a count counts can be listed, page by page."""
+    by state, with the oldest still waiting and how many of those failed at least once
+    ("failing"), and a page of the messages matching the filters, newest first: every
+    message a count counts can be listed, page by page."""
     mine = OutboxMessage.unit.in_(units)
     counts: dict[str, dict] = {}
     for name, message_state, count, oldest in (
@@ -226,10 +227,19 @@ def overview(units, *, channel: str | None = None, state: str | None = None,
                              fn.COUNT(OutboxMessage.id), fn.MIN(OutboxMessage.created_at))
         .where(mine).group_by(OutboxMessage.channel, OutboxMessage.state).tuples()
     ):  # fmt: skip
-        figures = counts.setdefault(name, dict.fromkeys(STATES, 0) | {"oldest_waiting_at": None})
+        figures = counts.setdefault(
+            name, dict.fromkeys(STATES, 0) | {"failing": 0, "oldest_waiting_at": None}
+        )
         figures[message_state] = count
         if message_state == "pending":
             figures["oldest_waiting_at"] = iso(oldest)
+    # Of those waiting, the ones the receiver has refused at least once (last_error says why).
+    for name, count in (
+        OutboxMessage.select(OutboxMessage.channel, fn.COUNT(OutboxMessage.id))
+        .where(mine, OutboxMessage.state == "pending", OutboxMessage.attempts > 0)
+        .group_by(OutboxMessage.channel).tuples()
+    ):  # fmt: skip
+        counts[name]["failing"] = count
     chosen = OutboxMessage.select().where(mine)
     if channel:
         chosen = chosen.where(OutboxMessage.channel == channel)
@@ -282,16 +292,30 @@ def erase_personal(unit: Unit, before: datetime) -> int:
 
 @dataclass(frozen=True)
 class HttpChannel:
-    """A receiver that takes each message as a signed JSON POST: the body is the payload,
-    `Idempotency-Key` the message's key, `X-Qhall-Signature` the hex HMAC-SHA256 of the
-    body with the shared secret. Any 2xx is taken; anything else is tried again later."""
+    """A receiver that takes each message as a signed JSON POST: the body is the payload
+    (its fields renamed as the receiver names them, `fields`: see rename), `Idempotency-Key`
+    the message's key, `X-Qhall-Signature` the hex HMAC-SHA256 of the body with the shared
+    secret. Any 2xx is taken; anything else is tried again later.
+
+    The adapter interface: a receiver that signs otherwise (a province's own scheme) is one
+    subclass that overrides `signature_headers(body)`, named in ADAPTERS; its settings pick
+    it by `SCHEME`. `send(message)` is all the sender calls."""
 
     url: str
     secret: str
+    fields: dict = field(default_factory=dict)  # qhall's name (dotted path) -> the receiver's
+
+    def signature_headers(self, body: bytes) -> dict[str, str]:
+        """Return the headers that prove the body is qhall's (the shared secret's HMAC)."""
+        signature = hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
+        return {"X-Qhall-Signature": signature}
 
     def send(self, message: OutboxMessage) -> None:
-        body = message.payload.encode()
-        signature = hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
+        payload = message.payload
+        if self.fields:
+            payload = json.dumps(rename(json.loads(payload), self.fields),
+                                 ensure_ascii=False, sort_keys=True)  # fmt: skip
+        body = payload.encode()
         request = urllib.request.Request(
             self.url,
             data=body,
@@ -300,7 +324,7 @@ class HttpChannel:
                 "Content-Type": "application/json; charset=utf-8",
                 "Idempotency-Key": message.key,
                 "X-Qhall-Channel": message.channel,
-                "X-Qhall-Signature": signature,
+                **self.signature_headers(body),
             },
         )
         try:
@@ -311,3 +335,26 @@ class HttpChannel:
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise DeliveryFailed(f"no answer: {reason}") from error
+
+
+# The signing schemes a channel's settings may name (SCHEME); a province's own goes here.
+ADAPTERS: dict[str, type[HttpChannel]] = {"hmac": HttpChannel}
+
+
+def channel_from(settings: dict) -> HttpChannel:
+    """Return the adapter a channel's settings ask for ([OUTBOX.CHANNELS.<name>]: URL,
+    SECRET, SCHEME, FIELDS)."""
+    adapter = ADAPTERS[str(settings.get("SCHEME") or "hmac")]
+    return adapter(str(settings["URL"]), str(settings.get("SECRET", "")),
+                   dict(settings.get("FIELDS") or {}))  # fmt: skip
+
+
+def rename(payload, fields: dict, path: str = ""):
+    """Return the payload with its fields renamed as the receiver names them: `fields` maps
+    qhall's name, as a dotted path ("level", "service.item_code"), to the receiver's; a
+    field not named keeps qhall's name. Applied when sending, so the stored message (what
+    a manager sees) keeps qhall's names and a mapping changed applies to what still waits."""
+    if not isinstance(payload, dict) or not fields:
+        return payload
+    return {fields.get(path + name, name): rename(value, fields, f"{path}{name}.")
+            for name, value in payload.items()}  # fmt: skip

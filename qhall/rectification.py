@@ -30,7 +30,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from qhall import events as ev
-from qhall import ratings  # a module import: qhall.ratings imports this module too
+from qhall import haocha, ratings  # modules: qhall.ratings imports this module too
 from qhall.access import is_manager, may_work_at
 from qhall.clock import iso, local, local_day
 from qhall.db import unit_of_work
@@ -234,6 +234,13 @@ def advance_rectification(
             item.callback_answer = answer
         item.status = after
         item.save()
+        # The province's platform hears the result once someone else has verified it, then
+        # the visitor's answer on the call-back; in this transaction, so never one without
+        # the other (qhall.haocha).
+        if step == "verify":
+            haocha.report_rectification(item, now)
+        elif step == "call-back":
+            haocha.report_callback(item, now)
         _record_item(ev.RECTIFICATION_UPDATED, item, now, staff_id, action=step)
         return uow.finish(rectification_view(item, staff, now))
 

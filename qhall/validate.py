@@ -18,6 +18,8 @@ from qhall.errors import BadInput
 
 _HALL_CODE = re.compile(r"[A-Z][A-Z0-9]{0,15}")
 _SERVICE_CODE = re.compile(r"[A-Z]")
+# 事项编码 and 办件编号: the codes other systems give, as their scanners type them.
+_OUTSIDE_CODE = re.compile(r"[A-Za-z0-9-]{0,40}")
 _CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 # The calendar and screen dates a hall can mean; a typo like 0226 or 20266 is refused.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
@@ -72,6 +74,17 @@ def service_code(text: str, zh: str = "字母", en: str = "Letter") -> str:
     """Return a service's letter: one capital letter, which starts its ticket numbers."""
     if not _SERVICE_CODE.fullmatch(text):
         raise BadInput(f"{zh}应为一个大写字母，如 A。", f"{en} must be one capital letter, e.g. A.")
+    return text
+
+
+def outside_code(text: str, zh: str = "事项编码", en: str = "Item code") -> str:
+    """Return a code another system gave (事项编码, 办件编号): letters, digits and '-', at
+    most 40, or empty."""
+    text = text.strip()
+    if not _OUTSIDE_CODE.fullmatch(text):
+        raise BadInput(f"{zh}只能由字母、数字和“-”组成，最多 40 位，如 000120001000-0001。",
+                       f"{en} may hold only letters, digits and '-', at most 40, "
+                       "e.g. 000120001000-0001.")  # fmt: skip
     return text
 
 

@@ -54,6 +54,7 @@ ACTIONS: Words = {
         "负责人确认转往无人办理处",
         "Transfer to no open window confirmed",
     ),
+    "ticket.matter_number": ("登记办件编号", "Matter number entered"),
     "selection.model_window": ("评定示范窗口", "Model window chosen"),
     "selection.service_star": ("评定服务标兵", "Service star chosen"),
 }

@@ -420,6 +420,7 @@
       const label = PRIORITY[hand.priority] || [hand.priority, hand.priority];
       priority.replaceChildren(bi("优先：" + label[0] + "，请核验相关证件", "Priority: " + label[1] + ". Please check their papers."));
     }
+    QCounter.showMatter(hand);  // matter.js: the 办件编号 field beside the ticket in hand
     const status = hand && HAND_STATUS[hand.status];
     $("#hand-status").replaceChildren(status ? bi(status[0], status[1]) : bi("请呼叫下一位", "Call the next visitor"));
 

@@ -32,7 +32,7 @@ def start(app: Flask) -> None:
         app.extensions["printing"].start_spooler(app, publish, socketio.start_background_task)
     for channel, settings in app.config["OUTBOX"]["CHANNELS"].items():
         if settings.get("URL"):
-            receiver = outbox.HttpChannel(str(settings["URL"]), str(settings.get("SECRET", "")))
+            receiver = outbox.channel_from(settings)
             socketio.start_background_task(_outbox_loop, app, channel, receiver)
 
 

@@ -57,3 +57,46 @@ def test_every_message_a_count_counts_can_be_listed_page_by_page(as_user, bureau
     second = boss.get("/api/admin/outbox?state=pending&page=2").get_json()
     listed = {m["id"] for m in first["messages"] + second["messages"]}
     assert listed == {m.id for m in OutboxMessage.select()}
+
+
+def failed_message(clock, unit) -> OutboxMessage:
+    """A message the platform refused once: waiting, with the reason."""
+    message = waiting_message(clock, unit)
+    OutboxMessage.update(attempts=1, last_error="HTTP 503 Service Unavailable").where(
+        OutboxMessage.id == message.id
+    ).execute()
+    return message
+
+
+def test_the_outbox_page_shows_a_failed_messages_reason_to_its_hall_and_the_bureau(
+    app, as_user, bureau, clock
+):
+    message = failed_message(clock, bureau["T"])
+    for login in ("boss-t", "admin"):
+        page = as_user(login).get("/admin/outbox?unit=T").get_data(as_text=True)
+        assert "HTTP 503 Service Unavailable" in page and "发送失败，将重试" in page
+        assert f'data-message="{message.id}"' in page and 'data-act="retry"' in page
+    read_only = as_user("inspector").get("/admin/outbox?unit=T").get_data(as_text=True)
+    assert "HTTP 503" in read_only and 'data-act="retry"' not in read_only
+    own = as_user("boss-t").get("/admin/outbox").get_data(as_text=True)  # their hall's
+    assert "HTTP 503" in own and 'href="/admin/outbox?unit=T"' in own  # in the navigation
+
+
+def test_the_outbox_page_is_refused_to_a_clerk_another_hall_and_a_stranger(
+    app, as_user, bureau, clock
+):
+    failed_message(clock, bureau["T"])
+    assert as_user("clerk").get("/admin/outbox").status_code == 403
+    assert as_user("boss-u").get("/admin/outbox?unit=T").status_code == 403
+    theirs = as_user("boss-u").get("/admin/outbox").get_data(as_text=True)
+    assert "HTTP 503" not in theirs
+    stranger = app.test_client().get("/admin/outbox?unit=T")
+    assert stranger.status_code == 302 and "/admin/login" in stranger.headers["Location"]
+    assert as_user("boss-t").get("/admin/outbox?state=lost").status_code == 400
+
+
+def test_the_counts_tell_the_failing_from_the_merely_waiting(as_user, bureau, clock):
+    failed_message(clock, bureau["T"])
+    waiting_message(clock, bureau["T"])
+    counts = as_user("boss-t").get("/api/admin/outbox").get_json()["channels"]["haocha"]
+    assert (counts["pending"], counts["failing"], counts["sent"]) == (2, 1, 0)

@@ -4,10 +4,12 @@ or number."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 
+from qhall import outbox
 from qhall.errors import Conflict
 from qhall.models import Counter, Rating, Ticket
 from qhall.outbox import HttpChannel, OutboxMessage, deliver_due
@@ -60,3 +62,26 @@ def test_a_refused_rating_reports_nothing(app, clock):
     with pytest.raises(Conflict):  # rated already: its transaction rolls back
         rate_by_token(token, level=1, reasons=["attitude"], now=clock.now(), rectification_days=5)
     assert OutboxMessage.select().count() == 1  # the first rating's report alone
+
+
+class ProvinceChannel(HttpChannel):
+    """A province that signs otherwise: one class, its headers its own."""
+
+    def signature_headers(self, body: bytes) -> dict[str, str]:
+        return {"X-Province-Sign": hashlib.md5(self.secret.encode() + body).hexdigest()}
+
+
+def test_a_province_that_signs_otherwise_is_one_adapter_named_in_the_settings(
+    app, clock, monkeypatch
+):
+    unit = gen_unit()
+    rate_by_token(finished_visit(clock, unit, gen_staff("clerk", unit)), level=5,
+                  now=clock.now(), rectification_days=5)  # fmt: skip
+    monkeypatch.setitem(outbox.ADAPTERS, "province", ProvinceChannel)
+    with FakeReceiver(secret="s") as platform:
+        channel = outbox.channel_from({"URL": platform.url, "SECRET": "s", "SCHEME": "province"})
+        assert isinstance(channel, ProvinceChannel)
+        assert deliver_due("haocha", channel.send, clock.now()) == 0
+    # The fake platform knows only qhall's own scheme: it refused the province's signature.
+    assert platform.received.bad_signatures == 1
+    assert OutboxMessage.get().last_error.startswith("HTTP 401")
