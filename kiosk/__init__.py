@@ -10,4 +10,13 @@ bp = Blueprint(
     static_url_path="/static/kiosk",
 )
 
-from kiosk import api, booking_api, booking_pages, case_lookup, check_in, pages  # noqa: E402,F401  (registers the views on bp)
+from kiosk import (  # noqa: E402,F401  (registers the views on bp)
+    api,
+    booking_api,
+    booking_check_in,
+    booking_pages,
+    case_lookup,
+    check_in,
+    pages,
+    text_messages,
+)

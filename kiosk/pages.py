@@ -10,6 +10,7 @@ from flask import abort, current_app, render_template, request
 
 from kiosk import bp
 from printer.ticket import PRIORITY_LABELS
+from qhall import texts
 from qhall.errors import HallError, NotFound
 from qhall.lookups import find_service, find_ticket, find_unit
 from qhall.notices import notice_view
@@ -17,6 +18,7 @@ from qhall.profiles import profile_of
 from qhall.ratings import BAD_LEVEL, LEVEL_NAMES, question_set
 from qhall.shapes import visitor_view
 from qhall.web.printing import phone_url, printing
+from qhall.web.security import CONTENT_SECURITY_POLICY
 
 # The classes a visitor may choose at the kiosk; "appointment" comes from a booking.
 KIOSK_PRIORITIES = ("elderly", "disabled", "military", "pregnant")
@@ -31,7 +33,7 @@ def kiosk(unit: str):
     if name and kiosk is None:
         raise NotFound("没有找到该自助机。", "No such kiosk in this hall.", kiosk=name)
     config = current_app.config
-    return render_template(
+    page = render_template(
         "kiosk/kiosk.html",
         unit=hall,
         kiosk=kiosk,
@@ -45,7 +47,15 @@ def kiosk(unit: str):
             "ticket": config["KIOSK_TICKET_S"],
             "unprinted": config["KIOSK_TICKET_UNPRINTED_S"],
         },
+        elderly_age=config["ID_CARD"]["ELDERLY_AGE"],
     )
+    if kiosk is None or not kiosk.id_card_bridge:
+        return page
+    # The page may also reach its own machine's ID card reader (kiosk/id_card_bridge.py).
+    policy = CONTENT_SECURITY_POLICY.replace(
+        "connect-src 'self'", f"connect-src 'self' {kiosk.id_card_bridge}"
+    )
+    return page, {"Content-Security-Policy": policy}
 
 
 @bp.get("/t/<token>")
@@ -67,6 +77,7 @@ def phone(token: str):
         bad_level=BAD_LEVEL,
         reasons=question_set(current_app.config).reasons,
         rectification_days=current_app.config["COUNTER"]["RECTIFICATION_DAYS"],
+        text_me=texts.ticket_phone(row),
     )
 
 

@@ -13,7 +13,7 @@ import logging
 import os
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -323,6 +323,19 @@ class UnitOfWork:
 # The unit of work in progress in this thread or greenlet (each has its own context).
 _current: ContextVar[UnitOfWork | None] = ContextVar("qhall_unit_of_work", default=None)
 
+# Writers that see each unit of work's events just before it commits (qhall.texts writes a
+# visitor's text message on a call): what they write commits or rolls back with the fact.
+_before_commit: list[Callable[[UnitOfWork], None]] = []
+
+
+def before_commit(writer: Callable[[UnitOfWork], None]) -> Callable[[UnitOfWork], None]:
+    """Register writer(uow) to run in every outermost unit of work that recorded events,
+    after its block and before its commit, inside its transaction; an error in it rolls
+    the unit back, so a writer that must never stop the fact guards itself."""
+    if writer not in _before_commit:
+        _before_commit.append(writer)
+    return writer
+
 
 @contextmanager
 def unit_of_work(
@@ -362,6 +375,8 @@ def unit_of_work(
             uow._look_up_key()
             yield uow
             uow._check_finished()
+            for writer in _before_commit if uow.events else ():
+                writer(uow)
     finally:
         _current.reset(token)
 

@@ -22,6 +22,7 @@ from qhall.models import (
     Rectification,
     Unit,
 )
+from qhall.text_models import erase_ticket_phones, forget_expired_codes
 
 # How long the answer to a request sent with an Idempotency-Key is kept: long enough for
 # a client to retry after a dropped connection or a night offline, no longer.
@@ -70,11 +71,14 @@ def erase_personal_data(*, now: datetime, keep_days: int) -> Outcome:
                 "print_jobs": _blank_pages(unit, before),
                 "outbox_messages": outbox.erase_personal(unit, before),
                 "bookings": appointments.erase_personal(unit, before),
+                # A phone left for text messages: gone when the visit or its hall day ends.
+                "ticket_phones": erase_ticket_phones(unit, now),
             }
             if any(counts.values()):
                 ev.record(unit, ev.PRIVACY_ERASED, now, **counts, keep_days=keep_days)
                 erased[unit.code] = counts
         answers = forget_kept_answers(before).result["kept_answers"]
+        forget_expired_codes(now)  # keyed hashes only, but no use once expired
         record_erasure(erased, now=now, keep_days=keep_days)
         outcome = uow.finish(erased)
     if erased or answers:

@@ -45,6 +45,7 @@ from qhall.models import (
 )  # fmt: skip
 from qhall.outbox import OutboxMessage
 from qhall.supervision_models import AuditEntry, Finding, Inspection, Notice, Selection
+from qhall.text_models import OptedOutPhone, TextCode, TicketPhone
 
 # Every table, in the order they can be created.
 MODELS = [
@@ -52,6 +53,7 @@ MODELS = [
     Event, IdempotencyRecord, Lease, LoginFailure, Inquiry, Referral, Case, CaseTask,
     CaseExtension, Rating, Rectification, ScreenItem, PrintJob, PrinterState, AuditEntry,
     Inspection, Finding, Notice, Selection, CalendarDay, BookingPlan, Booking, OutboxMessage,
+    TicketPhone, OptedOutPhone, TextCode,
 ]  # fmt: skip
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

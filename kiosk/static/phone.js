@@ -3,7 +3,8 @@
    finished (served), the rating (POST /api/tickets/<token>/rating), one per visit: the
    overall level, and for a bad one its reasons, the visitor's words and a call-back number.
    Rated there or at the window's tablet, the page says thanks and stops asking. While it
-   waits, the visitor may leave the line (POST /api/tickets/<token>/cancel), once confirmed.
+   waits, the visitor may leave the line (POST /api/tickets/<token>/cancel), once confirmed,
+   and, where the hall sends texts, leave a mobile number or stop (/api/tickets/<token>/phone).
 
    The page follows the hall's room and refetches its ticket (GET /api/tickets/<token>)
    when an event concerns it: its own number on its own day, or, while it waits, any
@@ -21,6 +22,7 @@
   const me = { token: root.dataset.token, unit: root.dataset.unit, day: root.dataset.day, number: root.dataset.number };
   remember();
   const badLevel = Number(root.dataset.badLevel) || 2;
+  const textMe = $("text-me");  // absent where the hall sends no text messages
   const graceMinutes = Number(root.dataset.graceMinutes) || 0;
   let ticket = null;
   let hallDay = null;
@@ -65,6 +67,7 @@
     const wait = QHall.formatWait(ticket.estimate, ticket.estimated_wait_s);
     $("wait").replaceChildren(QHall.bi(wait.zh, wait.en));
     $("cancel-box").hidden = !waiting;
+    if (textMe) textMe.hidden = !inLine;
     $("check-in-box").hidden = !(waiting && ticket.checked_in === false);
     $("check-in-box").dataset.turn = ticket.turn_passed ? "yes" : "no";
     $("turn-note").hidden = !ticket.turn_passed;
@@ -232,6 +235,43 @@
     $("cancel-confirm").hidden = true;
     refresh();
   });
+
+  // --- text messages (短信提醒) ------------------------------------------------------------
+
+  if (textMe) {
+    const phoneUrl = "/api/tickets/" + encodeURIComponent(me.token) + "/phone";
+    const show = (saved) => {
+      $("text-me-form").hidden = saved;
+      $("text-me-saved").hidden = !saved;
+      $("text-me-error").hidden = true;
+    };
+    const failed = (error) => {
+      const message = error instanceof QHall.ApiError ? error
+        : { zh: "网络不通，请稍后再试。", en: "No connection; please try again." };
+      $("text-me-error").replaceChildren(QHall.bi(message.zh, message.en));
+      $("text-me-error").hidden = false;
+    };
+    $("text-me-save").addEventListener("click", async () => {
+      $("text-me-save").disabled = true;
+      try {
+        const answer = await QHall.api("POST", phoneUrl, { phone: $("text-me-phone").value.trim() });
+        $("text-me-number").textContent = answer.phone;  // masked: the page never shows it whole
+        $("text-me-phone").value = "";
+        $("text-me-stopped").hidden = true;
+        show(true);
+      } catch (error) { failed(error); }
+      $("text-me-save").disabled = false;
+    });
+    $("text-me-stop").addEventListener("click", async () => {
+      $("text-me-stop").disabled = true;
+      try {
+        await QHall.api("DELETE", phoneUrl);
+        show(false);
+        $("text-me-stopped").hidden = false;
+      } catch (error) { failed(error); }
+      $("text-me-stop").disabled = false;
+    });
+  }
 
   // --- the live hall -------------------------------------------------------------------
 

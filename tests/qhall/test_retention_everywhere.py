@@ -18,10 +18,12 @@ from qhall.models import (
     PrintJob,
     Rating,
     Rectification,
+    Ticket,
     Unit,
 )  # fmt: skip
 from qhall.retention import erase_personal_data
-from tests.factories import gen_bad_rating, gen_staff, gen_unit
+from qhall.text_models import TicketPhone
+from tests.factories import gen_bad_rating, gen_staff, gen_ticket, gen_unit
 
 NAME, PHONE = "欧阳测试甲", "13912345678"
 FRESH_NAME = "司马新鲜乙"
@@ -69,6 +71,9 @@ def seed_everywhere(clock, clerk) -> None:
     # A booking (预约) for later that day.
     appointments.set_plan("T", "A", hours="11:00-12:00")
     appointments.book("T", "A", now.date(), "11:00", name=NAME, phone=PHONE, now=now)
+    # The phone a ticket's holder left for text messages (qhall.texts).
+    ticket = Ticket.get(Ticket.token == gen_ticket(clock)["token"])
+    TicketPhone.create(ticket=ticket, phone=PHONE, created_at=now)
 
 
 def test_after_the_retention_period_no_name_or_phone_is_left_on_disk(app, clock, tmp_path):
@@ -93,6 +98,7 @@ def test_after_the_retention_period_no_name_or_phone_is_left_on_disk(app, clock,
         "print_jobs": 1,
         "outbox_messages": 1,
         "bookings": 1,
+        "ticket_phones": 1,
     }
     assert named >= 2 and outcome.result["T"] == counts
     assert IdempotencyRecord.select().count() == 0
