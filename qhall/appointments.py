@@ -166,10 +166,12 @@ def _today(unit: Unit, now: datetime) -> date:
     return local(now, unit.timezone).date()
 
 
-def books_on(service: Service, plan: BookingPlan, day: date, calendar: WorkCalendar) -> bool:
+def books_on(service: Service, plan: BookingPlan, day: date, calendar: WorkCalendar | None) -> bool:
     """Tell whether a day has slots at all: the plan's weekday, and a working day unless
-    the plan works holidays. A weekend the calendar works (调休) is worked."""
+    the plan works holidays. A weekend the calendar works (调休) is worked. The calendar is
+    read only for a plan that follows it (None: read it here)."""
     if plan.follows_calendar:
+        calendar = calendar or work_calendar()
         if not calendar.is_workday(day):
             return False
         if day in calendar.workdays:
@@ -201,13 +203,23 @@ def _taken(service_id: int, day: date) -> dict[str, int]:
     return counts
 
 
-def _day_slots(unit, service, plan, day, now, calendar) -> list[dict]:
+def _books_day(unit, service, plan, day, now, calendar) -> bool:
+    """Tell whether a day has slots open to booking now: within the horizon, and a day
+    the plan books."""
     today = _today(unit, now)
-    if not today <= day <= today + timedelta(days=plan.days_ahead):
+    within = today <= day <= today + timedelta(days=plan.days_ahead)
+    return within and books_on(service, plan, day, calendar)
+
+
+def _not_begun(unit, day: date, start: str, now: datetime) -> bool:
+    """Tell whether a slot is still to come: a slot that has begun is past."""
+    wall = local(now, unit.timezone)
+    return day > wall.date() or start > wall.strftime("%H:%M")
+
+
+def _day_slots(unit, service, plan, day, now, calendar) -> list[dict]:
+    if not _books_day(unit, service, plan, day, now, calendar):
         return []
-    if not books_on(service, plan, day, calendar):
-        return []
-    wall = local(now, unit.timezone).strftime("%H:%M")
     taken = _taken(service.id, day)
     return [
         {
@@ -216,7 +228,7 @@ def _day_slots(unit, service, plan, day, now, calendar) -> list[dict]:
             "free": max(plan.capacity - taken.get(start, 0), 0),
         }
         for start in slot_starts(service, plan)
-        if day > today or start > wall  # a slot that has begun is past
+        if _not_begun(unit, day, start, now)
     ]
 
 
@@ -231,7 +243,7 @@ def open_slots(
     (0 when full); none on a day without slots or beyond the horizon."""
     unit = find_unit(unit_code)
     service, plan = _plan(unit, service_code)
-    return _day_slots(unit, service, plan, day, now, calendar or work_calendar())
+    return _day_slots(unit, service, plan, day, now, calendar)
 
 
 # --- booking -------------------------------------------------------------------------
@@ -272,18 +284,30 @@ def booking_view(booking: Booking, *, full: bool = True) -> dict:
 
 def _check_slot(unit, service, plan, day, start, now, calendar, *, moving: Booking | None = None):
     """Refuse a slot that is not open, is full, or that the phone already holds that day.
-    Runs under the lock of the service's day."""
+    Runs under the lock of the service's day; counts the one slot asked for, not the day
+    (in a rush every refused request passes here)."""
     lock_key(f"booking:{service.id}:{day.isoformat()}")
-    slots = {s["start"]: s for s in _day_slots(unit, service, plan, day, now, calendar)}
-    slot = slots.get(start)
-    if slot is None:
+    open_ = start in slot_starts(service, plan) and _not_begun(unit, day, start, now)
+    if not (open_ and _books_day(unit, service, plan, day, now, calendar)):
         raise Conflict(
             "抱歉，该时段不可预约，请选择其他时段。",
             "Sorry, this slot cannot be booked. Please choose another.",
             day=day.isoformat(),
             start=start,
         )
-    if slot["free"] <= 0 and not (moving and moving.day == day and moving.start == start):
+    if moving and moving.day == day and moving.start == start:
+        return  # its own place
+    taken = (
+        Booking.select()
+        .where(
+            Booking.service == service.id,
+            Booking.day == day,
+            Booking.start == start,
+            Booking.state.in_(HOLDING),
+        )
+        .count()
+    )
+    if taken >= plan.capacity:
         raise Conflict(
             "抱歉，该时段已约满，请选择其他时段。",
             "Sorry, this slot is fully booked. Please choose another.",
@@ -347,7 +371,6 @@ def book(
 ) -> Outcome:
     """Book a slot for a visitor; return the booking with its code."""
     unit = find_unit(unit_code)
-    calendar = calendar or work_calendar()
     with unit_of_work(request_key, f"book:{unit.code}", now) as uow:
         if uow.replayed:
             return uow.outcome
