@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from qhall import demo_fakes
 from qhall.app import create_app
 from qhall.models import ROLES
 from qhall.validate import BadConfig
@@ -164,6 +165,11 @@ def serve(host: str, port: int, demo: bool, dev: bool) -> None:
     _init_db(app)
     bureau = _seed_demo(app) if demo else None
     _print_welcome(app, host, port, bureau)
+    if demo:
+        fakes = demo_fakes.start(app.config["DEMO_FAKE_PORTS"], _origins(host, port))
+        for zh, en, address in fakes:
+            click.echo(f"  {zh} {en}: {address}")
+        app = _app() if fakes else app  # the outbox's channels now point at the fakes
     if dev:
         from qhall.web.background import start
         from qhall.web.realtime import socketio
@@ -183,6 +189,12 @@ def serve(host: str, port: int, demo: bool, dev: bool) -> None:
         "qhall.wsgi:app",
     ]  # fmt: skip
     os.execv(sys.executable, args)
+
+
+def _origins(host: str, port: int) -> list[str]:
+    """Return the addresses a kiosk page of this server may be opened at."""
+    names = {host, "127.0.0.1", "localhost"} - {"0.0.0.0", "::"}
+    return [f"http://{name}:{port}" for name in sorted(names)]
 
 
 def _print_welcome(app, host: str, port: int, bureau: dict | None) -> None:
@@ -214,6 +226,17 @@ def _print_welcome(app, host: str, port: int, bureau: dict | None) -> None:
         for tablet in app.extensions["tablets"].values():
             click.echo(f"  {base}/counter/rate/{tablet.unit}/{tablet.window}?device={tablet.token}")
     click.echo("")
+
+
+@main.command(
+    "id-card-bridge", context_settings={"ignore_unknown_options": True, "help_option_names": []}
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def id_card_bridge(args) -> None:
+    """Run the kiosk machine's ID card reader bridge (--port, --origin, --simulate; --help)."""
+    from kiosk import id_card_bridge as bridge
+
+    bridge.main(list(args))
 
 
 @main.group("bench", invoke_without_command=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 from config import CONFIG_DIR
+from qhall.appointments import set_plan
 from qhall.auth import add_staff
 from qhall.configure import KINDS, check_required, clean
 from qhall.db import unit_of_work
@@ -38,7 +40,7 @@ def load_bureau(path: Path | None = None) -> dict:
     bureau = read_bureau(path or DEMO_FILE)
     for unit_spec in bureau.get("unit", []):
         if Unit.get_or_none(Unit.code == unit_spec["code"]) is None:
-            _create_unit(unit_spec)
+            _create_unit(path or DEMO_FILE, unit_spec)
     people = [(p, u["code"]) for u in bureau.get("unit", []) for p in u.get("staff", [])]
     people += [(p, None) for p in bureau.get("admin", [])]
     for person, unit_code in people:
@@ -69,7 +71,8 @@ def read_bureau(path: Path) -> dict:
         _check_entry(path, entry, KINDS["units"], unit, skip=_UNIT_TABLES)
         for service in _entries(path, entry, unit, "service"):
             where = f"{entry} [[unit.service]] {service.get('code', '')}"
-            _check_entry(path, where, KINDS["services"], service)
+            _check_entry(path, where, KINDS["services"], service, skip=("booking",))
+            _check_booking(path, where, service.get("booking"))
         letters = {service["code"] for service in unit.get("service", [])}
         for counter in _entries(path, entry, unit, "counter"):
             where = f"{entry} [[unit.counter]] {counter.get('window', '')}"
@@ -85,6 +88,22 @@ def read_bureau(path: Path) -> dict:
 # A unit's own tables: services and windows are checked here, staff by add_staff, and
 # printers, kiosks and tablets where they are read (printer.spooler, qhall.devices).
 _UNIT_TABLES = ("service", "counter", "staff", "printer", "kiosk", "tablet")
+
+
+# A service's booking plan in a bureau file: `booking = { slot_minutes = 30, capacity = 20,
+# days_ahead = 7, follows_calendar = false }`, the arguments of qhall.appointments.set_plan,
+# which checks their values as the manager's editor does.
+_BOOKING_FIELDS = set(inspect.signature(set_plan).parameters) - {"unit_code", "service"}
+
+
+def _check_booking(path: Path, where: str, booking) -> None:
+    """Refuse a service's booking plan that is not a table of set_plan's fields."""
+    if booking is None:
+        return
+    unknown = set(booking) - _BOOKING_FIELDS if isinstance(booking, dict) else {"booking"}
+    if unknown:
+        raise BadConfig(path, where, f"booking：未知的项 {', '.join(sorted(unknown))}。",
+                        f"booking: unknown fields {', '.join(sorted(unknown))}.")  # fmt: skip
 
 
 def _entries(path: Path, entry: str, table: dict, key: str) -> list[dict]:
@@ -122,15 +141,26 @@ def _give_badges(people) -> None:
                 ).execute()
 
 
-def _create_unit(spec: dict) -> None:
+def _create_unit(path: Path, spec: dict) -> None:
     plain = {k: v for k, v in spec.items() if not isinstance(v, list)}
     with unit_of_work():
         unit = Unit.create(**plain)
-        services = {}
+        services, plans = {}, {}
         for service_spec in spec.get("service", []):
-            services[service_spec["code"]] = Service.create(unit=unit, **service_spec)
+            fields = {k: v for k, v in service_spec.items() if k != "booking"}
+            services[service_spec["code"]] = Service.create(unit=unit, **fields)
+            if "booking" in service_spec:
+                plans[service_spec["code"]] = service_spec["booking"]
         for counter_spec in spec.get("counter", []):
             fields = {k: v for k, v in counter_spec.items() if k != "services"}
             counter = Counter.create(unit=unit, **fields)
             for position, code in enumerate(counter_spec["services"]):
                 CounterService.create(counter=counter, service=services[code], position=position)
+        for code, plan in plans.items():
+            try:
+                set_plan(unit.code, code, **plan)
+            except BadInput as error:
+                where = f"[[unit]] {unit.code} [[unit.service]] {code}"
+                raise BadConfig(
+                    path, where, f"booking：{error.zh}", f"booking: {error.en}"
+                ) from error

@@ -65,6 +65,10 @@ def server_env(tmp: Path, **settings: str) -> dict[str, str]:
     env["PYTHONUNBUFFERED"] = "1"
     # The demo's played week costs seconds at every start; the tests that need it ask for it.
     env["QHALL_DEMO_HISTORY"] = "false"
+    # No fakes beside a demo server (qhall/demo_fakes.py) unless a test asks for them: their
+    # ports are fixed, and other tests' outbox channels must stay as they set them.
+    for fake in ("haocha", "sms", "id_card"):
+        env[f"QHALL_DEMO_FAKE_PORTS__{fake}"] = "0"
     env.update({f"QHALL_{name}": value for name, value in settings.items()})
     return env
 

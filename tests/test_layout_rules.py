@@ -50,7 +50,9 @@ def web_imports(path: Path) -> list[str]:
     return sorted(
         module
         for module in imported_packages(path)
-        if module.split(".")[0] in WEB_PACKAGES or module.startswith(glue)
+        if module.split(".")[0] in WEB_PACKAGES
+        # qhall.app and its submodules, not qhall.appointments
+        or any(module == g or module.startswith(g + ".") for g in glue)
     )
 
 

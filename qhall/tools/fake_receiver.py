@@ -14,7 +14,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from qhall.retention import mask_phone
 
 MAX_BODY = 65536
 
@@ -69,6 +72,19 @@ class FakeReceiver:
                         )
                 self._answer(200, {"ok": True})
 
+            def do_GET(self) -> None:  # noqa: N802
+                """Show what came, newest first, phones masked: what a gateway would text."""
+                if self.path.split("?")[0] != "/":
+                    return self._answer(404, {"error": "only / is a page"})
+                with received.lock:
+                    shown = list(reversed(received.messages))
+                data = received_page(shown).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def _answer(self, status: int, body: dict) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
@@ -82,6 +98,7 @@ class FakeReceiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/messages"
+        self.page_url = f"http://127.0.0.1:{self.server.server_address[1]}/"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> FakeReceiver:
@@ -93,18 +110,41 @@ class FakeReceiver:
         self.server.server_close()
 
 
+def received_page(messages: list[dict]) -> str:
+    """Return the page of received messages: each one's channel, recipient (a phone
+    masked), and text (an SMS gateway's body) or its whole payload."""
+    rows = []
+    for message in messages:
+        payload = message["payload"]
+        phone = payload.get("phone") if isinstance(payload, dict) else None
+        text = payload.get("text") if isinstance(payload, dict) else None
+        when = time.strftime("%H:%M:%S", time.localtime(message["arrived"]))
+        rows.append(
+            f"<li><b>{escape(str(message['channel']))}</b> {when} "
+            f"{escape(mask_phone(phone)) if phone else ''}"
+            f"<pre>{escape(text or json.dumps(payload, ensure_ascii=False, indent=1))}</pre></li>"
+        )
+    return (
+        '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>收到的消息 Received</title>'
+        "<style>body{font:18px sans-serif;margin:2rem}pre{font-size:20px;white-space:pre-wrap}</style>"
+        f"<h1>收到的消息 Received ({len(messages)})</h1><ol reversed>{''.join(rows)}</ol></html>"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8601)
     parser.add_argument("--secret", default="")
+    parser.add_argument("--quiet", action="store_true", help="no count every 5 s (the demo)")
     args = parser.parse_args()
     with FakeReceiver(args.port, args.secret) as receiver:
         print(f"fake receiver on {receiver.url}; Ctrl-C stops it")
         try:
             while True:
                 time.sleep(5)
-                print(f"{len(receiver.received.messages)} received, "
-                      f"{receiver.received.repeats} repeats")  # fmt: skip
+                if not args.quiet:
+                    print(f"{len(receiver.received.messages)} received, "
+                          f"{receiver.received.repeats} repeats")  # fmt: skip
         except KeyboardInterrupt:
             pass
 

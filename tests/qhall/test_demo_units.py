@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from printer.config import load_kiosks
 from qhall import seed
 from qhall.auth import authenticate
+from qhall.booking_models import BookingPlan
 from qhall.cli import main
 from qhall.db import db
 from qhall.devices import load_tablets
@@ -130,3 +131,31 @@ def test_a_bureau_files_profile_is_stored_and_an_unknown_one_refused(app, tmp_pa
     path.write_text(BUREAU.format(profile="dignified"), encoding="utf-8")
     seed.load_bureau(path)
     assert Unit.get(Unit.code == "CEM").profile == "dignified"
+
+
+def test_the_cemeterys_tribute_visits_and_marriages_take_bookings(run):
+    run("demo")
+
+    def plan(code: str) -> BookingPlan:
+        service = Service.get(Service.unit == Unit.get(Unit.code == code).id, Service.code == "A")
+        return BookingPlan.get(BookingPlan.service == service.id)
+
+    tribute = plan("LSLY")  # 祭扫 at 清明 falls on a holiday: the plan keeps to no calendar
+    assert (tribute.follows_calendar, tribute.capacity, tribute.days_ahead) == (False, 20, 7)
+    assert plan("MZJ").follows_calendar and plan("MZJ").capacity == 4  # 婚姻登记
+
+
+def test_a_bureau_files_booking_plan_is_checked_before_anything_is_written(app, tmp_path):
+    path = tmp_path / "bureau.toml"
+    plan = "\n  booking = {{ slot_minutes = {minutes}, sits = 3 }}\n"
+    path.write_text(BUREAU.format(profile="dignified") + plan.format(minutes=30), "utf-8")
+    with pytest.raises(BadConfig) as caught:
+        seed.load_bureau(path)
+    assert "sits" in caught.value.en and "[[unit.service]] A" in caught.value.en
+    assert Unit.select().count() == 0
+
+    path.write_text(BUREAU.format(profile="dignified") + "\n  booking = { slot_minutes = 1 }\n")
+    with pytest.raises(BadConfig) as caught:
+        seed.load_bureau(path)
+    assert "5 to 480 minutes" in caught.value.en and "booking" in caught.value.zh
+    assert Unit.select().count() == 0  # the unit's creation is undone with its plan
