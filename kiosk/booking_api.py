@@ -12,11 +12,11 @@ from flask import current_app, jsonify
 from pydantic import Field
 
 from kiosk import bp
-from qhall import appointments
+from qhall import appointments, texts
 from qhall.access import check_booking_platform, check_manage, sees_visitor_contacts
 from qhall.booking_check_in import book_with_id, day_bookings_with_tickets
 from qhall.clock import local
-from qhall.errors import HallError
+from qhall.errors import BadInput, Conflict, HallError
 from qhall.limits import SlidingWindowLimit
 from qhall.lookups import find_unit
 from qhall.web.request import client_address, now, publish_result, request_key, require_staff
@@ -137,6 +137,20 @@ class BookingRequest(Input):
         description="optional: lets the ID card check the booking in at the kiosk; kept only "
         "as its keyed hash (qhall.identity), never the number",
     )
+    phone_code: str | None = Field(
+        None,
+        max_length=8,
+        description="the code texted to the phone (POST …/bookings/phone-code); required "
+        "when the hall sends text messages, so that a booking is made with one's own phone",
+    )
+
+
+class PhoneCodeRequest(Input):
+    phone: Phone
+
+
+class PhoneCodeSent(Answer):
+    minutes: int = Field(description="how long the code is good for")
 
 
 class PlatformBooking(BookingRequest):
@@ -216,6 +230,9 @@ def _limited() -> None:
         raise TooManyBookings()
 
 
+PHONE_CODE = "booking"  # the purpose of a texted code (qhall.texts.send_code)
+
+
 def _book(unit: str, json, source: str):
     """Book for the visitor's page or the platform, under the same rules."""
     slot = unit, json.service, json.day, json.start
@@ -273,7 +290,36 @@ def book(unit: str, json: BookingRequest, headers: KeyedHeaders):
     day is 409.
     """
     _limited()
+    if texts.is_enabled() and not texts.check_code(
+        json.phone, PHONE_CODE, json.phone_code or "", now()
+    ):
+        raise BadInput(
+            "短信验证码不正确或已过期，请重新获取，谢谢。",
+            "The code from the text message is not right or has expired. Please ask for a "
+            "new one. Thank you.",
+            field="phone_code",
+        )
     return _book(unit, json, "web")
+
+
+@bp.post("/api/units/<unit>/bookings/phone-code")
+@spec.validate(
+    resp=answers(PhoneCodeSent, *WRITE, 429, status=202, description="Texted"),
+    operation_id="booking_phone_code",
+)
+def booking_phone_code(unit: str, json: PhoneCodeRequest):
+    """Text a one-time code to the phone a visitor books with, where the hall sends text
+    messages (409 where it does not: the booking needs no code there). Limited per client
+    with the other booking requests, and per phone by [SMS] PER_PHONE_PER_HOUR (429)."""
+    hall = find_unit(unit)
+    _limited()
+    if not texts.is_enabled():
+        raise Conflict(
+            "本大厅暂未开通短信，预约无需验证码。",
+            "This hall sends no text messages: booking needs no code.",
+        )
+    texts.send_code(json.phone, PHONE_CODE, now(), unit=hall)
+    return jsonify({"minutes": texts.code_minutes()}), 202
 
 
 @bp.post("/api/units/<unit>/bookings/find")

@@ -12,13 +12,14 @@ from flask import abort, current_app, render_template, request
 
 from kiosk import bp
 from qhall.appointments import CODE_ALPHABET, CODE_LENGTH
+from qhall import texts
 from qhall.lookups import find_unit
 
 
 @bp.get("/book/<unit>")
 def book_page(unit: str):
     """Show a hall's booking page for visitors' phones."""
-    return render_template("kiosk/book.html", unit=find_unit(unit))
+    return render_template("kiosk/book.html", unit=find_unit(unit), texts=texts.is_enabled())
 
 
 @bp.get("/book/<unit>/qr.svg")

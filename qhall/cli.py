@@ -252,7 +252,7 @@ def id_card_bridge(args) -> None:
 )
 @click.option("--call-tickets", default=2000, show_default=True, help="Tickets eight windows call.")
 @click.option(
-    "--steps", default="issue,call,screens,print", show_default=True,
+    "--steps", default="issue,call,screens,print,outbox", show_default=True,
     help="The measurements to run, a comma list.",
 )  # fmt: skip
 @click.option("--against", default=None, help="Instead: issue against qhall and this URL in turn.")

@@ -126,6 +126,11 @@ def is_enabled() -> bool:
     return _settings.enabled
 
 
+def code_minutes() -> int:
+    """Return how long a texted one-time code is good for."""
+    return _settings.code_minutes
+
+
 # --- phones --------------------------------------------------------------------------
 
 

@@ -15,6 +15,23 @@
                     ["周五", "Fri"], ["周六", "Sat"], ["周日", "Sun"]];
   const picked = { service: null, day: null, start: null };
   let found = null;  // the booking being cancelled or moved, with its phone
+  const texting = $("book").dataset.texts === "on";  // the phone is confirmed by a texted code
+
+  if (texting) {
+    $("send-code").addEventListener("click", async () => {
+      clearError();
+      $("send-code").disabled = true;
+      try {
+        const sent = await QHall.api("POST", base + "/phone-code", { phone: $("phone").value });
+        $("code-sent").replaceChildren(QHall.bi(
+          "验证码已发送，" + sent.minutes + " 分钟内有效。",
+          "A code is on its way; it is good for " + sent.minutes + " minutes."));
+        $("code-sent").hidden = false;
+        $("phone-code").focus();
+      } catch (error) { showError(error); }
+      setTimeout(() => { $("send-code").disabled = false; }, 30000);  // no flood of texts
+    });
+  }
 
   function showError(error) {
     const message = error instanceof QHall.ApiError ? error
@@ -124,11 +141,13 @@
         service: picked.service, day: picked.day, start: picked.start,
         name: $("name").value, phone: $("phone").value,
         id_number: $("id-number").value.trim() || null,  // optional: kept only as a keyed hash
+        phone_code: texting ? $("phone-code").value.trim() : null,
       });
       $("id-number").value = "";
       showDone(booking, { zh: "预约成功，谢谢！", en: "Booked. Thank you!" });
     } catch (error) {
       showError(error);
+      if (texting) $("phone-code").value = "";  // a code is used once: ask for a new one
       if (picked.day) pickDay(picked.day);  // the slot may have filled meanwhile
     }
     $("submit").disabled = false;

@@ -6,6 +6,8 @@
 On a fresh SQLite instance (synchronous=FULL) with a fake receiver (qhall.tools.fake_receiver,
 a real HTTP server on 127.0.0.1) that takes --latency-ms to answer each message:
 
+Also `qhall bench --steps outbox` (a step of the benchmark, in its report and table).
+
 1. Delivery: --messages rating reports are written (each in its own transaction, as the
    ratings are) while a sender thread delivers them (qhall.outbox.deliver_due, as the
    server's sender does); prints messages delivered a second and the delay from commit to
@@ -34,6 +36,21 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=10)
     parser.add_argument("--tickets", type=int, default=300)
     args = parser.parse_args()
+    figures = measure_outbox(args.messages, args.latency_ms, args.tickets)
+    print(
+        f"delivery: {figures['outbox_delivered']} of {args.messages} messages = "
+        f"{figures['outbox_per_s']} a second (target >= 200) with {args.latency_ms:g} ms "
+        f"a message at the receiver; commit to arrival p50 {figures['outbox_delay_p50_ms']} "
+        f"ms, p99 {figures['outbox_delay_p99_ms']} ms; sent twice: {figures['outbox_repeats']}"
+    )
+    for label, key in (("alone", "alone"), ("beside the busy sender", "busy")):
+        print(f"issue latency {label}: p50 {figures[f'outbox_issue_{key}_p50_ms']} ms, "
+              f"p99 {figures[f'outbox_issue_{key}_p99_ms']} ms")  # fmt: skip
+
+
+def measure_outbox(messages: int = 2000, latency_ms: float = 10, tickets: int = 300) -> dict:
+    """Return the outbox's figures (qhall bench's `outbox` step): delivery rate and delay,
+    and issue latency alone and beside the busy sender."""
     app = demo_app_in_process("outbox")
     from qhall import outbox
     from qhall.db import db, unit_of_work
@@ -43,8 +60,8 @@ def main() -> None:
     unit = Unit.get(Unit.code == "MZJ")
     clock = app.extensions["qhall"].clock
 
-    def write(count: int) -> None:
-        for index in range(count):
+    def write(count: int, first: int = 0) -> None:
+        for index in range(first, first + count):
             with unit_of_work():
                 payload = {"rating_id": index, "committed": time.time()}
                 outbox.post("haocha", f"rating-{index}", payload, now=clock.now(), unit=unit)
@@ -56,50 +73,52 @@ def main() -> None:
                 if paused.is_set() or not outbox.deliver_due("haocha", channel.send, clock.now()):
                     time.sleep(0.05)
 
+    def issue_latencies(count: int) -> list[float]:
+        kiosk, times = app.test_client(), []
+        for _ in range(count):
+            start = time.perf_counter()
+            answer = kiosk.post("/api/units/MZJ/tickets", json={"service": "A"}, headers=KIOSK)
+            assert answer.status_code == 201, answer.get_json()
+            times.append((time.perf_counter() - start) * 1000)
+        return times
+
     with FakeReceiver(secret="bench") as receiver:
-        receiver.received.latency_s = args.latency_ms / 1000
+        receiver.received.latency_s = latency_ms / 1000
         stop, paused = threading.Event(), threading.Event()
         sender = threading.Thread(target=send_until, args=(receiver, stop, paused))
         began = time.time()
         sender.start()
-        write(args.messages)
+        write(messages)
         deadline = time.time() + 120
-        while len(receiver.received.messages) < args.messages and time.time() < deadline:
+        while len(receiver.received.messages) < messages and time.time() < deadline:
             time.sleep(0.05)
         took = time.time() - began
-        arrived = receiver.received.messages
+        arrived = list(receiver.received.messages)
         delays = [(m["arrived"] - m["payload"]["committed"]) * 1000 for m in arrived]
-        print(f"delivery: {len(arrived)} of {args.messages} messages in {took:.1f} s = "
-              f"{len(arrived) / took:.0f} a second (target >= 200) with {args.latency_ms:g} ms "
-              f"a message at the receiver; commit to arrival p50 "
-              f"{statistics.median(delays):.0f} ms, p99 {percentile(delays, 0.99):.0f} ms; "
-              f"sent twice: {receiver.received.repeats}")  # fmt: skip
-
-        # The ticket path, alone and beside a busy sender.
-        kiosk = app.test_client()
-
-        def issue_latencies(count: int) -> list[float]:
-            times = []
-            for _ in range(count):
-                start = time.perf_counter()
-                answer = kiosk.post("/api/units/MZJ/tickets", json={"service": "A"},
-                                    headers=KIOSK)  # fmt: skip
-                assert answer.status_code == 201, answer.get_json()
-                times.append((time.perf_counter() - start) * 1000)
-            return times
-
-        alone = issue_latencies(args.tickets)
+        # The ticket path, alone and beside the sender delivering a backlog.
+        alone = issue_latencies(tickets)
         paused.set()
-        write(args.messages)  # a backlog for the sender to deliver while tickets are issued
+        write(messages, first=messages)
         paused.clear()
-        busy = issue_latencies(args.tickets)
-        left = args.messages * 2 - len(receiver.received.messages)
+        busy = issue_latencies(tickets)
         stop.set()
         sender.join(timeout=30)
-        for label, times in (("alone", alone), ("beside the busy sender", busy)):
-            print(f"issue latency {label}: p50 {statistics.median(times):.1f} ms, "
-                  f"p99 {percentile(times, 0.99):.1f} ms")  # fmt: skip
-        print(f"(the sender still had {left} messages to deliver when the tickets were done)")
+        repeats = receiver.received.repeats
+    figures = {
+        "outbox_delivered": len(arrived),
+        "outbox_per_s": round(len(arrived) / took),
+        "outbox_delay_p50_ms": round(statistics.median(delays)) if delays else None,
+        "outbox_delay_p99_ms": round(percentile(delays, 0.99)) if delays else None,
+        "outbox_repeats": repeats,
+    }
+    for key, times in (("alone", alone), ("busy", busy)):
+        figures[f"outbox_issue_{key}_p50_ms"] = round(statistics.median(times), 1)
+        figures[f"outbox_issue_{key}_p99_ms"] = round(percentile(times, 0.99), 1)
+    alone_p99 = figures["outbox_issue_alone_p99_ms"]
+    figures["outbox_issue_p99_busy_over_alone"] = round(
+        figures["outbox_issue_busy_p99_ms"] / alone_p99, 2
+    )
+    return figures
 
 
 if __name__ == "__main__":

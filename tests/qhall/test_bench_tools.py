@@ -50,6 +50,7 @@ def test_only_an_address_on_this_machine_is_compared_with():
 def test_steps_run_in_the_bench_order_and_an_unknown_one_is_refused():
     assert parse_steps("print, call") == ("call", "print")
     assert parse_steps("issue,call,screens,print") == ("issue", "call", "screens", "print")
+    assert parse_steps("outbox,issue") == ("issue", "outbox")
     with pytest.raises(ValueError, match="未知的步骤.*Unknown step"):
         parse_steps("issue,calls")
 
@@ -107,3 +108,18 @@ def test_medians_per_side_and_the_comparison_table():
     text = comparison_table(report)
     assert "median" in text and "QHALL_SQLITE_SYNCHRONOUS=NORMAL" in text
     assert "MISSED: issue_per_s" in text
+
+
+@pytest.mark.live
+def test_the_outbox_bench_counts_every_message_delivered_once(tmp_path):
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "qhall.tools.bench_outbox", "--messages", "40",
+         "--latency-ms", "1", "--tickets", "10"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "delivery: 40 of 40 messages" in run.stdout and "sent twice: 0" in run.stdout
+    assert "issue latency beside the busy sender: p50" in run.stdout
