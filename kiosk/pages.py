@@ -48,6 +48,7 @@ def kiosk(unit: str):
             "unprinted": config["KIOSK_TICKET_UNPRINTED_S"],
         },
         elderly_age=config["ID_CARD"]["ELDERLY_AGE"],
+        texts=texts.is_enabled(),
     )
     if kiosk is None or not kiosk.id_card_bridge:
         return page

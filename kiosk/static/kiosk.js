@@ -324,6 +324,8 @@
     renderPriority();
     setPrint(cfg.printer ? "printing" : "none");
     show("ticket");
+    // For what else the ticket screen offers (kiosk-text-me.js).
+    document.dispatchEvent(new CustomEvent("kiosk:ticket", { detail: { token: ticket.token } }));
   }
 
   function setPrint(printState) {
