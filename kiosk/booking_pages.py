@@ -11,8 +11,8 @@ import qrcode.image.svg
 from flask import abort, current_app, render_template, request
 
 from kiosk import bp
-from qhall.appointments import CODE_ALPHABET, CODE_LENGTH
 from qhall import texts
+from qhall.appointments import CODE_ALPHABET, CODE_LENGTH
 from qhall.lookups import find_unit
 
 
