@@ -22,6 +22,10 @@ PRINTED = {
     "id_card": ("模拟身份证读卡器", "simulated ID card reader"),
 }
 
+# The settings that start none of them (QHALL_<name> in the environment): the benchmarks
+# and the tests serve the demo without its outside world.
+OFF = {f"DEMO_FAKE_PORTS__{fake}": "0" for fake in PRINTED}
+
 
 def _die_with_the_server() -> None:
     # Runs in the child before exec: a signal when the process that started it (the

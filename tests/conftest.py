@@ -28,6 +28,7 @@ import pytest
 pytest.register_assert_rewrite("tests.factories", "tests.servers", "tests.browser")
 
 from printer.fake import FakePrinter  # noqa: E402
+from qhall import demo_fakes  # noqa: E402
 from qhall.app import create_app  # noqa: E402
 from qhall.clock import FrozenClock  # noqa: E402
 from qhall.db import db, sqlite_url  # noqa: E402
@@ -54,6 +55,15 @@ def pytest_collection_modifyitems(items) -> None:
         for fixture, mark in MARKS_BY_FIXTURE.items():
             if fixture in item.fixturenames:
                 item.add_marker(mark)
+
+
+@pytest.fixture(autouse=True)
+def no_demo_fakes(monkeypatch):
+    """`qhall serve --demo` run in a test process starts no fakes (qhall/demo_fakes.py): they
+    would take fixed ports and point every later app's outbox at themselves through the
+    environment. tests/web/test_demo_fakes_live.py asks for them on ports of its own."""
+    for name, value in demo_fakes.OFF.items():
+        monkeypatch.setenv(f"QHALL_{name}", value)
 
 
 @pytest.fixture

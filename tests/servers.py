@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from qhall import demo_fakes
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # The demo bureau's registered kiosk at MZJ (config/demo.toml): tickets taken with it
 # are a kiosk's, not limited like a phone's.
@@ -67,8 +69,7 @@ def server_env(tmp: Path, **settings: str) -> dict[str, str]:
     env["QHALL_DEMO_HISTORY"] = "false"
     # No fakes beside a demo server (qhall/demo_fakes.py) unless a test asks for them: their
     # ports are fixed, and other tests' outbox channels must stay as they set them.
-    for fake in ("haocha", "sms", "id_card"):
-        env[f"QHALL_DEMO_FAKE_PORTS__{fake}"] = "0"
+    env.update({f"QHALL_{name}": value for name, value in demo_fakes.OFF.items()})
     env.update({f"QHALL_{name}": value for name, value in settings.items()})
     return env
 

@@ -49,7 +49,7 @@ def test_a_booking_typed_at_the_kiosk_gets_a_printed_appointment_ticket(live_ser
     code = book_today(phone, live_server.base_url)
 
     kiosk.goto(f"{live_server.base_url}/kiosk/{UNIT}?{KIOSK}")
-    shown(kiosk.locator("#check-in-link"), "预约签到")
+    shown(kiosk.locator("#check-in-link"), "到厅签到")
     screenshot(kiosk, "kiosk-home-with-booking-check-in-zh")
     kiosk.locator("#check-in-link").click()
     expect(kiosk.locator("#booking-form")).to_be_visible()
