@@ -8,11 +8,11 @@ from pydantic import Field
 
 from kiosk import bp
 from kiosk.api import CARD_AT_KIOSKS_ONLY, IssuedTicket
-from kiosk.booking_api import BookingShape, Code
+from kiosk.booking_api import BookingShape, Code, booking_rules
 from kiosk.check_in import at_the_hall
 from qhall import identity
 from qhall.appointments import CODE_ALPHABET, CODE_LENGTH
-from qhall.booking_check_in import CheckInWindow, check_in_booking
+from qhall.booking_check_in import check_in_booking
 from qhall.errors import BadInput, Forbidden
 from qhall.lookups import find_unit
 from qhall.web.request import now, publish_result, request_key
@@ -82,7 +82,7 @@ def check_in_booking_route(unit: str, json: BookingCheckIn, headers: KioskHeader
         code=code,
         person_key=person_key,
         now=now(),
-        window=CheckInWindow.from_config(current_app.config.get("BOOKING", {})),
+        rules=booking_rules(),
         source="kiosk" if staff_id is None else "counter",
         request_key=request_key(),
     )

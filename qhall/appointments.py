@@ -42,15 +42,19 @@ HOLDING = ("booked", "checked_in")
 
 @dataclass(frozen=True)
 class Rules:
-    """The hall's booking settings ([BOOKING] in the settings)."""
+    """The hall's booking settings ([BOOKING] in the settings): the no-shows that suspend a
+    phone, and the check-in window around a slot (qhall.booking_check_in)."""
 
     no_show_limit: int = 3
     no_show_days: int = 30
+    check_in_early_minutes: int = 30
+    check_in_late_minutes: int = 15
 
     @classmethod
     def from_config(cls, section: dict) -> Rules:
         """Return the rules of a [BOOKING] section."""
-        return cls(section.get("NO_SHOW_LIMIT", 3), section.get("NO_SHOW_DAYS", 30))
+        names = {"NO_SHOW_LIMIT", "NO_SHOW_DAYS", "CHECK_IN_EARLY_MINUTES", "CHECK_IN_LATE_MINUTES"}
+        return cls(**{name.lower(): section[name] for name in names if name in section})
 
 
 # --- the plan ------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 The visitor shows the booking code (typed, or its QR scanned: the QR holds just the code)
 or, where the booking was made with an ID number, the ID card (its keyed hash,
-qhall.identity). Within the check-in window around the slot (CheckInWindow: from
-early_minutes before the slot starts to late_minutes after) the ticket is an "appointment"
+qhall.identity). Within the check-in window around the slot (appointments.Rules:
+check_in_early_minutes before the slot starts to check_in_late_minutes after) the ticket is an "appointment"
 priority ticket, called first within the window's streak limit (qhall.queue.window_line);
 earlier or later it is an ordinary ticket and the answer says why, politely. Either way
 the booking is checked in and keeps its ticket, so a second scan answers the same ticket.
@@ -16,7 +16,6 @@ bookings are erased.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from qhall import appointments, identity, texts
@@ -37,28 +36,13 @@ NO_SUCH_BOOKING = (
 )
 
 
-@dataclass(frozen=True)
-class CheckInWindow:
-    """When a booking checks in with priority: minutes before and after its slot starts."""
-
-    early_minutes: int = 30
-    late_minutes: int = 15
-
-    @classmethod
-    def from_config(cls, section: dict) -> CheckInWindow:
-        """Return the window of a [BOOKING] section."""
-        return cls(
-            section.get("CHECK_IN_EARLY_MINUTES", 30), section.get("CHECK_IN_LATE_MINUTES", 15)
-        )
-
-
 def check_in_booking(
     unit_code: str,
     *,
     code: str | None = None,
     person_key: str | None = None,
     now: datetime,
-    window: CheckInWindow,
+    rules: appointments.Rules,
     source: str = "kiosk",
     request_key=None,
 ) -> Outcome:
@@ -81,7 +65,7 @@ def check_in_booking(
         service = booking.service
         if not service_is_open(service, unit, now):
             raise ServiceClosed(hours=service.hours, weekdays=service.weekdays)
-        note = timing_note(booking, unit, now, window)
+        note = timing_note(booking, unit, now, rules)
         booking.ticket = create_ticket(
             service,
             now,
@@ -95,7 +79,9 @@ def check_in_booking(
         return uow.finish(_answer(booking, already=False, note=note))
 
 
-def timing_note(booking: Booking, unit: Unit, now: datetime, window: CheckInWindow) -> dict | None:
+def timing_note(
+    booking: Booking, unit: Unit, now: datetime, rules: appointments.Rules
+) -> dict | None:
     """Return None when now is within the booking's check-in window (its edges included);
     else the polite word, Chinese and English, on why the ticket is an ordinary one."""
     wall = local(now, unit.timezone).replace(tzinfo=None)
@@ -105,18 +91,18 @@ def timing_note(booking: Booking, unit: Unit, now: datetime, window: CheckInWind
     )
     shown = appointments.booking_view(booking, full=False)
     slot = f"{shown['start']}–{shown['end']}"
-    if wall < starts - timedelta(minutes=window.early_minutes):
+    if wall < starts - timedelta(minutes=rules.check_in_early_minutes):
         return {
-            "zh": f"您的预约时段为 {slot}，现在尚未到签到时间（可提前 {window.early_minutes} "
+            "zh": f"您的预约时段为 {slot}，现在尚未到签到时间（可提前 {rules.check_in_early_minutes} "
             "分钟签到），已为您取普通号，请留意叫号。",
-            "en": f"Your booking is for {slot}. Check-in opens {window.early_minutes} minutes "
+            "en": f"Your booking is for {slot}. Check-in opens {rules.check_in_early_minutes} minutes "
             "before it, so we have given you an ordinary ticket. Please listen for your number.",
         }
-    if wall > starts + timedelta(minutes=window.late_minutes):
+    if wall > starts + timedelta(minutes=rules.check_in_late_minutes):
         return {
-            "zh": f"您的预约时段为 {slot}，已超过签到时间（时段开始后 {window.late_minutes} "
+            "zh": f"您的预约时段为 {slot}，已超过签到时间（时段开始后 {rules.check_in_late_minutes} "
             "分钟内），已为您取普通号，请耐心等候。",
-            "en": f"Your booking was for {slot}. Check-in closed {window.late_minutes} minutes "
+            "en": f"Your booking was for {slot}. Check-in closed {rules.check_in_late_minutes} minutes "
             "after it began, so we have given you an ordinary ticket. Thank you for waiting.",
         }
     return None

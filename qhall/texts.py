@@ -19,9 +19,10 @@ as skipped (cancelled, with why) and never sent. A phone that said stop (stop_te
 nothing more, of any kind, until it is left on a ticket again. Log lines carry phones
 masked (138****1234), never whole.
 
-WeChat subscription messages would take the same way: a `wechat` channel in [OUTBOX.CHANNELS]
-whose adapter (WechatSubscription below, registered in qhall.outbox.ADAPTERS) turns the same
-body into WeChat's, once the hall keeps a visitor's openid beside the phone.
+WeChat subscription messages would take the same way, and are not built: a `wechat` channel in
+[OUTBOX.CHANNELS] whose adapter (a class beside HttpChannel in qhall.outbox.ADAPTERS) turns
+the same body into subscribeMessage.send's {touser, template_id, data}, once the hall keeps
+a visitor's openid (its recipient) beside the phone.
 """
 
 from __future__ import annotations
@@ -124,11 +125,6 @@ def configure(config: Mapping) -> None:
 def is_enabled() -> bool:
     """Tell whether this server texts visitors (a gateway is configured)."""
     return _settings.enabled
-
-
-def code_minutes() -> int:
-    """Return how long a texted one-time code is good for."""
-    return _settings.code_minutes
 
 
 # --- phones --------------------------------------------------------------------------
@@ -373,10 +369,14 @@ def _code_hash(phone: str, purpose: str, code: str) -> str:
     return phone_key(f"{purpose}:{phone}:{code}")
 
 
-def send_code(phone: str, purpose: str, now: datetime, unit: Unit | None = None) -> None:
-    """Text a one-time code that confirms a phone for a purpose ("booking"); an earlier
-    code for the same goes void. TooManyTexts over the phone's limit, Conflict if it
-    opted out (so the page can say why no code comes)."""
+def send_code(phone: str, purpose: str, now: datetime, unit: Unit | None = None) -> int:
+    """Text a one-time code that confirms a phone for a purpose ("booking"), and return the
+    minutes it is good for; an earlier code for the same goes void. Conflict where the hall
+    texts nobody (no code is asked there) or the phone opted out (so the page can say why
+    no code comes); TooManyTexts over the phone's limit."""
+    if not _settings.enabled:
+        raise Conflict("本大厅暂未开通短信，无需验证码。",
+                       "This hall sends no text messages: no code is needed.")  # fmt: skip
     phone = mobile(phone)
     code = f"{secrets.randbelow(10**6):06d}"
     with unit_of_work():
@@ -392,6 +392,19 @@ def send_code(phone: str, purpose: str, now: datetime, unit: Unit | None = None)
                        "again on a ticket's page, or ask the hall staff.")  # fmt: skip
     if result == "over_limit":
         raise TooManyTexts()
+    return _settings.code_minutes
+
+
+def confirm_phone(phone: str, purpose: str, code: str | None, now: datetime) -> None:
+    """Refuse (BadInput) a phone not confirmed by its texted code, where the hall texts;
+    where it does not, no code is asked (the booking's code is shown on screen)."""
+    if _settings.enabled and not check_code(phone, purpose, code or "", now):
+        raise BadInput(
+            "短信验证码不正确或已过期，请重新获取，谢谢。",
+            "The code from the text message is not right or has expired. Please ask for a "
+            "new one. Thank you.",
+            field="phone_code",
+        )
 
 
 def check_code(phone: str, purpose: str, code: str, now: datetime) -> bool:
@@ -408,17 +421,3 @@ def check_code(phone: str, purpose: str, code: str, now: datetime) -> bool:
             return True
         TextCode.update(tries=TextCode.tries + 1).where(TextCode.id == sent.id).execute()
         return False
-
-
-# --- WeChat, the same way ------------------------------------------------------------
-
-
-class WechatSubscription(outbox.HttpChannel):
-    """A sketch of the WeChat subscription-message adapter: the same message, sent as
-    WeChat's subscribeMessage.send body ({touser, template_id, data}). Not registered in
-    qhall.outbox.ADAPTERS until a hall keeps visitors' openids (the recipient it needs) and
-    an access token is fetched for `url`; texts would then post on channel "wechat"."""
-
-    def wechat_body(self, payload: dict, openid: str) -> dict:
-        data = {name: {"value": str(value)[:20]} for name, value in payload["params"].items()}
-        return {"touser": openid, "template_id": payload["template_id"], "data": data}

@@ -148,7 +148,9 @@
     } catch (error) {
       showError(error);
       if (texting) $("phone-code").value = "";  // a code is used once: ask for a new one
-      if (picked.day) pickDay(picked.day);  // the slot may have filled meanwhile
+      // The slot may have filled meanwhile (409): show the day's slots again. A word to
+      // mend (400: a wrong code, say) keeps the form as the visitor filled it.
+      if (picked.day && error instanceof QHall.ApiError && error.status === 409) pickDay(picked.day);
     }
     $("submit").disabled = false;
   });

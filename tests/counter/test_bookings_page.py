@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 
 from qhall import appointments
-from qhall.booking_check_in import CheckInWindow, check_in_booking
+from qhall.appointments import Rules
+from qhall.booking_check_in import check_in_booking
 from tests.factories import assert_error, gen_staff, gen_unit, sign_in
 
 
@@ -25,7 +26,7 @@ def hall(app, clock):
         made = appointments.book(
             "T", "A", today, "10:30", name="张小三", phone=phone, now=clock.now()
         )
-    check_in_booking("T", code=made.result["code"], now=clock.now(), window=CheckInWindow())
+    check_in_booking("T", code=made.result["code"], now=clock.now(), rules=Rules())
     return unit
 
 

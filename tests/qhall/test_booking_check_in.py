@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from qhall import appointments, queue, texts, windows
-from qhall.booking_check_in import CheckInWindow, book_with_id, check_in_booking
+from qhall.appointments import Rules
+from qhall.booking_check_in import book_with_id, check_in_booking
 from qhall.booking_models import Booking
 from qhall.db import unit_of_work
 from qhall.errors import BadInput, Conflict, Forbidden, NotFound, ServiceClosed
@@ -19,7 +20,7 @@ from qhall.text_models import TicketPhone
 from tests.factories import gen_staff, gen_unit
 
 TODAY, FRIDAY, MONDAY = date(2026, 11, 26), date(2026, 11, 27), date(2026, 11, 30)
-WINDOW = CheckInWindow(early_minutes=30, late_minutes=15)
+WINDOW = Rules(check_in_early_minutes=30, check_in_late_minutes=15)
 ID_NUMBER = "11010519491231002X"
 OTHER_ID_NUMBER = "110105198001010016"
 
@@ -47,7 +48,7 @@ def at(clock, hhmm: str, day: date = TODAY) -> datetime:
 
 
 def check_in(clock, code=None, **more):
-    return check_in_booking("T", code=code, now=clock.now(), window=WINDOW, **more).result
+    return check_in_booking("T", code=code, now=clock.now(), rules=WINDOW, **more).result
 
 
 @pytest.mark.parametrize(
