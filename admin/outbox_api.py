@@ -23,7 +23,9 @@ from qhall.web.schema import FROM_QUERY, STAFF, Record, answers, spec
 class OutboxQuery(UnitQuery):
     channel: str | None = Field(None, max_length=20, pattern=r"^[a-z_]+$",
                                 description='a channel: "haocha", "sms"; absent: all')  # fmt: skip
-    state: Literal["pending", "sent", "cancelled"] | None = Field(None, description="absent: all")
+    state: Literal["pending", "failing", "sent", "cancelled"] | None = Field(
+        None, description='"failing": waiting, refused at least once; absent: all'
+    )
     page: Annotated[int, FROM_QUERY, Field(ge=1, le=100000)] | None = Field(
         None, description=f"{outbox.PAGE_SIZE} messages a page, newest first; absent: the first"
     )

@@ -233,17 +233,20 @@ def overview(units, *, channel: str | None = None, state: str | None = None,
         figures[message_state] = count
         if message_state == "pending":
             figures["oldest_waiting_at"] = iso(oldest)
-    # Of those waiting, the ones the receiver has refused at least once (last_error says why).
+    # Of those waiting, the ones the receiver has refused at least once (last_error says why):
+    # listed by the state filter "failing".
+    failing = (OutboxMessage.state == "pending") & (OutboxMessage.attempts > 0)
     for name, count in (
         OutboxMessage.select(OutboxMessage.channel, fn.COUNT(OutboxMessage.id))
-        .where(mine, OutboxMessage.state == "pending", OutboxMessage.attempts > 0)
-        .group_by(OutboxMessage.channel).tuples()
+        .where(mine, failing).group_by(OutboxMessage.channel).tuples()
     ):  # fmt: skip
         counts[name]["failing"] = count
     chosen = OutboxMessage.select().where(mine)
     if channel:
         chosen = chosen.where(OutboxMessage.channel == channel)
-    if state:
+    if state == "failing":
+        chosen = chosen.where(failing)
+    elif state:
         chosen = chosen.where(OutboxMessage.state == state)
     total = chosen.count()
     newest = chosen.order_by(OutboxMessage.id.desc()).paginate(page, PAGE_SIZE)

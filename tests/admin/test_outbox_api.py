@@ -100,3 +100,16 @@ def test_the_counts_tell_the_failing_from_the_merely_waiting(as_user, bureau, cl
     waiting_message(clock, bureau["T"])
     counts = as_user("boss-t").get("/api/admin/outbox").get_json()["channels"]["haocha"]
     assert (counts["pending"], counts["failing"], counts["sent"]) == (2, 1, 0)
+
+
+def test_the_failing_count_lists_its_messages(as_user, bureau, clock):
+    refused = failed_message(clock, bureau["T"])
+    with unit_of_work():  # waiting, never refused: not failing
+        outbox.post("haocha", "rating-2", {"level": 5}, now=clock.now(), unit=bureau["T"])
+    assert OutboxMessage.select().count() == 2
+    boss = as_user("boss-t")
+    view = boss.get("/api/admin/outbox?state=failing").get_json()
+    assert view["channels"]["haocha"]["failing"] == view["total"] == 1
+    assert [m["id"] for m in view["messages"]] == [refused.id]
+    page = boss.get("/admin/outbox?unit=T&state=failing").get_data(as_text=True)
+    assert f'data-message="{refused.id}"' in page and page.count("data-message=") == 1
